@@ -1,0 +1,103 @@
+"""Value types shared by every reader and by the combination step.
+
+Everything here is immutable: a decision is a value computed from signals, so the live
+crawl, ``check`` and a later offline replay all produce equal objects from equal inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Decision(StrEnum):
+    """The five outcomes of the public decision record (interface.md)."""
+
+    ALLOWED = "allowed"
+    RESERVED = "reserved"
+    DISALLOWED = "disallowed"
+    UNKNOWN = "unknown"
+    ERROR = "error"
+
+
+class Reason(StrEnum):
+    """Short code of the signal that decided, as listed in interface.md."""
+
+    NO_RESERVATION = "no-reservation"
+    ROBOTS_DISALLOW = "robots-disallow"
+    ROBOTS_UNREACHABLE = "robots-unreachable"
+    ROBOTS_AI_AGENT = "robots-ai-agent"
+    TDMREP_FILE = "tdmrep-file"
+    TDMREP_HEADER = "tdmrep-header"
+    TDMREP_META = "tdmrep-meta"
+    TDMREP_EPUB = "tdmrep-epub"
+    TDMREP_PDF = "tdmrep-pdf"
+    TDMREP_FILE_UNAVAILABLE = "tdmrep-file-unavailable"
+    X_ROBOTS_NOAI = "x-robots-noai"
+    META_ROBOTS_NOAI = "meta-robots-noai"
+    CONTENT_USAGE = "content-usage"
+    CONTENT_SIGNAL = "content-signal"
+    RSL = "rsl"
+    C2PA = "c2pa"
+    HTTP_STATUS = "http-status"
+    FETCH_FAILED = "fetch-failed"
+    NOT_PUBLIC_ADDRESS = "not-public-address"
+    TOO_LARGE = "too-large"
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One thing seen while deciding, whether or not it decided.
+
+    ``protocol`` names the opt-out protocol (``robots``, ``tdmrep``, ``http``, ...),
+    ``source`` where it was read (``robots.txt``, ``file``, ``header``, ``meta``, ...),
+    ``value`` the value read (JSON-serialisable), ``detail`` a human explanation.
+    """
+
+    protocol: str
+    source: str
+    value: Any
+    detail: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "protocol": self.protocol,
+            "source": self.source,
+            "value": self.value,
+            "detail": self.detail,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Signal:
+        return cls(data["protocol"], data["source"], data.get("value"), data.get("detail", ""))
+
+
+@dataclass(frozen=True, slots=True)
+class TdmProps:
+    """The two TDMRep properties as read from one layer; ``None`` means unset."""
+
+    reservation: int | None = None
+    policy: str | None = None
+
+    @property
+    def is_empty(self) -> bool:
+        return self.reservation is None and self.policy is None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"tdm-reservation": self.reservation, "tdm-policy": self.policy}
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """The decision for one URL and everything that justifies it."""
+
+    decision: Decision
+    reason: Reason
+    tdm_reservation: int | None = None
+    tdm_policy: str | None = None
+    signals: tuple[Signal, ...] = field(default_factory=tuple)
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision is Decision.ALLOWED
