@@ -1,0 +1,270 @@
+"""The decision log: ``decisions.jsonl``, one record per URL the crawl meant to fetch.
+
+This file is the crawl's public account of itself (interface.md), so the writer refuses
+records that would break its promises rather than writing them: every field present, and
+``stored`` true only for ``allowed`` content that has a digest and a WARC record.
+
+Durability: each record is one ``write`` of the JSON text plus its newline, flushed at
+once (and ``fsync``-ed on request), so a crash can tear at most the last line. Readers
+(:func:`iter_records`) skip such a torn final line with a :class:`TornLineWarning`;
+:class:`DecisionLog` removes it before appending when a crawl resumes, so the file is
+valid JSON Lines again.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import warnings
+from collections.abc import Iterator, Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from types import TracebackType
+from typing import IO, Any, Final, Self
+
+from tdm_crawler.policy.types import Decision, Verdict
+
+__all__ = [
+    "RECORD_FIELDS",
+    "DecisionLog",
+    "TornLineWarning",
+    "decision_record",
+    "format_timestamp",
+    "iter_records",
+    "validate_record",
+]
+
+#: The fields of a decision record, in the order of interface.md's table.
+RECORD_FIELDS: Final[tuple[str, ...]] = (
+    "url",
+    "final_url",
+    "status",
+    "decision",
+    "reason",
+    "tdm_reservation",
+    "tdm_policy",
+    "signals",
+    "stored",
+    "content_sha256",
+    "warc_record_id",
+    "fetched_at",
+    "crawl_id",
+)
+
+_DECISIONS: Final = frozenset(d.value for d in Decision)
+
+
+class TornLineWarning(UserWarning):
+    """A final line without a newline that is not a complete JSON record was skipped.
+
+    Carries ``path``, the byte ``offset`` where the torn line starts, and its raw ``data``
+    so a caller can log or salvage it. Filter or record it with :mod:`warnings` as usual.
+    """
+
+    def __init__(self, path: Path, offset: int, data: bytes) -> None:
+        self.path = path
+        self.offset = offset
+        self.data = data
+        super().__init__(
+            f"{path}: skipped a torn final line at byte {offset} ({len(data)} bytes, no "
+            "newline); the crawl was interrupted while writing it and its URL will be "
+            "decided again on --resume"
+        )
+
+
+def format_timestamp(value: datetime) -> str:
+    """RFC 3339 UTC with ``Z`` and fixed microseconds, so timestamps sort as strings."""
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValueError(f"timestamps must be timezone-aware, got naive {value!r}")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def validate_record(record: Mapping[str, Any]) -> None:
+    """Raise ValueError unless ``record`` keeps the decision record's promises."""
+    missing = [name for name in RECORD_FIELDS if name not in record]
+    if missing:
+        raise ValueError(f"decision record lacks field(s) {', '.join(missing)}: {record!r}")
+    decision = record["decision"]
+    if decision not in _DECISIONS:
+        raise ValueError(
+            f"decision must be one of {', '.join(sorted(_DECISIONS))}, got {decision!r}"
+        )
+    stored = record["stored"]
+    if not isinstance(stored, bool):
+        raise ValueError(f"stored must be true or false, got {stored!r}")
+    if stored and decision != Decision.ALLOWED:
+        raise ValueError(
+            f"refusing stored=true for a {decision!r} decision on {record['url']!r}: "
+            "only allowed content may be stored"
+        )
+    if stored and not (record["content_sha256"] and record["warc_record_id"]):
+        raise ValueError(
+            f"stored=true for {record['url']!r} needs content_sha256 and warc_record_id"
+        )
+
+
+def decision_record(
+    *,
+    url: str,
+    final_url: str | None,
+    status: int | None,
+    verdict: Verdict,
+    stored: bool,
+    content_sha256: str | None,
+    warc_record_id: str | None,
+    fetched_at: datetime,
+    crawl_id: str,
+) -> dict[str, Any]:
+    """Build the interface.md decision record, fields in table order, validated.
+
+    ``tdm_policy`` is written as null when ``tdm_reservation`` is 0, as interface.md
+    defines; the policy URL that was seen stays in ``signals``.
+    """
+    policy = None if verdict.tdm_reservation == 0 else verdict.tdm_policy
+    record: dict[str, Any] = {
+        "url": url,
+        "final_url": final_url,
+        "status": status,
+        "decision": verdict.decision.value,
+        "reason": verdict.reason.value,
+        "tdm_reservation": verdict.tdm_reservation,
+        "tdm_policy": policy,
+        "signals": [signal.to_json() for signal in verdict.signals],
+        "stored": stored,
+        "content_sha256": content_sha256,
+        "warc_record_id": warc_record_id,
+        "fetched_at": format_timestamp(fetched_at),
+        "crawl_id": crawl_id,
+    }
+    validate_record(record)
+    return record
+
+
+def _encode(record: Mapping[str, Any]) -> bytes:
+    text = json.dumps(record, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    return text.encode("utf-8") + b"\n"
+
+
+def _is_complete(data: bytes) -> bool:
+    """Whether a newline-less tail is nevertheless a whole JSON object."""
+    try:
+        return isinstance(json.loads(data), dict)
+    except ValueError:
+        return False
+
+
+class DecisionLog:
+    """Append-only writer of ``decisions.jsonl``.
+
+    Opened in append mode so ``--resume`` continues the file. If the previous run died
+    mid-line, the torn tail is cut off first (kept in :attr:`discarded_tail` for the caller
+    to log); a newline-less tail that is a whole record just gets its newline.
+    Not thread-safe; Scrapy calls it from the reactor thread only.
+    """
+
+    def __init__(self, path: Path, *, fsync: bool = False) -> None:
+        self.path = Path(path)
+        self._fsync = fsync
+        self.discarded_tail = b""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._file: IO[bytes] | None = self.path.open("ab")
+        try:
+            self._repair_tail()
+        except BaseException:
+            self._file.close()
+            raise
+
+    def _repair_tail(self) -> None:
+        assert self._file is not None
+        size = self._file.seek(0, os.SEEK_END)
+        if size == 0:
+            return
+        with self.path.open("rb") as reader:
+            reader.seek(size - 1)
+            if reader.read(1) == b"\n":
+                return
+            start = _last_line_start(reader, size)
+            reader.seek(start)
+            tail = reader.read()
+        if _is_complete(tail):
+            self._append(b"\n")
+        else:
+            self._file.truncate(start)
+            self.discarded_tail = tail
+
+    def write(self, record: Mapping[str, Any]) -> None:
+        """Validate (see :func:`validate_record`), then append one line and flush it."""
+        if self._file is None:
+            raise ValueError(f"DecisionLog for {self.path} is closed")
+        validate_record(record)
+        self._append(_encode(record))
+
+    def _append(self, data: bytes) -> None:
+        assert self._file is not None
+        self._file.write(data)
+        self._file.flush()
+        if self._fsync:
+            os.fsync(self._file.fileno())
+
+    def close(self) -> None:
+        """Close the file. Idempotent."""
+        if self._file is not None:
+            try:
+                self._file.flush()
+                if self._fsync:
+                    os.fsync(self._file.fileno())
+            finally:
+                self._file.close()
+                self._file = None
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _last_line_start(reader: IO[bytes], size: int, chunk: int = 64 * 1024) -> int:
+    """Byte offset just after the last newline before ``size`` (0 if none); bounded reads."""
+    end = size
+    while end > 0:
+        start = max(0, end - chunk)
+        reader.seek(start)
+        block = reader.read(end - start)
+        index = block.rfind(b"\n")
+        if index >= 0:
+            return start + index + 1
+        end = start
+    return 0
+
+
+def iter_records(path: Path) -> Iterator[dict[str, Any]]:
+    """Yield each record of a decisions file, reading one line at a time.
+
+    Blank lines are skipped. A final line without a newline is yielded when it is a whole
+    JSON object and otherwise skipped with a :class:`TornLineWarning` (the trace of an
+    interrupted write). Any other line that is not a JSON object raises ValueError naming
+    the line: that is corruption, not an interruption, and must not pass silently.
+    """
+    path = Path(path)
+    with path.open("rb") as handle:
+        offset = 0
+        for number, line in enumerate(handle, start=1):
+            start, offset = offset, offset + len(line)
+            if not line.strip():
+                continue
+            if not line.endswith(b"\n") and not _is_complete(line):
+                warnings.warn(TornLineWarning(path, start, line), stacklevel=2)
+                return
+            try:
+                record = json.loads(line)
+            except ValueError as exc:
+                raise ValueError(f"{path}:{number}: not a JSON record ({exc})") from None
+            if not isinstance(record, dict):
+                raise ValueError(f"{path}:{number}: expected a JSON object, got {line!r}")
+            yield record

@@ -1,0 +1,123 @@
+"""manifest.json: atomic, sorted, readable; dependency versions; output digests."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import platform
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+
+from tdm_crawler.store import (
+    DEFAULT_DIGEST_PATTERNS,
+    dependency_versions,
+    file_digests,
+    read_manifest,
+    write_manifest,
+)
+from tdm_crawler.store import manifest as manifest_module
+
+
+def test_write_and_read_roundtrip(tmp_path: Path) -> None:
+    path = tmp_path / "manifest.json"
+    data = {"crawl_id": "c1", "counts": {"reserved": 2, "allowed": 1}, "agent": "tdm-é"}
+    write_manifest(path, data)
+    assert read_manifest(path) == data
+    text = path.read_text(encoding="utf-8")
+    assert text == json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+    assert text.index('"agent"') < text.index('"counts"') < text.index('"crawl_id"')
+    assert os.listdir(tmp_path) == ["manifest.json"]
+
+
+def test_write_replaces_existing(tmp_path: Path) -> None:
+    path = tmp_path / "manifest.json"
+    write_manifest(path, {"v": 1})
+    write_manifest(path, {"v": 2})
+    assert read_manifest(path) == {"v": 2}
+    assert os.listdir(tmp_path) == ["manifest.json"]
+
+
+def test_failed_replace_keeps_old_manifest(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "manifest.json"
+    write_manifest(path, {"v": 1})
+
+    def broken_replace(src: str, dst: str) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(os, "replace", broken_replace)
+    with pytest.raises(OSError, match="disk full"):
+        write_manifest(path, {"v": 2})
+    assert read_manifest(path) == {"v": 1}
+    assert os.listdir(tmp_path) == ["manifest.json"]  # temp file cleaned up
+
+
+def test_unserialisable_data_keeps_old_manifest(tmp_path: Path) -> None:
+    path = tmp_path / "manifest.json"
+    write_manifest(path, {"v": 1})
+    with pytest.raises(ValueError):
+        write_manifest(path, {"v": float("nan")})
+    assert read_manifest(path) == {"v": 1}
+    assert os.listdir(tmp_path) == ["manifest.json"]
+
+
+def test_read_manifest_refuses_non_object(tmp_path: Path) -> None:
+    path = tmp_path / "manifest.json"
+    path.write_text("[1, 2]", encoding="utf-8")
+    with pytest.raises(ValueError, match="JSON object"):
+        read_manifest(path)
+
+
+def test_dependency_versions() -> None:
+    versions = dependency_versions()
+    assert list(versions) == [
+        "python",
+        "scrapy",
+        "twisted",
+        "protego",
+        "w3lib",
+        "lxml",
+        "warcio",
+        "tdm-crawler",
+    ]
+    assert versions["python"] == platform.python_version()
+    assert versions["warcio"] == metadata.version("warcio")
+    assert versions["scrapy"] == metadata.version("Scrapy")
+
+
+def test_dependency_versions_missing(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(manifest_module, "_DISTRIBUTIONS", ("no-such-dist-tdm-test",))
+    assert dependency_versions()["no-such-dist-tdm-test"] == "not installed"
+
+
+def test_file_digests(tmp_path: Path) -> None:
+    files = {
+        "content/content-1.warc.gz": b"content one",
+        "content/content-2.warc.gz": os.urandom(3 * 1024 * 1024 + 7),  # several chunks
+        "evidence/evidence-1.warc.gz": b"evidence",
+        "decisions.jsonl": b'{"url": "x"}\n',
+    }
+    for name, data in files.items():
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_bytes(data)
+    (tmp_path / "manifest.json").write_text("{}")
+    (tmp_path / "content" / "notes.txt").write_text("ignored")
+    (tmp_path / "content" / "dir.warc.gz").mkdir()  # not a regular file
+
+    digests = file_digests(tmp_path)
+    assert digests == {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
+    assert list(digests) == sorted(digests)
+    assert file_digests(tmp_path, ["decisions.jsonl"]) == {
+        "decisions.jsonl": hashlib.sha256(files["decisions.jsonl"]).hexdigest()
+    }
+    assert DEFAULT_DIGEST_PATTERNS == (
+        "content/*.warc.gz",
+        "evidence/*.warc.gz",
+        "decisions.jsonl",
+    )
+
+
+def test_file_digests_empty_directory(tmp_path: Path) -> None:
+    assert file_digests(tmp_path) == {}
