@@ -1,0 +1,60 @@
+"""``<meta name content>`` pairs of an HTML document's head (protocols §2.3).
+
+TDMRep meta tags count only in ``<head>``. Pages in the wild are broken in every way, so
+the head is found the way a browser finds it (lxml's HTML parser implies a head, and
+moves anything after body content into the body), and no input makes this raise.
+"""
+
+from __future__ import annotations
+
+import re
+
+# lxml ships no type information; the ignore stays harmless if stubs appear later.
+import lxml.etree  # type: ignore[import-untyped, unused-ignore]
+import lxml.html  # type: ignore[import-untyped, unused-ignore]
+from w3lib.encoding import html_to_unicode
+
+# Where the head certainly ends. Cutting there first spares parsing a large body; what
+# follows could only land in <body>, where meta tags do not count.
+_HEAD_END = re.compile(rb"</head[\s>]|<body[\s>/]", re.IGNORECASE)
+
+# The WHATWG MIME-sniffing patterns for HTML: a tag name (or comment opener) at the start
+# of the document, after optional whitespace, followed by a space or ">".
+_HTML_START = re.compile(
+    rb"[\t\n\f\r ]*(?:<!doctype html|<html|<head|<script|<iframe|<h1|<div|<font|<table|<a"
+    rb"|<style|<title|<b|<body|<br|<p|<!--)[ >]",
+    re.IGNORECASE,
+)
+_UTF8_BOM = b"\xef\xbb\xbf"
+
+# Comments and processing instructions carry no meta; dropping them keeps the tree small.
+_PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
+
+
+def looks_like_html(body: bytes) -> bool:
+    """Whether a body without a Content-Type starts like HTML (WHATWG MIME sniffing)."""
+    return _HTML_START.match(body.removeprefix(_UTF8_BOM)) is not None
+
+
+def head_meta(
+    html: bytes, *, content_type: str | None = None, max_bytes: int = 256 * 1024
+) -> list[tuple[str, str]]:
+    """Return the ``(name, content)`` of every ``<meta>`` in the head, in document order.
+
+    The encoding comes from the BOM, then the charset of ``content_type`` (the full header
+    value), then ``<meta charset>``, else UTF-8. Only the first ``max_bytes`` are read.
+    A meta lacking ``name`` or ``content`` is left out.
+    """
+    data = html[:max_bytes]
+    head_end = _HEAD_END.search(data)
+    if head_end is not None:
+        data = data[: head_end.start()]
+    _, text = html_to_unicode(content_type, data)
+    try:
+        root = lxml.html.document_fromstring(text.encode("utf-8"), _PARSER)
+    except (lxml.etree.ParserError, ValueError):
+        return []  # nothing parsable, e.g. an empty or all-whitespace document
+    pairs: list[tuple[str, str]] = []
+    for meta in root.xpath("/html/head//meta[@name][@content]"):
+        pairs.append((meta.get("name"), meta.get("content")))
+    return pairs
