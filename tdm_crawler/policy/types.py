@@ -101,3 +101,16 @@ class Verdict:
     @property
     def allowed(self) -> bool:
         return self.decision is Decision.ALLOWED
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """What one protocol reader concluded about one resource.
+
+    ``signals`` are everything the reader saw (they all go into the record, deciding or
+    not); ``reserves`` is the reason code when this protocol reserves the resource, else
+    ``None``. Across protocols any reservation wins, so combining findings is a fold.
+    """
+
+    signals: tuple[Signal, ...] = ()
+    reserves: Reason | None = None
