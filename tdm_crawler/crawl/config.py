@@ -1,0 +1,70 @@
+"""Settings of tdm-crawler, with their defaults and the Scrapy settings it relies on.
+
+Every tdm-crawler setting starts with ``TDM_``; the table in the README is generated from
+nothing but this file, so a default changed here is a default changed everywhere.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tdm_crawler import __version__
+
+#: tdm-crawler's own settings: name -> (default, one-line meaning).
+TDM_SETTINGS: dict[str, tuple[Any, str]] = {
+    "TDM_OUTPUT_DIR": (None, "output directory (decisions.jsonl, content/, evidence/, manifest)"),
+    "TDM_AGENT": ("tdm-crawler", "product token matched against robots.txt groups"),
+    "TDM_CONTACT": ("", "URL or e-mail put in the User-Agent so site owners can reach you"),
+    "TDM_CRAWL_ID": ("", "identifier of this crawl (default: generated at start)"),
+    "TDM_ALLOW_PRIVATE_NETWORKS": (False, "allow loopback/private/link-local addresses"),
+    "TDM_MAX_PAGES": (0, "stop scheduling new URLs after this many (0 = no limit)"),
+    "TDM_MAX_DEPTH": (-1, "link depth from the seeds; 0 = seeds only, -1 = no limit"),
+    "TDM_ORIGIN_CACHE_TTL": (86_400, "seconds a fetched robots.txt/tdmrep.json stays valid"),
+    "TDM_ORIGIN_CACHE_FAILURE_TTL": (600, "seconds an unreachable policy file is remembered"),
+    "TDM_ORIGIN_CACHE_MAX_ENTRIES": (10_000, "origins kept in the policy cache (LRU)"),
+    "TDM_POLICY_RETRY_DELAYS": ([1.0, 4.0], "back-off (s) between retries of a failing file"),
+    "TDM_POLICY_MAX_REDIRECTS": (5, "redirect hops followed for robots.txt / tdmrep.json"),
+    "TDM_ROBOTS_MAX_BYTES": (512 * 1024, "bytes of robots.txt read; the rest is ignored"),
+    "TDM_TDMREP_MAX_BYTES": (4 * 1024 * 1024, "larger tdmrep.json -> origin 'unknown'"),
+    "TDM_HTML_HEAD_MAX_BYTES": (256 * 1024, "bytes of HTML scanned for <meta> in <head>"),
+    "TDM_MAX_CRAWL_DELAY": (30.0, "cap (s) on an honoured robots.txt Crawl-delay"),
+    "TDM_WARC_MAX_FILE_BYTES": (1_000_000_000, "rotate WARC files past this size"),
+    "TDM_FSYNC": (False, "fsync decisions.jsonl after every line (slower, power-loss safe)"),
+}
+
+#: Scrapy settings that make a crawl polite and make our components the ones in charge.
+SCRAPY_SETTINGS: dict[str, Any] = {
+    "BOT_NAME": "tdm-crawler",
+    "ROBOTSTXT_OBEY": False,  # our gate replaces RobotsTxtMiddleware (RFC 9309 status codes)
+    "DOWNLOADER_MIDDLEWARES": {
+        "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
+        "tdm_crawler.crawl.middlewares.RawCaptureMiddleware": 960,
+        "tdm_crawler.crawl.middlewares.TdmGateMiddleware": 540,
+    },
+    "SPIDER_MIDDLEWARES": {"tdm_crawler.crawl.storage.ContentStoreMiddleware": 40},
+    "EXTENSIONS": {
+        "tdm_crawler.crawl.recorder.TdmRecorder": 0,
+        "scrapy.extensions.telnet.TelnetConsole": None,
+    },
+    "DUPEFILTER_CLASS": "tdm_crawler.crawl.dupefilter.RedirectAwareDupeFilter",
+    "AUTOTHROTTLE_ENABLED": True,
+    "AUTOTHROTTLE_TARGET_CONCURRENCY": 2.0,
+    "CONCURRENT_REQUESTS": 16,
+    "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
+    "DOWNLOAD_TIMEOUT": 30,
+    "DOWNLOAD_MAXSIZE": 64 * 1024 * 1024,
+    "DOWNLOAD_WARNSIZE": 16 * 1024 * 1024,
+    "RETRY_TIMES": 2,
+    "LOG_LEVEL": "INFO",
+    "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
+}
+
+
+def user_agent(agent: str, contact: str) -> str:
+    """``<token>/<version> (+<contact>)`` as interface.md specifies."""
+    return f"{agent}/{__version__} (+{contact})" if contact else f"{agent}/{__version__}"
+
+
+def tdm_defaults() -> dict[str, Any]:
+    """The default value of every TDM_ setting."""
+    return {name: default for name, (default, _) in TDM_SETTINGS.items()}

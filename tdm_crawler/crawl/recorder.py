@@ -1,0 +1,249 @@
+"""The extension that owns the output directory: decision log, WARC writers, manifest.
+
+Every component that decides or stores goes through this one object, so there is a
+single place where the rule "one record per URL, content only when allowed" is kept.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections import Counter
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from scrapy import signals
+from scrapy.exceptions import NotConfigured
+
+from tdm_crawler import __version__
+from tdm_crawler.crawl.config import TDM_SETTINGS, user_agent
+from tdm_crawler.policy import Decision, Verdict
+from tdm_crawler.store import (
+    DecisionLog,
+    HttpExchange,
+    WarcWriter,
+    decision_record,
+    dependency_versions,
+    iter_records,
+    read_manifest,
+    write_manifest,
+)
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy import Request
+    from scrapy.crawler import Crawler
+
+logger = logging.getLogger(__name__)
+
+#: request.meta key set once a request's decision has been written.
+RECORDED_META = "tdm_recorded"
+#: Scrapy settings copied into the manifest, besides every TDM_ setting.
+_MANIFEST_SCRAPY_SETTINGS = (
+    "USER_AGENT",
+    "CONCURRENT_REQUESTS",
+    "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "AUTOTHROTTLE_ENABLED",
+    "DOWNLOAD_TIMEOUT",
+    "DOWNLOAD_MAXSIZE",
+    "RETRY_TIMES",
+    "REDIRECT_MAX_TIMES",
+)
+
+
+def original_url(request: Request) -> str:
+    """The URL the crawl meant to fetch: the first of a redirect chain."""
+    redirects: list[str] = request.meta.get("redirect_urls") or []
+    return redirects[0] if redirects else request.url
+
+
+class TdmRecorder:
+    """Writes ``decisions.jsonl``, ``content/``, ``evidence/`` and ``manifest.json``."""
+
+    def __init__(self, crawler: Crawler) -> None:
+        settings = crawler.settings
+        out = settings.get("TDM_OUTPUT_DIR")
+        if not out:
+            raise NotConfigured("TDM_OUTPUT_DIR is not set")
+        self.crawler = crawler
+        self.out = Path(out)
+        self.manifest_path = self.out / "manifest.json"
+        previous = read_manifest(self.manifest_path) if self.manifest_path.exists() else None
+        self.previous: dict[str, Any] | None = previous
+        self.crawl_id: str = (
+            previous["crawl_id"] if previous else settings.get("TDM_CRAWL_ID") or _new_crawl_id()
+        )
+        self.agent: str = settings.get("TDM_AGENT")
+        self.user_agent = user_agent(self.agent, settings.get("TDM_CONTACT"))
+        self.counts: Counter[str] = Counter()
+        self.started_at = datetime.now(UTC)
+        self._log: DecisionLog | None = None
+        self._content: WarcWriter | None = None
+        self._evidence: WarcWriter | None = None
+        crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
+        crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> Self:
+        return cls(crawler)
+
+    @staticmethod
+    def of(crawler: Crawler) -> TdmRecorder:
+        """The crawl's recorder; its absence is a configuration error, never ignored."""
+        recorder = crawler.get_extension(TdmRecorder)
+        if recorder is None:
+            raise RuntimeError("tdm_crawler.crawl.recorder.TdmRecorder must be enabled")
+        return recorder
+
+    # -- lifecycle -------------------------------------------------------------------
+
+    def spider_opened(self) -> None:
+        self.out.mkdir(parents=True, exist_ok=True)
+        info = {"crawl-id": self.crawl_id, "http-header-user-agent": self.user_agent}
+        software = f"tdm-crawler/{__version__}"
+        self._log = DecisionLog(
+            self.out / "decisions.jsonl", fsync=self.crawler.settings.getbool("TDM_FSYNC")
+        )
+        max_bytes = self.crawler.settings.getint("TDM_WARC_MAX_FILE_BYTES")
+        self._content = WarcWriter(
+            self.out / "content", "content", crawl_id=self.crawl_id, software=software,
+            max_file_bytes=max_bytes, info=info,
+        )  # fmt: skip
+        self._evidence = WarcWriter(
+            self.out / "evidence", "evidence", crawl_id=self.crawl_id, software=software,
+            max_file_bytes=max_bytes, info=info,
+        )  # fmt: skip
+        self._write_manifest(status="running")
+
+    def spider_closed(self, reason: str) -> None:
+        for writer in (self._log, self._content, self._evidence):
+            if writer is not None:
+                writer.close()
+        self._write_manifest(status="finished", finish_reason=reason)
+
+    # -- writing ---------------------------------------------------------------------
+
+    def record_request(
+        self,
+        request: Request,
+        verdict: Verdict,
+        *,
+        status: int | None,
+        final_url: str,
+        stored: dict[str, str] | None = None,
+    ) -> None:
+        """Write the one decision record of ``request``'s original URL (idempotent)."""
+        if request.meta.get(RECORDED_META):
+            return
+        request.meta[RECORDED_META] = True
+        if stored is not None and not verdict.allowed:
+            raise ValueError(f"refusing to mark {request.url} stored: {verdict.decision}")
+        record = decision_record(
+            url=original_url(request),
+            final_url=final_url,
+            status=status,
+            verdict=verdict,
+            stored=stored is not None,
+            content_sha256=stored["sha256"] if stored else None,
+            warc_record_id=stored["record_id"] if stored else None,
+            fetched_at=datetime.now(UTC),
+            crawl_id=self.crawl_id,
+        )
+        assert self._log is not None, "spider not opened"
+        self._log.write(record)
+        self.counts[f"decision/{verdict.decision}"] += 1
+        self.counts[f"reason/{verdict.reason}"] += 1
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.inc_value(f"tdm/decision/{verdict.decision}")
+            stats.inc_value(f"tdm/reason/{verdict.reason}")
+        level = logging.DEBUG if verdict.allowed else logging.INFO
+        logger.log(level, "%s %s (%s)", verdict.decision, record["url"], verdict.reason)
+
+    def store(self, request: Request, exchange: HttpExchange, verdict: Verdict) -> None:
+        """Write an allowed response to the content WARC, then its decision record.
+
+        The second lock of "nothing reserved is ever written": whatever called us, a
+        verdict other than ``allowed`` is refused here.
+        """
+        if verdict.decision is not Decision.ALLOWED:
+            raise ValueError(f"refusing to store {request.url}: decision {verdict.decision}")
+        if request.meta.get(RECORDED_META):
+            return
+        assert self._content is not None, "spider not opened"
+        stored = self._content.write_exchange(exchange)
+        self._content.write_metadata(
+            stored.record_id,
+            exchange.url,
+            {"decision": verdict.decision, "reason": verdict.reason, "crawl_id": self.crawl_id},
+        )
+        self.record_request(
+            request,
+            verdict,
+            status=exchange.status,
+            final_url=exchange.url,
+            stored={"sha256": stored.payload_sha256, "record_id": stored.record_id},
+        )
+        stats = self.crawler.stats
+        if stats is not None:
+            stats.inc_value("tdm/stored_bytes", len(exchange.body))
+
+    def write_evidence(self, exchange: HttpExchange) -> str:
+        """Write a policy-file response (robots.txt, tdmrep.json) as fetched."""
+        assert self._evidence is not None, "spider not opened"
+        return self._evidence.write_exchange(exchange).record_id
+
+    # -- manifest --------------------------------------------------------------------
+
+    def _write_manifest(self, *, status: str, finish_reason: str | None = None) -> None:
+        settings = self.crawler.settings
+        now = datetime.now(UTC)
+        sessions = list(self.previous.get("sessions", [])) if self.previous else []
+        session: dict[str, Any] = {"started_at": _rfc3339(self.started_at), "status": status}
+        if finish_reason is not None:
+            session.update(finished_at=_rfc3339(now), finish_reason=finish_reason)
+        manifest: dict[str, Any] = {
+            "crawl_id": self.crawl_id,
+            "tool": {"name": "tdm-crawler", "version": __version__},
+            "versions": dependency_versions(),
+            "agent": self.agent,
+            "user_agent": self.user_agent,
+            "settings": {
+                **{name: settings.get(name) for name in TDM_SETTINGS},
+                **{name: settings.get(name) for name in _MANIFEST_SCRAPY_SETTINGS},
+            },
+            "started_at": self.previous["started_at"] if self.previous else session["started_at"],
+            "finished_at": session.get("finished_at"),
+            "status": status,
+            "sessions": [*sessions, session],
+            "counts": self._total_counts() if status == "finished" else {},
+        }
+        write_manifest(self.manifest_path, manifest)
+
+    def _total_counts(self) -> dict[str, Any]:
+        """Counts over the whole decisions file, so a resumed crawl reports all sessions."""
+        decisions: Counter[str] = Counter()
+        reasons: Counter[str] = Counter()
+        stored = 0
+        path = self.out / "decisions.jsonl"
+        if path.exists():
+            for record in iter_records(path):
+                decisions[record["decision"]] += 1
+                reasons[record["reason"]] += 1
+                stored += bool(record["stored"])
+        return {
+            "records": sum(decisions.values()),
+            "stored": stored,
+            "decision": dict(sorted(decisions.items())),
+            "reason": dict(sorted(reasons.items())),
+        }
+
+
+def _new_crawl_id() -> str:
+    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+
+
+def _rfc3339(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -1,0 +1,116 @@
+"""The crawl spider: seeds, same-host links, depth and page limits.
+
+It does no TDM work itself — the downloader middleware decides and the spider
+middleware stores — so that the same guarantees hold for any spider using the add-on.
+Its one extra duty is the errback: a request that failed somewhere the gate could not
+see (a redirect loop, a decompression bomb) still gets its decision record.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urldefrag, urlsplit
+
+from scrapy import Request, Spider
+from scrapy.exceptions import IgnoreRequest
+from scrapy.http import HtmlResponse, Response
+from twisted.python.failure import Failure
+
+from tdm_crawler.crawl.middlewares import TdmGateMiddleware
+
+if TYPE_CHECKING:
+    from typing import Self
+
+    from scrapy.crawler import Crawler
+
+
+def read_seeds(path: Path) -> list[str]:
+    """One URL per line; blank lines and ``#`` comments ignored."""
+    seeds = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip()
+        if line:
+            seeds.append(line)
+    return seeds
+
+
+def _scope_key(url: str) -> tuple[str, int | None]:
+    """Host and explicit port: links are followed on the seed's host (and port, if the
+    seed names one, so that loopback sites on different ports stay apart)."""
+    parts = urlsplit(url)
+    return (parts.hostname or "", parts.port)
+
+
+class TdmSpider(Spider):
+    """Crawls from seeds, following ``<a href>`` links on the host of the seed they came from."""
+
+    name = "tdm"
+
+    def __init__(
+        self,
+        urls: Iterable[str] | str = (),
+        seeds: str | None = None,
+        *args: Any,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        url_list = urls.split(",") if isinstance(urls, str) else list(urls)
+        if seeds:
+            url_list += read_seeds(Path(seeds))
+        self.seed_urls = [u.strip() for u in url_list if u.strip()]
+        self.scheduled = 0
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
+        spider = super().from_crawler(crawler, *args, **kwargs)
+        spider.max_pages = crawler.settings.getint("TDM_MAX_PAGES")
+        spider.max_depth = crawler.settings.getint("TDM_MAX_DEPTH")
+        return spider
+
+    max_pages = 0
+    max_depth = -1
+
+    async def start(self) -> AsyncIterator[Request]:
+        for url in self.seed_urls:
+            request = self._request(url, depth=0, scope=_scope_key(url))
+            if request is not None:
+                yield request
+
+    def parse(self, response: Response) -> Iterator[Request]:
+        depth = response.meta.get("tdm_depth", 0)
+        scope = tuple(response.meta.get("tdm_scope", _scope_key(response.url)))
+        if not isinstance(response, HtmlResponse):
+            return
+        if 0 <= self.max_depth <= depth:
+            return
+        for href in response.xpath("//a/@href").getall():
+            try:
+                url = urldefrag(response.urljoin(href.strip())).url
+            except ValueError:
+                continue
+            if urlsplit(url).scheme not in ("http", "https"):
+                continue
+            if _scope_key(url) != scope:
+                continue
+            request = self._request(url, depth=depth + 1, scope=scope)
+            if request is not None:
+                yield request
+
+    def _request(self, url: str, *, depth: int, scope: tuple[str, int | None]) -> Request | None:
+        if self.max_pages and self.scheduled >= self.max_pages:
+            return None
+        self.scheduled += 1
+        meta = {"tdm_depth": depth, "tdm_scope": scope}
+        return Request(url, callback=self.parse, errback=self.failed, meta=meta)
+
+    def failed(self, failure: Failure) -> None:
+        """Record a failure the gate did not see; already-decided requests are skipped."""
+        request = failure.request  # type: ignore[attr-defined]
+        exc = failure.value
+        assert exc is not None
+        if isinstance(exc, IgnoreRequest) and str(exc).startswith("tdm-crawler:"):
+            return
+        self.logger.info("Failed %s: %s", request.url, exc)
+        TdmGateMiddleware.of(self.crawler).record_failure(request, exc)

@@ -1,0 +1,170 @@
+"""End-to-end: crawl every fixture site over real loopback sockets and check what was written.
+
+The oracle is each fixture site's ``expected`` table (fixtures/sites/*/site.json): every
+URL decided exactly once with the expected decision and reason, and — the project's first
+rule — no byte of a non-allowed body anywhere under the output directory, while every
+allowed body is there.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+import pytest_twisted
+from warcio.checker import Checker
+
+from fixtures.server import FixtureServer
+from tdm_crawler.store import RECORD_FIELDS
+from tests.crawling import MARKER, by_url, crawl, markers_written, warc_records
+
+pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
+
+
+@pytest_twisted.async_fixture(scope="module")
+async def fixture_crawl(
+    fixture_server: FixtureServer, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    out = tmp_path_factory.mktemp("e2e") / "out"
+    fixture_server.reset_hits()
+    crawler = await crawl(fixture_server.seeds(), out)
+    stats = crawler.stats.get_stats() if crawler.stats else {}
+    return {"out": out, "records": by_url(out), "stats": stats}
+
+
+def test_every_url_gets_its_expected_decision(
+    fixture_crawl: dict[str, Any], fixture_server: FixtureServer
+) -> None:
+    expected = fixture_server.expected()
+    got = {url: (r["decision"], r["reason"]) for url, r in fixture_crawl["records"].items()}
+    missing = sorted(set(expected) - set(got))
+    extra = sorted(set(got) - set(expected))
+    assert not missing, f"never decided: {missing}"
+    assert not extra, f"decided but not expected: {extra}"
+    wrong = {url: (got[url], expected[url]) for url in expected if got[url] != expected[url]}
+    assert not wrong, "got vs expected:\n" + "\n".join(
+        f"{url}: {g} != {e}" for url, (g, e) in sorted(wrong.items())
+    )
+
+
+def test_every_decision_kind_is_exercised(fixture_server: FixtureServer) -> None:
+    decisions = {d for d, _ in fixture_server.expected().values()}
+    assert decisions == {"allowed", "reserved", "disallowed", "unknown", "error"}
+
+
+def test_nothing_non_allowed_is_written_and_allowed_content_is(
+    fixture_crawl: dict[str, Any], fixture_server: FixtureServer
+) -> None:
+    written = markers_written(fixture_crawl["out"])
+    leaked = sorted(m for m in written if m.startswith("MARKER-BLOCKED-"))
+    assert not leaked, f"non-allowed content written: {leaked}"
+    site_of = {fixture_server.origin(site): site for site in fixture_server.sites}
+    allowed_markers = set()
+    for url, (decision, _) in fixture_server.expected().items():
+        if decision == "allowed":
+            final = urlsplit(fixture_crawl["records"][url]["final_url"])
+            path = f"{final.path}?{final.query}" if final.query else final.path
+            body = fixture_server.body(site_of[f"http://{final.netloc}"], path)
+            allowed_markers.update(m.decode() for m in MARKER.findall(body))
+    assert allowed_markers, "fixture sites define allowed content"
+    assert allowed_markers <= written, f"allowed content missing: {allowed_markers - written}"
+
+
+def test_stored_exactly_when_allowed(fixture_crawl: dict[str, Any]) -> None:
+    for url, record in fixture_crawl["records"].items():
+        assert record["stored"] is (record["decision"] == "allowed"), url
+        if record["stored"]:
+            assert record["warc_record_id"] and len(record["content_sha256"]) == 64, url
+        else:
+            assert record["warc_record_id"] is None and record["content_sha256"] is None, url
+
+
+def test_records_have_every_field(fixture_crawl: dict[str, Any]) -> None:
+    crawl_ids = set()
+    for record in fixture_crawl["records"].values():
+        assert list(record) == list(RECORD_FIELDS)
+        assert record["fetched_at"].endswith("Z")
+        assert record["signals"], "every record carries the signals that justify it"
+        for signal in record["signals"]:
+            assert set(signal) == {"protocol", "source", "value", "detail"}
+        crawl_ids.add(record["crawl_id"])
+    assert len(crawl_ids) == 1
+
+
+def test_warc_files_are_valid_and_match_records(fixture_crawl: dict[str, Any]) -> None:
+    out: Path = fixture_crawl["out"]
+    files = sorted(out.glob("content/*.warc.gz")) + sorted(out.glob("evidence/*.warc.gz"))
+    assert files
+    checker = Checker(cmd=type("Args", (), {"inputs": [str(f) for f in files], "verbose": False}))
+    assert checker.process_all() == 0
+    responses = {
+        rec.rec_headers.get_header("WARC-Record-ID")
+        for kind, _, rec in warc_records(out, "content")
+        if kind == "response"
+    }
+    stored_ids = {r["warc_record_id"] for r in fixture_crawl["records"].values() if r["stored"]}
+    assert stored_ids == responses
+
+
+def test_evidence_holds_every_policy_file(
+    fixture_crawl: dict[str, Any], fixture_server: FixtureServer
+) -> None:
+    uris = {uri for kind, uri, _ in warc_records(fixture_crawl["out"], "evidence")}
+    for site in fixture_server.sites:
+        origin = fixture_server.origin(site)
+        assert f"{origin}/robots.txt" in uris, site
+        if site != "robots-5xx":  # unreachable robots.txt: tdmrep.json still fetched
+            assert f"{origin}/.well-known/tdmrep.json" in uris, site
+
+
+#: Server hits other than one per origin: a transient failure (5xx, 429) is retried twice
+#: with back-off, then remembered; a redirect loop is not retried, but its one chain of 5
+#: hops passes the file's URL twice.
+HITS = {
+    ("robots-5xx", "/robots.txt"): 3,
+    ("robots-429", "/robots.txt"): 3,
+    ("tdmrep-5xx", "/.well-known/tdmrep.json"): 3,
+    ("tdmrep-429", "/.well-known/tdmrep.json"): 3,
+    ("tdmrep-loop", "/.well-known/tdmrep.json"): 2,
+}
+
+
+@pytest.mark.parametrize("path", ["/robots.txt", "/.well-known/tdmrep.json"])
+def test_policy_files_fetched_once_per_origin(
+    fixture_crawl: dict[str, Any], fixture_server: FixtureServer, path: str
+) -> None:
+    for site in fixture_server.sites:
+        expected = HITS.get((site, path), 1)
+        assert fixture_server.hits(site, path) == expected, site
+
+
+def test_off_site_links_are_not_followed(
+    fixture_crawl: dict[str, Any], fixture_server: FixtureServer
+) -> None:
+    assert fixture_server.hits("tdmrep-file", "/offsite-only.html") == 0
+    assert fixture_server.url("tdmrep-file", "/offsite-only.html") not in fixture_crawl["records"]
+
+
+def test_manifest(fixture_crawl: dict[str, Any]) -> None:
+    out: Path = fixture_crawl["out"]
+    manifest = json.loads((out / "manifest.json").read_text())
+    records = fixture_crawl["records"]
+    assert manifest["status"] == "finished"
+    assert manifest["agent"] == "tdm-crawler"
+    assert manifest["crawl_id"] == next(iter(records.values()))["crawl_id"]
+    assert manifest["counts"]["records"] == len(records)
+    assert manifest["counts"]["stored"] == sum(r["stored"] for r in records.values())
+    assert manifest["versions"]["scrapy"].startswith("2.19")
+    assert manifest["settings"]["TDM_AGENT"] == "tdm-crawler"
+    assert manifest["started_at"] and manifest["finished_at"]
+
+
+def test_stats_are_namespaced(fixture_crawl: dict[str, Any]) -> None:
+    stats = fixture_crawl["stats"]
+    assert stats["tdm/decision/allowed"] == sum(
+        r["decision"] == "allowed" for r in fixture_crawl["records"].values()
+    )
+    assert stats.get("tdm/store_refused", 0) == 0
