@@ -228,6 +228,10 @@ def _crawl_and_summarise(seeds: Sequence[str], settings: Any, out: Path) -> int:
     return 0
 
 
+def _unset(value: object) -> str:
+    return "unset" if value is None else str(value)
+
+
 def explain(record: dict[str, Any]) -> str:
     """The decision record as a person reads it: each signal on its own line."""
     lines = [
@@ -242,7 +246,8 @@ def explain(record: dict[str, Any]) -> str:
             lines.append(f"  {'':<8} {'':<11} {signal['detail']}")
     lines += [
         "",
-        f"TDMRep     tdm-reservation={record['tdm_reservation']} tdm-policy={record['tdm_policy']}",
+        f"TDMRep     tdm-reservation={_unset(record['tdm_reservation'])} "
+        f"tdm-policy={_unset(record['tdm_policy'])}",
         f"decision   {record['decision']} ({record['reason']})",
     ]
     return "\n".join(lines)
@@ -294,6 +299,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             AUTOTHROTTLE_ENABLED=False,
             TDM_POLICY_RETRY_DELAYS=[0.2],
             CONCURRENT_REQUESTS_PER_DOMAIN=8,
+            LOG_LEVEL="WARNING",
         )
         status = _crawl_and_summarise(seeds, settings, args.out)
     print(f"Decision records: {args.out / 'decisions.jsonl'}")

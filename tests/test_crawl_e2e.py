@@ -168,3 +168,36 @@ def test_stats_are_namespaced(fixture_crawl: dict[str, Any]) -> None:
         r["decision"] == "allowed" for r in fixture_crawl["records"].values()
     )
     assert stats.get("tdm/store_refused", 0) == 0
+
+
+def test_crawl_delay_is_honoured_where_robots_asks(fixture_crawl: dict[str, Any]) -> None:
+    # Only robots-rules declares a Crawl-delay for our group.
+    assert fixture_crawl["stats"]["tdm/crawl_delay/origins"] == 1
+
+
+@pytest_twisted.ensureDeferred
+async def test_max_depth_zero_decides_only_the_seeds(
+    fixture_server: FixtureServer, tmp_path: Path
+) -> None:
+    seeds = [fixture_server.url("open", "/"), fixture_server.url("tdmrep-file", "/")]
+    await crawl(seeds, tmp_path / "out", max_depth=0)
+    assert sorted(by_url(tmp_path / "out")) == sorted(seeds)
+
+
+@pytest_twisted.ensureDeferred
+async def test_max_depth_one_stops_after_the_first_links(
+    fixture_server: FixtureServer, tmp_path: Path
+) -> None:
+    seed = fixture_server.url("open", "/")
+    await crawl([seed], tmp_path / "out", max_depth=1)
+    urls = set(by_url(tmp_path / "out"))
+    assert fixture_server.url("open", "/dir/") in urls
+    assert fixture_server.url("open", "/dir/page.html") not in urls  # depth 2
+
+
+@pytest_twisted.ensureDeferred
+async def test_max_pages_bounds_the_urls_decided(
+    fixture_server: FixtureServer, tmp_path: Path
+) -> None:
+    await crawl([fixture_server.url("tdmrep-file", "/")], tmp_path / "out", max_pages=4)
+    assert len(by_url(tmp_path / "out")) == 4

@@ -211,6 +211,8 @@ class TdmGateMiddleware:
         # Slots are created lazily and garbage-collected when idle: per_slot_settings is
         # what a re-created slot reads, the live slot (if any) is updated directly.
         downloader.per_slot_settings[key] = {"delay": delay, "concurrency": 1}
+        if self.crawler.stats is not None:
+            self.crawler.stats.inc_value("tdm/crawl_delay/origins")
         slot = downloader.slots.get(key)
         if slot is not None:
             slot.delay = delay
