@@ -18,6 +18,7 @@ import pytest_twisted
 from warcio.checker import Checker
 
 from fixtures.server import FixtureServer
+from tdm_crawler.crawl.config import SCRAPY_SETTINGS
 from tdm_crawler.store import RECORD_FIELDS
 from tests.crawling import MARKER, by_url, crawl, markers_written, warc_records
 
@@ -201,3 +202,23 @@ async def test_max_pages_bounds_the_urls_decided(
 ) -> None:
     await crawl([fixture_server.url("tdmrep-file", "/")], tmp_path / "out", max_pages=4)
     assert len(by_url(tmp_path / "out")) == 4
+
+
+@pytest_twisted.ensureDeferred
+async def test_second_lock_storage_refuses_without_the_gate(
+    fixture_server: FixtureServer, tmp_path: Path
+) -> None:
+    """With the gate removed, no response carries a verdict: the storage middleware must
+    refuse every one of them, so not a single body reaches disk."""
+    out = tmp_path / "out"
+    crawler = await crawl(
+        [fixture_server.url("tdmrep-file", "/")],
+        out,
+        DOWNLOADER_MIDDLEWARES={
+            **SCRAPY_SETTINGS["DOWNLOADER_MIDDLEWARES"],
+            "tdm_crawler.crawl.middlewares.TdmGateMiddleware": None,
+        },
+    )
+    assert crawler.stats is not None
+    assert crawler.stats.get_value("tdm/store_refused") >= 1
+    assert markers_written(out) == set()

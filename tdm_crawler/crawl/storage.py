@@ -36,10 +36,13 @@ class ContentStoreMiddleware:
     def process_spider_input(self, response: Response) -> None:
         verdict = response.meta.get(VERDICT_META)
         request = response.request
-        raw = RawCaptureMiddleware.of(self.crawler).raw_exchange(request) if request else None
-        if request is None or verdict is None or not verdict.allowed or raw is None:
+        raw = None
+        if request is not None and verdict is not None and verdict.allowed:
+            raw = RawCaptureMiddleware.of(self.crawler).raw_exchange(request)
+        if raw is None:
             logger.error("Refusing to store %s: no 'allowed' decision for it", response.url)
             if self.crawler.stats is not None:
                 self.crawler.stats.inc_value("tdm/store_refused")
             return
+        assert request is not None and verdict is not None
         TdmRecorder.of(self.crawler).store(request, raw, verdict)
