@@ -1,0 +1,408 @@
+"""Every record of a robots.txt, grouped as RFC 9309 groups them (protocols §1).
+
+Protego keeps only the records it knows (Allow, Disallow, Crawl-delay, Sitemap...) and
+drops the rest, yet Content-Usage, Content-Signal and License lines carry opt-outs, and
+the groups of AI crawlers carry reservations the crawler's own group does not show. So
+the same text is scanned once more here, line by line, into an immutable
+:class:`RobotsRecords` that answers many queries cheaply.
+
+The scanner forms groups exactly as protego 0.7 does, so that a record read here sits in
+the group whose Allow/Disallow :mod:`tdm_crawler.policy.robots` obeys: lines are split as
+``str.splitlines`` splits them, ``#`` starts a comment, field names are case-insensitive
+(with protego's aliases and misspellings), consecutive ``user-agent`` lines share one
+group, and a ``user-agent`` line after any other record starts a new one, except after
+``Sitemap`` and ``Host`` lines, which are global and do not end a group. ``License`` lines
+(RSL) are global too, but, being unknown to protego, they do end a group. Records before
+the first ``user-agent`` line belong to no group and are dropped, as protego drops them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, NamedTuple, TypeVar
+
+from tdm_crawler.policy.ai_agents import AiAgent
+from tdm_crawler.policy.pathmatch import normalise, path_and_query
+from tdm_crawler.policy.types import Finding, Reason, Signal
+
+T = TypeVar("T")
+
+Record = tuple[str, str]
+
+# Field names as protego 0.7 reads them, mapped to one canonical spelling.
+_ALIASES: dict[str, str] = {
+    **dict.fromkeys(("user-agent", "useragent", "user agent"), "user-agent"),
+    **dict.fromkeys(
+        ("disallow", "dissallow", "dissalow", "disalow", "diasllow", "disallaw"), "disallow"
+    ),
+    "allow": "allow",
+    **dict.fromkeys(("sitemap", "sitemaps", "site-map"), "sitemap"),
+    **dict.fromkeys(("crawl-delay", "crawl delay"), "crawl-delay"),
+    **dict.fromkeys(("request-rate", "request rate"), "request-rate"),
+    **dict.fromkeys(("visit-time", "visit time"), "visit-time"),
+    "host": "host",
+}
+# Global records that do not end a group (protego's site-wide directives).
+_SITE_WIDE = frozenset({"sitemap", "host"})
+# Global records that protego does not know, so that they end a group like any rule.
+_GLOBAL_UNKNOWN = frozenset({"license"})
+_ACCESS = frozenset({"allow", "disallow"})
+_BOM = "\ufeff"
+
+
+class RobotsGroup(NamedTuple):
+    """One group: its product tokens (lower-cased, in order) and its records in order.
+
+    Records are ``(field, value)`` with the field lower-cased (aliases such as
+    ``Dissallow`` canonicalised) and the value stripped, comments removed; an empty value
+    (``Disallow:``) is kept, as the file says it, though it is no rule. A named tuple
+    rather than a dataclass: a hostile file may hold hundreds of thousands of groups.
+    """
+
+    agents: tuple[str, ...]
+    records: tuple[Record, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RobotsRecords:
+    """A robots.txt as groups of records plus its global records (Sitemap, Host, License).
+
+    Build it once per robots.txt with :meth:`parse`; queries compile what they need on
+    first use and keep it, so asking about many URLs costs little per URL.
+    """
+
+    groups: tuple[RobotsGroup, ...] = ()
+    global_records: tuple[Record, ...] = ()
+    _index: dict[str, tuple[int, ...]] = field(default_factory=dict, repr=False, compare=False)
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    @classmethod
+    def parse(cls, text: str) -> RobotsRecords:
+        """Scan a decoded robots.txt (see the module docstring for the grouping rules)."""
+        groups: list[RobotsGroup] = []
+        global_records: list[Record] = []
+        agents: list[str] = []
+        records: list[Record] = []
+        previous: str | None = None
+
+        def close() -> None:
+            if agents:
+                groups.append(RobotsGroup(tuple(agents), tuple(records)))
+            agents.clear()
+            records.clear()
+
+        for raw_line in text.removeprefix(_BOM).splitlines():
+            hash_pos = raw_line.find("#")
+            line = (raw_line if hash_pos == -1 else raw_line[:hash_pos]).strip()
+            if not line:
+                continue
+            colon = line.find(":")
+            name = _ALIASES.get(line[:colon].rstrip().lower(), "") if colon > 0 else ""
+            if name:  # the common "Known-field: value" line, read without a function call
+                value = line[colon + 1 :].lstrip()
+            else:
+                parsed = _extract(line)
+                if parsed is None:
+                    continue
+                name, value = parsed
+            if name in _SITE_WIDE:
+                if value:
+                    global_records.append((name, value))
+                continue
+            if name == "user-agent":
+                if previous is not None and previous != "user-agent":
+                    close()
+                previous = name
+                if value:
+                    token = value.lower()
+                    agents.append(token)
+                    if token != "*" and "*" in token and token.replace("*", ""):
+                        agents.append(token.replace("*", ""))  # protego's generosity
+                continue
+            previous = name
+            if name in _GLOBAL_UNKNOWN:
+                if value:
+                    global_records.append((name, value))
+            elif agents:
+                records.append((name, value))
+        close()
+
+        index: dict[str, list[int]] = {}
+        for number, group in enumerate(groups):
+            for token in dict.fromkeys(group.agents):
+                index.setdefault(token, []).append(number)
+        return cls(
+            tuple(groups),
+            tuple(global_records),
+            {token: tuple(numbers) for token, numbers in index.items()},
+        )
+
+    def groups_naming(self, token: str) -> tuple[RobotsGroup, ...]:
+        """The groups whose user-agent lines name ``token`` exactly (case-insensitively).
+
+        Several such groups are read as one, as RFC 9309 asks. The ``*`` group is not a
+        fallback here: ``groups_naming("*")`` returns only the ``*`` groups themselves.
+        """
+        return tuple(self.groups[number] for number in self._index.get(token.lower(), ()))
+
+    def names(self, token: str) -> bool:
+        """Whether some group's user-agent line names ``token`` (case-insensitively)."""
+        return token.lower() in self._index
+
+    def group_key(self, agent: str) -> str | None:
+        """The token whose groups ``agent`` obeys: its own token, else ``*``, else None.
+
+        The same exact-token selection as :class:`~tdm_crawler.policy.robots.RobotsFile`.
+        """
+        own = agent.strip().lower()
+        if own in self._index:
+            return own
+        return "*" if "*" in self._index else None
+
+    def values(self, key: str, field_name: str) -> tuple[str, ...]:
+        """The values of every ``field_name`` record in the groups naming ``key``, in order."""
+        wanted = field_name.lower()
+        return tuple(
+            value
+            for group in self.groups_naming(key)
+            for name, value in group.records
+            if name == wanted
+        )
+
+    def access_rule(self, key: str, url: str) -> tuple[str, str] | None:
+        """The Allow/Disallow deciding ``url`` in the groups naming ``key``, if any matches.
+
+        RFC 9309: the longest pattern (in octets of its percent-encoded form) that matches
+        the path and query wins, an Allow beats a Disallow of equal length, and an empty
+        value is no rule. Returns ``(field, pattern as written)``.
+        """
+        rules = self.memo(("access", key.lower()), lambda: _access_rules(self, key))
+        deciding = rules.longest(normalise(path_and_query(url)))
+        if not deciding:
+            return None
+        allows = [rule for rule in deciding if rule.payload[0] == "allow"]
+        return (allows or list(deciding))[0].payload  # type: ignore[no-any-return]
+
+    def memo(self, key: Any, build: Callable[[], T]) -> T:
+        """Return ``build()``, computed once per ``key`` for this robots.txt.
+
+        Readers use it to keep parsed and compiled forms of records between the many
+        URLs of one origin; the records themselves stay immutable.
+        """
+        try:
+            return self._memo[key]  # type: ignore[no-any-return]
+        except KeyError:
+            result = self._memo[key] = build()
+            return result
+
+
+class PathRule:
+    """One robots-style path pattern with the payload it carries (a rule, a preference).
+
+    ``length`` is the pattern's length in octets once percent-encoded, RFC 9309's
+    measure of specificity; ``index`` its position in the file, to report in file order.
+    A plain slotted class: a hostile group may hold hundreds of thousands of rules, and
+    a frozen dataclass costs several times more to build.
+    """
+
+    __slots__ = ("_anchored", "_pieces", "index", "length", "pattern", "payload")
+
+    def __init__(self, pattern: str, payload: Any, index: int = 0) -> None:
+        anchored = pattern.endswith("$")
+        body = pattern[:-1] if anchored else pattern
+        if "*" in body:
+            pieces = tuple([normalise(piece) for piece in body.split("*")])
+        else:
+            pieces = (normalise(body),)
+        self.pattern = pattern
+        self.payload = payload
+        self.index = index
+        self.length = sum(map(len, pieces)) + len(pieces) - 1 + anchored
+        self._pieces = pieces
+        self._anchored = anchored
+
+    def __repr__(self) -> str:
+        return f"PathRule({self.pattern!r}, {self.payload!r})"
+
+    def matches(self, normalised_path: str) -> bool:
+        """Match as :func:`~tdm_crawler.policy.pathmatch.compile_location` does.
+
+        The pieces between ``*`` are found left to right, each at its leftmost place
+        (the commitment ``compile_location``'s atomic groups make, always a right choice),
+        with plain string searches: no regex to compile, so a file of a hundred thousand
+        patterns costs nothing until a URL is matched, and little then.
+        """
+        pieces = self._pieces
+        first = pieces[0]
+        if not normalised_path.startswith(first):
+            return False
+        if len(pieces) == 1:
+            return not self._anchored or len(normalised_path) == len(first)
+        position, end = len(first), len(normalised_path)
+        middle = pieces[1:]
+        if self._anchored:
+            last = pieces[-1]
+            end -= len(last)
+            if end < position or not normalised_path.endswith(last):
+                return False
+            middle = pieces[1:-1]
+        for piece in middle:
+            if piece:
+                found = normalised_path.find(piece, position, end)
+                if found < 0:
+                    return False
+                position = found + len(piece)
+        return True
+
+
+class PathRules:
+    """A set of path rules answering "which rules match this path most specifically?".
+
+    Built from ``(pattern, payload)`` pairs in file order. Every pattern starts with a
+    literal piece that must prefix the path, so rules are bucketed by that piece, and a
+    query looks only at the buckets whose piece prefixes the path, longest rules first,
+    stopping below the best length found. A bucket's rules are compiled the first time
+    a query reaches it, so a hostile group of half a million rules costs little to load
+    and a group of many thousand is as quick to ask as a group of ten.
+    """
+
+    __slots__ = ("_built", "_lengths", "_raw")
+
+    def __init__(self, entries: Iterable[tuple[str, Any]]) -> None:
+        raw: dict[str, list[tuple[str, Any, int]]] = {}
+        for index, (pattern, payload) in enumerate(entries):
+            body = pattern[:-1] if pattern.endswith("$") else pattern
+            first = normalise(body.split("*", 1)[0])
+            bucket = raw.get(first)
+            if bucket is None:
+                raw[first] = [(pattern, payload, index)]
+            else:
+                bucket.append((pattern, payload, index))
+        self._raw = raw
+        self._built: dict[str, list[PathRule]] = {}
+        self._lengths = sorted({len(first) for first in raw})
+
+    def longest(self, normalised_path: str) -> tuple[PathRule, ...]:
+        """The matching rules of the greatest length (all of them on a tie), in file order."""
+        best_length = -1
+        best: list[PathRule] = []
+        for size in self._lengths:
+            if size > len(normalised_path):
+                break
+            bucket = self._bucket(normalised_path[:size])
+            for rule in bucket:
+                if rule.length < best_length:
+                    break
+                if rule.matches(normalised_path):
+                    if rule.length > best_length:
+                        best_length, best = rule.length, []
+                    best.append(rule)
+        return tuple(sorted(best, key=_file_order))
+
+    def _bucket(self, first: str) -> Sequence[PathRule]:
+        """The rules starting with ``first``, compiled and sorted longest first, once."""
+        built = self._built.get(first)
+        if built is None:
+            entries = self._raw.get(first)
+            if entries is None:
+                return ()
+            built = [PathRule(pattern, payload, index) for pattern, payload, index in entries]
+            built.sort(key=_longest_first)
+            self._built[first] = built
+        return built
+
+
+def _longest_first(rule: PathRule) -> int:
+    return -rule.length
+
+
+def _file_order(rule: PathRule) -> int:
+    return rule.index
+
+
+def _access_rules(records: RobotsRecords, key: str) -> PathRules:
+    """The non-empty Allow/Disallow rules of the groups naming ``key``."""
+    return PathRules(
+        (value, record)
+        for group in records.groups_naming(key)
+        for record in group.records
+        if record[0] in _ACCESS and (value := record[1])
+    )
+
+
+def _extract(line: str) -> Record | None:
+    """Split a stripped, comment-free line into (canonical field, value), like protego.
+
+    ``field: value`` is the form; a known field may also be written without the colon
+    (``Disallow /x``, ``User agent foo``), and a line that is neither is ignored.
+    """
+    name: str | None = None
+    value = ""
+    if ":" in line:
+        raw_name, raw_value = line.split(":", 1)
+        name = raw_name.strip().lower()
+        value = raw_value.strip()
+        if name in _ALIASES:
+            return _ALIASES[name], value
+        if not raw_value or raw_value[0].isspace():
+            return name, value
+    words = line.split()
+    for count in (1, 2):
+        candidate = " ".join(words[:count]).lower()
+        if candidate in _ALIASES:
+            return _ALIASES[candidate], " ".join(words[count:])
+    return None if name is None else (name, value)
+
+
+def license_urls(records: RobotsRecords) -> tuple[str, ...]:
+    """The RSL licence URLs of ``License:`` lines (global), in file order, each once."""
+    return tuple(
+        dict.fromkeys(value for name, value in records.global_records if name == "license")
+    )
+
+
+def ai_agent_finding(
+    records: RobotsRecords, url: str, agents: Sequence[AiAgent], own_agent: str
+) -> Finding:
+    """Whether a group naming a known AI crawler disallows ``url`` (ours, protocols §1).
+
+    Only groups whose user-agent lines name an AI token count, never the ``*`` fallback:
+    a site that singles out GPTBot has said something about AI use, a ``Disallow`` for
+    everyone has not. The decision inside a group is RFC 9309's (longest match, Allow on
+    a tie). Always returns one signal, ``protocol="robots-ai-agent"``, whose value lists
+    the tokens (as spelled in the agent list) whose groups disallow the URL, possibly
+    none, and whose detail says what every named AI group decided. Our own token being in
+    the list changes nothing: this reads the AI groups only; obeying our own group is
+    :mod:`tdm_crawler.policy.robots`'s job.
+    """
+    reserving: list[str] = []
+    notes: list[str] = []
+    for agent in agents:
+        key = agent.token.lower()
+        if key == "*" or not records.names(key):  # the fallback group never counts
+            continue
+        rule = records.access_rule(key, url)
+        if rule is not None and rule[0] == "disallow":
+            reserving.append(agent.token)
+            notes.append(f"{agent.token}: Disallow {_clip(rule[1])}")
+        elif rule is None:
+            notes.append(f"{agent.token}: allowed, no rule matches")
+        else:
+            notes.append(f"{agent.token}: allowed by Allow {_clip(rule[1])}")
+    if not notes:
+        detail = f"no robots.txt group names any of the {len(agents)} known AI agents"
+    elif reserving:
+        detail = "disallowed in groups naming AI agents, read as a TDM reservation: "
+        detail += "; ".join(notes)
+    else:
+        detail = "groups naming AI agents allow this URL: " + "; ".join(notes)
+    if own_agent.strip().lower() in {agent.token.lower() for agent in agents}:
+        detail += f" (our own token {own_agent!r} is in the AI-agent list)"
+    signal = Signal("robots-ai-agent", "robots.txt", reserving, detail)
+    return Finding((signal,), Reason.ROBOTS_AI_AGENT if reserving else None)
+
+
+def _clip(pattern: str, keep: int = 200) -> str:
+    """A pattern short enough for a record (a hostile file may hold megabyte-long ones)."""
+    return pattern if len(pattern) <= keep else pattern[:keep] + "..."

@@ -1,0 +1,379 @@
+"""Really Simple Licensing 1.0: read a licence file, apply it to one URL (protocols §5).
+
+An RSL file lists ``<content url="pattern">`` blocks, each with ``<license>`` terms:
+``<permits>``/``<prohibits type="usage">`` values, a ``<payment type>``, and optionally
+a licence ``server``. For a resource, the block whose pattern covers it decides:
+
+- a prohibition of ``ai-train``, ``ai-all`` or ``all`` (older drafts: ``train-ai``) is a
+  TDM reservation;
+- a licence that must be paid for (any payment type but ``free`` and ``attribution``) or
+  obtained from a licence server (RSL: "clients must obtain a license ... even if the
+  license is free") means "licence needed": also a reservation, never ``allowed``;
+- permits only, free of charge: no reservation.
+
+A ``url`` is a path pattern (RFC 9309: prefix, ``*``, ``$``; matched on path and query,
+against whatever origin the file was found for) or a full URL (same origin, default port
+made explicit, then its path part as a pattern). RSL does not say which of several
+matching blocks applies; like robots.txt rules, the longest pattern wins (ours).
+
+Choices where RSL 1.0 is silent (ours): several ``<license>`` elements in one block are
+combined most-restrictively (any one that reserves reserves); a usage element without a
+``type`` counts as ``usage``; only ``usage`` values bear on TDM (``user`` and ``geo`` are
+not read); usages not listed in ``<permits>`` are not taken as prohibited.
+
+Parsing goes through :mod:`tdm_crawler.policy.safe_xml` and is liberal: the RSL namespace
+or none, values separated by spaces or commas, any case. Nothing here raises.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+from tdm_crawler.policy.pathmatch import (
+    LocationPattern,
+    compile_location,
+    normalise,
+    path_and_query,
+)
+from tdm_crawler.policy.safe_xml import UnsafeOrInvalidXml, parse_xml
+from tdm_crawler.policy.types import Finding, Reason, Signal
+
+__all__ = [
+    "FREE_PAYMENTS",
+    "RESERVING_USAGES",
+    "RSL_NAMESPACE",
+    "RslContent",
+    "RslDocument",
+    "RslLicense",
+    "RslPayment",
+    "RslProblem",
+    "parse_rsl",
+    "rsl_finding",
+]
+
+RSL_NAMESPACE = "https://rslstandard.org/rsl"
+# Spellings of the namespace seen in the wild; an element in no namespace counts too.
+_NAMESPACES = frozenset({None, RSL_NAMESPACE, "http://rslstandard.org/rsl"})
+
+#: Prohibited usages that reserve TDM.
+RESERVING_USAGES = frozenset({"ai-train", "train-ai", "ai-all", "all"})
+#: Payment types that need no licence to be obtained.
+FREE_PAYMENTS = frozenset({"free", "attribution"})
+
+# Bounds (ours) so that a hostile 1 MiB file stays cheap to compile and to match.
+_MAX_CONTENTS = 100_000
+_MAX_LICENSES = 100
+_MAX_TEXT = 300
+
+_ABSOLUTE = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*)://([^/?#]*)(.*)", re.DOTALL)
+_SEPARATORS = re.compile(r"[\s,]+")
+_DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True, slots=True)
+class RslPayment:
+    """One ``<payment>``: its type (``free`` when unset, as RSL defaults), an amount as
+    written (``0.001 USD``) and the rate-card URL (``<standard>`` or ``<custom>``)."""
+
+    type: str
+    amount: str | None = None
+    url: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"type": self.type, "amount": self.amount, "url": self.url}
+
+    def describe(self) -> str:
+        return f"{self.type} ({self.amount})" if self.amount else self.type
+
+
+@dataclass(frozen=True, slots=True)
+class RslLicense:
+    """The usage terms of one ``<license>``; usage values lower-cased, in order."""
+
+    permits: tuple[str, ...] = ()
+    prohibits: tuple[str, ...] = ()
+    payments: tuple[RslPayment, ...] = ()
+    server: str | None = None  # a server named on the <license> itself (older drafts)
+
+
+@dataclass(frozen=True, slots=True)
+class RslContent:
+    """One ``<content>`` block; ``index`` is its 1-based position in the file.
+
+    ``origin`` is ``scheme://host:port`` for an absolute-URL pattern (matched against the
+    resource's origin) and None for a path pattern (matched against any origin the file
+    was found for); ``path_pattern`` is the path part, robots-style.
+    """
+
+    index: int
+    url: str
+    origin: str | None
+    path_pattern: str
+    server: str | None
+    licenses: tuple[RslLicense, ...]
+
+    @property
+    def specificity(self) -> int:
+        """Octets of the normalised path pattern, as robots.txt ranks rules."""
+        return len(normalise(self.path_pattern))
+
+    def matches_normalised(self, path: str) -> bool:
+        """Whether the path pattern matches a path already passed through ``normalise``.
+
+        A file may list thousands of blocks (one per article), so patterns are compiled
+        only when their literal start already matches, and then cached.
+        """
+        return path.startswith(_literal_prefix(self.path_pattern)) and _compiled(
+            self.path_pattern
+        ).matches_normalised(path)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled(path_pattern: str) -> LocationPattern:
+    return compile_location(path_pattern)
+
+
+@functools.lru_cache(maxsize=65536)
+def _literal_prefix(path_pattern: str) -> str:
+    """What every matching path starts with: the pattern up to its first ``*``."""
+    body = path_pattern.removesuffix("$")
+    return normalise(body.split("*", 1)[0])
+
+
+@dataclass(frozen=True, slots=True)
+class RslDocument:
+    """A readable RSL file: its usable content blocks and what was skipped."""
+
+    url: str
+    contents: tuple[RslContent, ...]
+    problems: tuple[str, ...] = ()
+
+    def match(self, resource_url: str) -> RslContent | None:
+        """The block covering ``resource_url``: the longest matching path pattern; on a
+        tie an absolute-URL pattern (it names the origin) beats a path, then file order."""
+        origin = _origin(resource_url)
+        path = normalise(path_and_query(resource_url))
+        best: RslContent | None = None
+        best_rank = (-1, -1)
+        for content in self.contents:
+            if content.origin is not None and content.origin != origin:
+                continue
+            if not content.matches_normalised(path):
+                continue
+            rank = (content.specificity, content.origin is not None)
+            if rank > best_rank:
+                best, best_rank = content, rank
+        return best
+
+
+@dataclass(frozen=True, slots=True)
+class RslProblem:
+    """An RSL file that could not be read at all."""
+
+    url: str
+    detail: str
+
+
+def parse_rsl(body: bytes, *, url: str, max_bytes: int = 1024 * 1024) -> RslDocument | RslProblem:
+    """Read the RSL file fetched from ``url``; never raises.
+
+    Malformed or unsafe XML (entity declarations, over ``max_bytes``) and a root other
+    than ``<rsl>`` are an :class:`RslProblem`. A ``<content>`` without a usable ``url``
+    is skipped with a problem line; the document may then have no blocks at all.
+    """
+    try:
+        root = parse_xml(body, max_bytes=max_bytes)
+    except UnsafeOrInvalidXml as error:
+        return RslProblem(url, f"not a readable RSL file: {error}")
+    namespace, name = _split_tag(root.tag)
+    if name != "rsl" or namespace not in _NAMESPACES:
+        shown = f"{{{namespace}}}{name}" if namespace else name
+        return RslProblem(url, f"not an RSL file: root element is <{shown}>, not <rsl>")
+    contents: list[RslContent] = []
+    problems: list[str] = []
+    blocks = _children(root, "content")
+    if len(blocks) > _MAX_CONTENTS:
+        problems.append(f"only the first {_MAX_CONTENTS} of {len(blocks)} <content> read")
+    for index, element in enumerate(blocks[:_MAX_CONTENTS], start=1):
+        content = _read_content(index, element, problems)
+        if content is not None:
+            contents.append(content)
+    if not blocks:
+        problems.append("no <content> element")
+    return RslDocument(url, tuple(contents), tuple(problems))
+
+
+def _read_content(index: int, element: Any, problems: list[str]) -> RslContent | None:
+    raw_url = (element.get("url") or "").strip()
+    prefix = f"content {index}"
+    if not raw_url:
+        problems.append(f"{prefix} skipped: no url")
+        return None
+    located = _split_pattern(raw_url)
+    if located is None:
+        problems.append(f"{prefix} skipped: url {_short(raw_url)!r} is neither a path nor http(s)")
+        return None
+    origin, path_pattern = located
+    server = _text(element.get("server")) or _element_text(element, "server")
+    license_elements = _children(element, "license")
+    if len(license_elements) > _MAX_LICENSES:
+        problems.append(f"{prefix}: only the first {_MAX_LICENSES} <license> read")
+    licenses = tuple(_read_license(e) for e in license_elements[:_MAX_LICENSES])
+    return RslContent(index, raw_url, origin, path_pattern, server, licenses)
+
+
+def _split_pattern(raw: str) -> tuple[str | None, str] | None:
+    """``(origin, path pattern)`` of a content ``url``; None if it cannot be matched.
+
+    A full URL keeps its origin and everything after the authority as the pattern
+    (``https://e.org`` -> ``/``); a fragment is dropped. A path must start with ``/``
+    (or ``*``, which covers every path anyway).
+    """
+    absolute = _ABSOLUTE.fullmatch(raw)
+    if absolute is None:
+        return (None, raw) if raw.startswith(("/", "*")) else None
+    scheme, authority, rest = absolute.groups()
+    origin = _origin(f"{scheme}://{authority}/")
+    if origin is None:
+        return None
+    rest = rest.split("#", 1)[0]
+    if not rest.startswith("/"):
+        rest = "/" + rest
+    return origin, rest
+
+
+def _origin(url: str) -> str | None:
+    """``scheme://host:port`` with the default port made explicit, for http(s) only."""
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return None
+    scheme = parts.scheme.lower()
+    if scheme not in _DEFAULT_PORTS or not parts.hostname:
+        return None
+    return f"{scheme}://{parts.hostname}:{port or _DEFAULT_PORTS[scheme]}"
+
+
+def _read_license(element: Any) -> RslLicense:
+    permits: list[str] = []
+    prohibits: list[str] = []
+    for child in _children(element, "permits", "prohibits"):
+        kind = (child.get("type") or "usage").strip().lower()
+        if kind != "usage":
+            continue
+        values = _SEPARATORS.split("".join(child.itertext()).lower())
+        target = permits if _split_tag(child.tag)[1] == "permits" else prohibits
+        target.extend(v for v in values if v)
+    payments = tuple(_read_payment(p) for p in _children(element, "payment"))
+    server = _text(element.get("server")) or _element_text(element, "server")
+    return RslLicense(
+        tuple(dict.fromkeys(permits)), tuple(dict.fromkeys(prohibits)), payments, server
+    )
+
+
+def _read_payment(element: Any) -> RslPayment:
+    kind = _text(element.get("type"))
+    amount_element = next(iter(_children(element, "amount")), None)
+    amount = None
+    if amount_element is not None:
+        value = _text("".join(amount_element.itertext()))
+        currency = _text(amount_element.get("currency"))
+        amount = " ".join(part for part in (value, currency) if part) or None
+    url = _element_text(element, "standard") or _element_text(element, "custom")
+    return RslPayment(kind.lower() if kind else "free", amount, url)
+
+
+def rsl_finding(doc: RslDocument | RslProblem, resource_url: str, *, source: str) -> Finding:
+    """What the RSL file says about ``resource_url``, as a :class:`Finding`.
+
+    ``source`` says how the file was found (``robots.txt``, ``link-header``,
+    ``html-link``). The signal's value is ``None`` when no block applies (or the file
+    is unreadable: recorded, not obeyed), else ``{license_url, content_url, permits,
+    prohibits, payment, server}``.
+    """
+    if isinstance(doc, RslProblem):
+        return Finding((Signal("rsl", source, None, f"{doc.url}: {doc.detail}"),))
+    content = doc.match(resource_url)
+    if content is None:
+        detail = f"no <content> of {doc.url} covers {path_and_query(resource_url)!r}"
+        return Finding((Signal("rsl", source, None, detail),))
+    permits = _union(lic.permits for lic in content.licenses)
+    prohibits = _union(lic.prohibits for lic in content.licenses)
+    payments = [p for lic in content.licenses for p in lic.payments]
+    server = content.server or next((lic.server for lic in content.licenses if lic.server), None)
+    value = {
+        "license_url": doc.url,
+        "content_url": content.url,
+        "permits": permits,
+        "prohibits": prohibits,
+        "payment": [p.to_json() for p in payments],
+        "server": server,
+    }
+    reasons: list[str] = []
+    prohibited = [usage for usage in prohibits if usage in RESERVING_USAGES]
+    if prohibited:
+        reasons.append(f"prohibits {', '.join(prohibited)}")
+    needs = [f"payment {p.describe()}" for p in payments if p.type not in FREE_PAYMENTS]
+    if server:
+        needs.append(f"licence server {server}")
+    if needs:
+        reasons.append(f"licence needed ({', '.join(needs)})")
+    where = f"content {content.url!r} of {doc.url}"
+    if reasons:
+        signal = Signal("rsl", source, value, f"{where}: {'; '.join(reasons)}")
+        return Finding((signal,), Reason.RSL)
+    terms = f"permits {', '.join(permits)}" if permits else "no usage terms"
+    if not content.licenses:
+        terms = "no <license>"
+    detail = f"{where}: {terms}; no payment or licence server required, no reservation"
+    signal = Signal("rsl", source, value, detail)
+    return Finding((signal,))
+
+
+# --- XML helpers ---------------------------------------------------------------------
+
+
+def _split_tag(tag: object) -> tuple[str | None, str]:
+    """``(namespace, local name)`` of an lxml tag; comments and PIs have no string tag."""
+    if not isinstance(tag, str):
+        return None, ""
+    if tag.startswith("{"):
+        namespace, _, name = tag[1:].partition("}")
+        return namespace, name
+    return None, tag
+
+
+def _children(element: Any, *names: str) -> list[Any]:
+    """Child elements with one of ``names`` in the RSL namespace (or none), in order."""
+    found = []
+    for child in element:
+        namespace, name = _split_tag(child.tag)
+        if name in names and namespace in _NAMESPACES:
+            found.append(child)
+    return found
+
+
+def _element_text(element: Any, name: str) -> str | None:
+    child = next(iter(_children(element, name)), None)
+    return None if child is None else _text("".join(child.itertext()))
+
+
+def _text(raw: object) -> str | None:
+    if not isinstance(raw, str):
+        return None
+    text = " ".join(raw.split())
+    return _short(text) if text else None
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= _MAX_TEXT else text[: _MAX_TEXT - 3] + "..."
+
+
+def _union(groups: Iterable[Iterable[str]]) -> list[str]:
+    return list(dict.fromkeys(value for group in groups for value in group))

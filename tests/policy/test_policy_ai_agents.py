@@ -1,0 +1,192 @@
+"""The AI-agent list: packaged data and the user's ways to change it (protocols §1)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tdm_crawler.policy.ai_agents import (
+    PURPOSES,
+    USER_OPERATOR,
+    USER_SOURCE,
+    AiAgent,
+    agents_from_json,
+    load_agents,
+    packaged_agents,
+)
+
+REQUIRED = [
+    "GPTBot",
+    "CCBot",
+    "Google-Extended",
+    "ClaudeBot",
+    "anthropic-ai",
+    "Claude-Web",
+    "Applebot-Extended",
+    "meta-externalagent",
+    "FacebookBot",
+    "Bytespider",
+    "cohere-training-data-crawler",
+    "cohere-ai",
+    "AI2Bot",
+    "Ai2Bot-Dolma",
+    "PanguBot",
+    "Diffbot",
+    "img2dataset",
+    "omgili",
+    "Timpibot",
+    "Webzio-Extended",
+    "PerplexityBot",
+    "Amazonbot",
+    "YouBot",
+]
+
+
+def tokens(agents: tuple[AiAgent, ...]) -> list[str]:
+    return [agent.token for agent in agents]
+
+
+@pytest.mark.parametrize("token", REQUIRED)
+def test_packaged_list_has(token: str) -> None:
+    assert token in tokens(packaged_agents())
+
+
+def test_packaged_list_is_well_formed() -> None:
+    agents = packaged_agents()
+    lowered = [agent.token.lower() for agent in agents]
+    assert len(lowered) == len(set(lowered)), "tokens unique case-insensitively"
+    for agent in agents:
+        assert agent.purpose in PURPOSES
+        assert agent.operator.strip()
+        assert agent.source.startswith("https://")
+
+
+@pytest.mark.parametrize(
+    ("token", "purpose"),
+    [
+        pytest.param("GPTBot", "ai-training", id="gptbot-training"),
+        pytest.param("CCBot", "dataset", id="ccbot-dataset"),
+        pytest.param("PerplexityBot", "ai-search", id="perplexity-search"),
+        pytest.param("YouBot", "ai-search", id="youbot-search"),
+        pytest.param("ChatGPT-User", "ai-assistant", id="chatgpt-user-assistant"),
+    ],
+)
+def test_purposes_are_honest(token: str, purpose: str) -> None:
+    by_token = {agent.token: agent for agent in packaged_agents()}
+    assert by_token[token].purpose == purpose
+
+
+def test_agent_round_trips_through_json() -> None:
+    data = [agent.to_json() for agent in packaged_agents()]
+    assert json.loads(json.dumps(data)) == data
+    assert agents_from_json(data) == packaged_agents()
+
+
+@pytest.mark.parametrize(
+    ("spec", "expected"),
+    [
+        pytest.param(None, None, id="none-packaged"),
+        pytest.param("", None, id="empty-packaged"),
+        pytest.param("  ", None, id="blank-packaged"),
+        pytest.param("GPTBot,CCBot", ["GPTBot", "CCBot"], id="replace"),
+        pytest.param(" gptbot , CCBOT ", ["GPTBot", "CCBot"], id="replace-known-spelling"),
+        pytest.param("GPTBot,gptbot,GPTBOT", ["GPTBot"], id="replace-deduplicated"),
+        pytest.param("MyBot", ["MyBot"], id="replace-unknown"),
+        pytest.param("GPTBot,,CCBot,", ["GPTBot", "CCBot"], id="empty-items-skipped"),
+    ],
+)
+def test_token_list_specs(spec: str | None, expected: list[str] | None) -> None:
+    agents = load_agents(spec)
+    assert tokens(agents) == (tokens(packaged_agents()) if expected is None else expected)
+
+
+def test_plus_adds_to_packaged_list() -> None:
+    agents = load_agents("+MyBot, other_bot, gptbot")
+    assert tokens(agents) == [*tokens(packaged_agents()), "MyBot", "other_bot"]
+    added = agents[-1]
+    assert (added.operator, added.purpose, added.source) == (
+        USER_OPERATOR,
+        "ai-training",
+        USER_SOURCE,
+    )
+
+
+def test_known_token_keeps_packaged_metadata() -> None:
+    (agent,) = load_agents("perplexitybot")
+    assert agent == next(a for a in packaged_agents() if a.token == "PerplexityBot")
+
+
+AGENT_FILE = [
+    {"token": "FooBot", "operator": "Foo Inc.", "purpose": "dataset", "source": "https://f.o"},
+    {"token": "BarBot", "operator": "Bar", "purpose": "ai-search", "source": "https://b.a"},
+]
+
+
+@pytest.mark.parametrize("as_path", [True, False], ids=["Path", "str"])
+def test_json_file_spec(tmp_path: Path, as_path: bool) -> None:
+    path = tmp_path / "agents.json"
+    path.write_text(json.dumps(AGENT_FILE), "utf-8")
+    agents = load_agents(path if as_path else str(path))
+    assert [agent.to_json() for agent in agents] == AGENT_FILE
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        pytest.param("GPT Bot", "not a robots.txt product token", id="space-in-token"),
+        pytest.param("GPTBot;CCBot", "not a robots.txt product token", id="semicolon"),
+        pytest.param("Bot\u00e9", "not a robots.txt product token", id="non-ascii"),
+        pytest.param(",", "empty AI-agent list", id="only-commas"),
+        pytest.param("+", "empty AI-agent list", id="plus-nothing"),
+        pytest.param("missing.json", "cannot read AI-agent list", id="missing-file"),
+    ],
+)
+def test_bad_specs_raise_helpfully(spec: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        load_agents(spec)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        pytest.param("{not json", "not valid UTF-8 JSON", id="invalid-json"),
+        pytest.param('{"token": "x"}', "must be a JSON array", id="object-not-array"),
+        pytest.param('["GPTBot"]', "expected an object", id="string-entry"),
+        pytest.param('[{"token": "A"}]', "missing or non-string operator", id="missing-keys"),
+        pytest.param(
+            '[{"token": "A", "operator": "o", "purpose": "fun", "source": "s"}]',
+            "purpose 'fun' is not one of",
+            id="bad-purpose",
+        ),
+        pytest.param(
+            '[{"token": "A", "operator": "o", "purpose": "dataset", "source": "s", "x": 1}]',
+            "unknown keys x",
+            id="unknown-key",
+        ),
+        pytest.param(
+            '[{"token": "A", "operator": "o", "purpose": "dataset", "source": "s"},'
+            ' {"token": "a", "operator": "o", "purpose": "dataset", "source": "s"}]',
+            "token 'a' repeats entry 1",
+            id="duplicate-case-insensitive",
+        ),
+        pytest.param(
+            '[{"token": "A B", "operator": "o", "purpose": "dataset", "source": "s"}]',
+            "not a robots.txt product token",
+            id="bad-token",
+        ),
+    ],
+)
+def test_bad_files_raise_helpfully(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "agents.json"
+    path.write_text(content, "utf-8")
+    with pytest.raises(ValueError, match=message):
+        load_agents(path)
+
+
+def test_non_utf8_file_raises(tmp_path: Path) -> None:
+    path = tmp_path / "agents.json"
+    path.write_bytes(b"\xff\xfe[]")
+    with pytest.raises(ValueError, match="not valid UTF-8 JSON"):
+        load_agents(path)

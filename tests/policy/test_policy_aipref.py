@@ -1,0 +1,531 @@
+"""IETF aipref Content-Usage and Cloudflare Content-Signal (protocols §4)."""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+
+import pytest
+
+from tdm_crawler.policy.aipref import (
+    content_signal_finding,
+    content_signal_header_finding,
+    content_usage_header_finding,
+    content_usage_robots_finding,
+    parse_signal,
+    parse_usage,
+    usage_reserves,
+)
+from tdm_crawler.policy.robots_records import RobotsRecords
+from tdm_crawler.policy.types import Finding, Reason
+
+AGENT = "tdm-crawler"
+
+
+def check_shape(finding: Finding, protocol: str, source: str) -> None:
+    (signal,) = finding.signals
+    assert (signal.protocol, signal.source) == (protocol, source)
+    assert signal.detail
+    json.dumps(signal.to_json())
+
+
+# ------------------------------------------------------------- the vocabulary
+
+# (preference expression, explicit y/n preferences read, unreadable?)
+USAGE_CASES = [
+    pytest.param("train-ai=n, search=y", [("train-ai", "n"), ("search", "y")], False, id="basic"),
+    pytest.param(
+        "train-ai=y, search=n", [("train-ai", "y"), ("search", "n")], False, id="vocab-example"
+    ),
+    pytest.param(
+        'train-ai=y, train-ai, search=n, search="n"', [], False, id="vocab-duplicates-all-unknown"
+    ),
+    pytest.param(
+        "train-ai;allow=n, train-ai=y", [("train-ai", "y")], False, id="vocab-parameters-of-last"
+    ),
+    pytest.param('train-ai;has;parameters="?";', [], True, id="vocab-trailing-semicolon"),
+    pytest.param("train-ai=n;q=1;x", [("train-ai", "n")], False, id="parameters-ignored"),
+    pytest.param("train-ai=n, train-ai=y", [("train-ai", "y")], False, id="last-duplicate-wins"),
+    pytest.param("train-ai=y, train-ai=n", [("train-ai", "n")], False, id="last-duplicate-wins-n"),
+    pytest.param("Train-AI=n", [], True, id="labels-case-sensitive-uppercase-fails"),
+    pytest.param("train-ai=N", [], False, id="token-N-unknown"),
+    pytest.param("train-ai=no", [], False, id="token-no-unknown"),
+    pytest.param("train-ai=?0", [], False, id="boolean-unknown"),
+    pytest.param('train-ai="n"', [], False, id="string-unknown"),
+    pytest.param("train-ai=(n)", [], False, id="inner-list-unknown"),
+    pytest.param("train-ai=1", [], False, id="integer-unknown"),
+    pytest.param(
+        "x-future=n, train-ai=n",
+        [("x-future", "n"), ("train-ai", "n")],
+        False,
+        id="unknown-label-kept-ignored",
+    ),
+    pytest.param("", [], False, id="empty"),
+    pytest.param("train-ai=n,", [], True, id="trailing-comma"),
+    pytest.param("train-ai=n search=y", [], True, id="missing-comma"),
+    pytest.param("train-ai=n,,search=y", [], True, id="double-comma"),
+    pytest.param("train-ai=n, caf\u00e9=y", [], True, id="non-ascii"),
+    pytest.param("train-ai=n\x00", [], True, id="control-char"),
+    # RFC 9651 §3.2 dictionary examples: valid, but no y/n preferences.
+    pytest.param('en="Applepie", da=:w4ZibGV0w6ZydGU=:', [], False, id="rfc9651-strings-bytes"),
+    pytest.param("a=?0, b, c; foo=bar", [], False, id="rfc9651-booleans"),
+    pytest.param("rating=1.5, feelings=(joy sadness)", [], False, id="rfc9651-inner-list"),
+    pytest.param("a=(1 2), b=3, c=4;aa=bb, d=(5 6);valid", [], False, id="rfc9651-mixed"),
+    pytest.param("foo=1, bar=2", [], False, id="rfc9651-combined-lines"),
+    pytest.param("a=y;n=n, b=n", [("a", "y"), ("b", "n")], False, id="token-values"),
+]
+
+
+@pytest.mark.parametrize(("text", "prefs", "unreadable"), USAGE_CASES)
+def test_parse_usage(text: str, prefs: list[tuple[str, str]], unreadable: bool) -> None:
+    statement = parse_usage(text)
+    assert list(statement.prefs) == prefs
+    assert (statement.error is not None) == unreadable
+    assert statement.describe()
+
+
+@pytest.mark.parametrize(
+    ("text", "reserved"),
+    [
+        pytest.param("train-ai=n", ["train-ai=n"], id="train-ai"),
+        pytest.param("train-genai=n", ["train-genai=n"], id="train-genai"),
+        pytest.param("tdm=n", ["tdm=n"], id="tdm"),
+        pytest.param("ai=n", ["ai=n"], id="ai"),
+        pytest.param("genai=n", ["genai=n"], id="genai"),
+        pytest.param("all=n", ["all=n"], id="all"),
+        pytest.param("all=n, tdm=n", ["tdm=n", "all=n"], id="several"),
+        pytest.param("search=n", [], id="search-is-no-reservation"),
+        pytest.param("ai-use=n, bots=n, ai-output=n", [], id="other-old-labels"),
+        pytest.param("train-ai=y, search=n", [], id="allowed"),
+    ],
+)
+def test_reserving_labels(text: str, reserved: list[str]) -> None:
+    assert usage_reserves([parse_usage(text)]) == reserved
+
+
+def test_statements_combine_most_restrictively() -> None:
+    statements = [parse_usage("train-ai=y"), parse_usage("train-ai=n"), parse_usage("bad!")]
+    assert usage_reserves(statements) == ["train-ai=n"]
+
+
+# ----------------------------------------------------------- Content-Usage header
+
+# (header fields, reserved, expected value, words in the detail)
+HEADER_CASES = [
+    pytest.param(
+        ["train-ai=n"], True, "train-ai=n", ["reserved by train-ai=n"], id="attach-example"
+    ),
+    pytest.param(
+        ["train-ai=y, search=n"],
+        False,
+        "train-ai=y, search=n",
+        ["no TDM reservation"],
+        id="allowed",
+    ),
+    pytest.param(["search=y", "train-ai=n"], True, "search=y, train-ai=n", [], id="lines-combined"),
+    pytest.param(
+        ["train-ai=n", "train-ai=y"], False, "train-ai=n, train-ai=y", [], id="later-line-overrides"
+    ),
+    pytest.param(
+        ["train-ai=n", "oops!"],
+        False,
+        "train-ai=n, oops!",
+        ["unreadable", "preferences unknown"],
+        id="one-bad-line-spoils-field",
+    ),
+    pytest.param(["  train-ai=n  "], True, "train-ai=n", [], id="whitespace"),
+    pytest.param([""], False, "", ["no y/n preference"], id="empty-field"),
+]
+
+
+@pytest.mark.parametrize(("fields", "reserved", "value", "words"), HEADER_CASES)
+def test_content_usage_header(
+    fields: list[str], reserved: bool, value: str, words: list[str]
+) -> None:
+    finding = content_usage_header_finding({"Content-Usage": fields})
+    check_shape(finding, "content-usage", "header")
+    assert finding.reserves == (Reason.CONTENT_USAGE if reserved else None)
+    assert finding.signals[0].value == value
+    for word in words:
+        assert word in finding.signals[0].detail
+
+
+def test_content_usage_header_absent() -> None:
+    finding = content_usage_header_finding({"content-type": ["text/html"]})
+    check_shape(finding, "content-usage", "header")
+    assert (finding.reserves, finding.signals[0].value) == (None, None)
+    assert "no Content-Usage header" in finding.signals[0].detail
+
+
+def test_huge_and_hostile_header_values() -> None:
+    huge = "search=y, " * 100_000 + "train-ai=n"
+    start = time.perf_counter()
+    finding = content_usage_header_finding({"content-usage": [huge]})
+    assert time.perf_counter() - start < 10
+    assert finding.reserves is Reason.CONTENT_USAGE
+    assert len(json.dumps(finding.signals[0].to_json())) < 5_000
+    rng = random.Random(9651)
+    alphabet = 'trainy-=n, ;?*()":@%\t\u00e9\x00'
+    for _ in range(3000):
+        text = "".join(rng.choice(alphabet) for _ in range(rng.randrange(30)))
+        check_shape(
+            content_usage_header_finding({"content-usage": [text]}), "content-usage", "header"
+        )
+        check_shape(
+            content_signal_header_finding({"content-signal": [text]}), "content-signal", "header"
+        )
+
+
+# ------------------------------------------------------ Content-Usage in robots.txt
+
+ATTACH_EXAMPLE = """\
+User-Agent: *
+Allow: /
+Disallow: /never/
+Content-Usage: / train-ai=n
+Content-Usage: /ai-ok/ train-ai=y
+
+User-Agent: ExampleBot
+Allow: /
+Content-Usage: / train-ai=y
+"""
+
+# (robots.txt, agent, path, reserved, expected value, words in the detail)
+ROBOTS_CASES = [
+    pytest.param(
+        ATTACH_EXAMPLE,
+        AGENT,
+        "/test",
+        True,
+        ["/ train-ai=n"],
+        ["group '*'"],
+        id="attach-table-test",
+    ),
+    pytest.param(
+        ATTACH_EXAMPLE,
+        AGENT,
+        "/never/test",
+        False,
+        [],
+        ["Disallow /never/", "only crawlable"],
+        id="attach-table-never",
+    ),
+    pytest.param(
+        ATTACH_EXAMPLE,
+        AGENT,
+        "/ai-ok/test",
+        False,
+        ["/ai-ok/ train-ai=y"],
+        [],
+        id="attach-table-ai-ok",
+    ),
+    pytest.param(
+        ATTACH_EXAMPLE,
+        "ExampleBot",
+        "/test",
+        False,
+        ["/ train-ai=y"],
+        ["group 'examplebot'"],
+        id="attach-examplebot",
+    ),
+    pytest.param(
+        "User-Agent: *\nAllow: /\nContent-Usage: / train-ai=n\n",
+        AGENT,
+        "/x",
+        True,
+        ["/ train-ai=n"],
+        [],
+        id="attach-intro",
+    ),
+    pytest.param(
+        "User-agent: *\nContent-Usage: train-ai=n\n",
+        AGENT,
+        "/x",
+        True,
+        ["/ train-ai=n"],
+        [],
+        id="no-path-means-root",
+    ),
+    pytest.param(
+        "User-agent: *\nContent-Usage: /a train-ai=y\nContent-Usage: /a train-ai=n\n",
+        AGENT,
+        "/a/1",
+        True,
+        ["/a train-ai=y", "/a train-ai=n"],
+        [],
+        id="equal-paths-most-restrictive",
+    ),
+    pytest.param(
+        "User-agent: *\nContent-Usage: /a train-ai=y\nContent-Usage: /a search=n\n",
+        AGENT,
+        "/a/1",
+        False,
+        ["/a train-ai=y", "/a search=n"],
+        [],
+        id="equal-paths-no-n",
+    ),
+    pytest.param(
+        "User-agent: *\nContent-Usage: / train-ai=n\nContent-Usage: /a/ Train-AI=y\n",
+        AGENT,
+        "/a/x",
+        False,
+        ["/a/ Train-AI=y"],
+        ["unreadable"],
+        id="unreadable-longest-is-unknown",
+    ),
+    pytest.param(
+        "User-agent: *\nContent-Usage: /*.pdf$ train-ai=n\n",
+        AGENT,
+        "/d/x.pdf",
+        True,
+        ["/*.pdf$ train-ai=n"],
+        [],
+        id="wildcard-path",
+    ),
+    pytest.param(
+        "User-agent: *\nContent-Usage: /*.pdf$ train-ai=n\n",
+        AGENT,
+        "/d/x.html",
+        False,
+        [],
+        ["no Content-Usage path matches"],
+        id="wildcard-miss",
+    ),
+    pytest.param(
+        "User-agent: *\nContent-Usage: /a\ttrain-ai=n\n",
+        AGENT,
+        "/a",
+        True,
+        ["/a train-ai=n"],
+        [],
+        id="tab-separator",
+    ),
+    pytest.param(
+        "User-agent: *\nContent-Usage: /a\n",
+        AGENT,
+        "/a",
+        False,
+        ["/a "],
+        ["no y/n preference"],
+        id="path-without-prefs",
+    ),
+    pytest.param(
+        "User-agent: *\nContent-Usage: / train-ai=n # no AI\n",
+        AGENT,
+        "/",
+        True,
+        ["/ train-ai=n"],
+        [],
+        id="comment",
+    ),
+    pytest.param(
+        "CONTENT-USAGE: / train-ai=n\nUser-agent: *\nAllow: /\n",
+        AGENT,
+        "/",
+        False,
+        [],
+        ["no Content-Usage rules"],
+        id="before-any-group-ignored",
+    ),
+    pytest.param(
+        "User-agent: tdm-crawler\nAllow: /\nUser-agent: *\nContent-Usage: train-ai=n\n",
+        AGENT,
+        "/",
+        False,
+        [],
+        ["group 'tdm-crawler': no Content-Usage rules"],
+        id="own-group-wins-over-star",
+    ),
+    pytest.param(
+        "User-agent: TDM-Crawler\nContent-usage: tdm=n\n",
+        AGENT,
+        "/",
+        True,
+        ["/ tdm=n"],
+        [],
+        id="own-group-case-insensitive",
+    ),
+    pytest.param(
+        "User-agent: other\nContent-Usage: train-ai=n\n",
+        AGENT,
+        "/",
+        False,
+        [],
+        ["no robots.txt group applies"],
+        id="no-applicable-group",
+    ),
+    pytest.param(
+        "User-agent: *\nContent-Usage: / search=n\n",
+        AGENT,
+        "/",
+        False,
+        ["/ search=n"],
+        ["no TDM reservation"],
+        id="search-only",
+    ),
+    pytest.param("", AGENT, "/", False, [], ["no robots.txt group applies"], id="empty-robots"),
+]
+
+
+@pytest.mark.parametrize(("text", "agent", "path", "reserved", "value", "words"), ROBOTS_CASES)
+def test_content_usage_robots(
+    text: str, agent: str, path: str, reserved: bool, value: list[str], words: list[str]
+) -> None:
+    records = RobotsRecords.parse(text)
+    finding = content_usage_robots_finding(records, f"https://e.org{path}", agent)
+    check_shape(finding, "content-usage", "robots.txt")
+    assert finding.reserves == (Reason.CONTENT_USAGE if reserved else None)
+    assert finding.signals[0].value == value
+    for word in words:
+        assert word in finding.signals[0].detail
+
+
+def test_records_stay_small() -> None:
+    many_keys = ", ".join(f"k{i}=y" for i in range(50_000)) + ", train-ai=n"
+    header = content_usage_header_finding({"content-usage": [many_keys]})
+    assert header.reserves is Reason.CONTENT_USAGE
+    assert len(json.dumps(header.signals[0].to_json())) < 5_000
+    same_path = "".join(f"Content-Usage: /a k{i}=y\n" for i in range(5_000))
+    records = RobotsRecords.parse("User-agent: *\n" + same_path + "Content-Usage: /a tdm=n\n")
+    finding = content_usage_robots_finding(records, "https://e.org/a", AGENT)
+    assert finding.reserves is Reason.CONTENT_USAGE
+    assert len(finding.signals[0].value) == 20
+    assert "and 4981 more rules of the same length" in finding.signals[0].detail
+    assert len(json.dumps(finding.signals[0].to_json())) < 10_000
+
+
+def test_many_content_usage_rules_stay_fast() -> None:
+    rules = "".join(f"Content-Usage: /p{i}/ train-ai=y\n" for i in range(100_000))
+    text = "User-agent: *\n" + rules + "Content-Usage: / train-ai=n\n" + "# pad\n" * 500_000
+    records = RobotsRecords.parse(text)
+    start = time.perf_counter()
+    for number in range(500):
+        finding = content_usage_robots_finding(records, f"https://e.org/q{number}", AGENT)
+        assert finding.reserves is Reason.CONTENT_USAGE
+    assert content_usage_robots_finding(records, "https://e.org/p7/x", AGENT).reserves is None
+    assert time.perf_counter() - start < 20
+
+
+# --------------------------------------------------------------- Content-Signal
+
+
+@pytest.mark.parametrize(
+    ("text", "prefs"),
+    [
+        pytest.param(
+            "search=yes, ai-train=no, ai-input=yes",
+            [("search", "yes"), ("ai-train", "no"), ("ai-input", "yes")],
+            id="cloudflare-example",
+        ),
+        pytest.param("search=yes,ai-train=no", [("search", "yes"), ("ai-train", "no")], id="tight"),
+        pytest.param("AI-Train = No", [("ai-train", "no")], id="case-and-spaces"),
+        pytest.param("ai-train=no, ai-train=yes", [("ai-train", "no")], id="duplicate-keeps-no"),
+        pytest.param("ai-train, ai-train=maybe, =no", [], id="not-pairs"),
+        pytest.param("", [], id="empty"),
+    ],
+)
+def test_parse_signal(text: str, prefs: list[tuple[str, str]]) -> None:
+    assert list(parse_signal(text).prefs) == prefs
+
+
+CLOUDFLARE = """\
+# As a condition of accessing this website, you agree to abide by the content signals.
+User-Agent: *
+Content-Signal: search=yes,ai-train=no
+Allow: /
+"""
+
+# (robots.txt, path, reserved, words in the detail)
+SIGNAL_ROBOTS_CASES = [
+    pytest.param(CLOUDFLARE, "/x", True, ["reserved by ai-train=no"], id="cloudflare-managed"),
+    pytest.param(
+        "User-agent: *\nContent-Signal: search=yes, ai-train=yes, ai-input=no\n",
+        "/x",
+        False,
+        ["ai-input=no"],
+        id="ai-input-no-is-not-tdm",
+    ),
+    pytest.param(
+        "User-agent: *\nContent-Signal: /blog/ ai-train=no\n", "/blog/a", True, [], id="path-match"
+    ),
+    pytest.param(
+        "User-agent: *\nContent-Signal: /blog/ ai-train=no\n",
+        "/shop",
+        False,
+        ["no Content-Signal path matches"],
+        id="path-miss",
+    ),
+    pytest.param(
+        "User-agent: *\nContent-Signal: ai-train=no\nContent-Signal: /open/ ai-train=yes\n",
+        "/open/1",
+        False,
+        [],
+        id="longest-path-wins",
+    ),
+    pytest.param(
+        "User-agent: *\nDisallow: /x\nContent-Signal: ai-train=no\n",
+        "/x",
+        True,
+        [],
+        id="not-tied-to-crawlable",
+    ),
+    pytest.param(
+        "User-agent: *\nContent-Signal: ai-train\n",
+        "/",
+        False,
+        ["no key=yes|no pair"],
+        id="garbage",
+    ),
+    pytest.param(
+        "User-agent: GPTBot\nContent-Signal: ai-train=no\n",
+        "/",
+        False,
+        ["no robots.txt group applies"],
+        id="other-group",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "path", "reserved", "words"), SIGNAL_ROBOTS_CASES)
+def test_content_signal_robots(text: str, path: str, reserved: bool, words: list[str]) -> None:
+    finding = content_signal_finding(RobotsRecords.parse(text), f"https://e.org{path}", AGENT)
+    check_shape(finding, "content-signal", "robots.txt")
+    assert finding.reserves == (Reason.CONTENT_SIGNAL if reserved else None)
+    for word in words:
+        assert word in finding.signals[0].detail
+
+
+@pytest.mark.parametrize(
+    ("fields", "reserved"),
+    [
+        pytest.param(["search=yes, ai-train=no"], True, id="no"),
+        pytest.param(["ai-train=yes", "ai-train=no"], True, id="any-line-no"),
+        pytest.param(["ai-train=yes, search=no"], False, id="yes"),
+        pytest.param(["nonsense"], False, id="garbage"),
+    ],
+)
+def test_content_signal_header(fields: list[str], reserved: bool) -> None:
+    finding = content_signal_header_finding({"Content-Signal": fields})
+    check_shape(finding, "content-signal", "header")
+    assert finding.reserves == (Reason.CONTENT_SIGNAL if reserved else None)
+
+
+def test_content_signal_header_absent() -> None:
+    finding = content_signal_header_finding({})
+    check_shape(finding, "content-signal", "header")
+    assert (finding.reserves, finding.signals[0].value) == (None, None)
+
+
+def test_garbage_robots_never_raises() -> None:
+    rng = random.Random(4)
+    for _ in range(200):
+        raw = bytes(rng.randrange(256) for _ in range(rng.randrange(1500)))
+        text = "User-agent: *\n" + raw.decode("utf-8", errors="replace")
+        text += "\nContent-Usage: /\xe9 train-ai=n\nContent-Signal: ai-train=no\n"
+        records = RobotsRecords.parse(text)
+        for url in ("https://e.org/", "https://e.org/%zz?\x00", "https://e.org/\u00e9"):
+            check_shape(
+                content_usage_robots_finding(records, url, AGENT), "content-usage", "robots.txt"
+            )
+            check_shape(content_signal_finding(records, url, AGENT), "content-signal", "robots.txt")
