@@ -27,6 +27,15 @@ TDM_SETTINGS: dict[str, tuple[Any, str]] = {
     "TDM_ROBOTS_MAX_BYTES": (512 * 1024, "bytes of robots.txt read; the rest is ignored"),
     "TDM_TDMREP_MAX_BYTES": (4 * 1024 * 1024, "larger tdmrep.json -> origin 'unknown'"),
     "TDM_HTML_HEAD_MAX_BYTES": (256 * 1024, "bytes of HTML scanned for <meta> in <head>"),
+    "TDM_AI_AGENTS": (
+        "",
+        "AI crawlers whose robots.txt groups reserve: '' = packaged list, "
+        "'A,B' = these, '+A,B' = packaged plus these, or a JSON file",
+    ),
+    "TDM_MAX_LICENSES": (4, "RSL licences fetched per origin or response"),
+    "TDM_DOCUMENT_MAX_BYTES": (1024 * 1024, "size cap of an RSL licence or TDM policy"),
+    "TDM_EMBEDDED_MAX_BYTES": (64 * 1024 * 1024, "size cap for reading PDF/EPUB metadata"),
+    "TDM_EMBEDDED_TIMEOUT": (5.0, "seconds allowed for reading one PDF's metadata"),
     "TDM_MAX_CRAWL_DELAY": (30.0, "cap (s) on an honoured robots.txt Crawl-delay"),
     "TDM_WARC_MAX_FILE_BYTES": (1_000_000_000, "rotate WARC files past this size"),
     "TDM_FSYNC": (False, "fsync decisions.jsonl after every line (slower, power-loss safe)"),

@@ -13,6 +13,7 @@ Placement matters (see ``config.SCRAPY_SETTINGS``):
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from typing import TYPE_CHECKING, Any, NoReturn
 from weakref import WeakKeyDictionary
@@ -26,22 +27,34 @@ from tdm_crawler.crawl.failures import classify_failure
 from tdm_crawler.crawl.origin import (
     EVIDENCE_IDS_META,
     POLICY_FILE_META,
+    FetchResult,
     OriginPolicy,
-    OriginPolicyLoader,
+    PolicyFetcher,
     origin_of,
     stop_oversized_robots,
 )
-from tdm_crawler.crawl.origin_cache import OriginCache
 from tdm_crawler.crawl.recorder import TdmRecorder
 from tdm_crawler.policy import (
+    DECISION_HEADERS,
+    ContentFacts,
+    Context,
     Decision,
+    Limits,
+    PolicyProblem,
+    PolicySummary,
     Reason,
     ResponseFacts,
     Signal,
     Verdict,
+    content_kind,
     decide_after_fetch,
     decide_before_fetch,
     decide_failed_fetch,
+    extract_content,
+    load_agents,
+    parse_policy,
+    rsl_links_from_headers,
+    with_policy,
 )
 from tdm_crawler.store import HttpExchange
 
@@ -55,6 +68,8 @@ logger = logging.getLogger(__name__)
 
 #: request.meta key holding the :class:`Verdict` of a response that passed the gate.
 VERDICT_META = "tdm_verdict"
+#: request.meta key holding the evidence of that verdict, for its decision record.
+EVIDENCE_META = "tdm_evidence"
 
 
 class RawCaptureMiddleware:
@@ -89,8 +104,10 @@ class RawCaptureMiddleware:
     def process_response(self, request: Request, response: Response) -> Response:
         exchange = exchange_from(request, response)
         if request.meta.get(POLICY_FILE_META):
-            record_id = TdmRecorder.of(self.crawler).write_evidence(exchange)
-            request.meta.setdefault(EVIDENCE_IDS_META, []).append(record_id)
+            stored = TdmRecorder.of(self.crawler).write_evidence(exchange)
+            request.meta.setdefault(EVIDENCE_IDS_META, []).append(
+                {"id": stored.record_id, "digest": stored.payload_digest}
+            )
         else:
             self._raw[request] = exchange
         return response
@@ -104,11 +121,14 @@ class TdmGateMiddleware:
             raise NotConfigured("tdm-crawler needs Twisted's asyncio reactor (TWISTED_REACTOR)")
         s = crawler.settings
         self.crawler = crawler
-        self.agent: str = s.get("TDM_AGENT")
+        self.context = Context(s.get("TDM_AGENT"), load_agents(s.get("TDM_AI_AGENTS") or None))
         self.max_crawl_delay = s.getfloat("TDM_MAX_CRAWL_DELAY")
-        self.cache: OriginCache[OriginPolicy] = OriginCache(
-            OriginPolicyLoader(crawler), max_entries=s.getint("TDM_ORIGIN_CACHE_MAX_ENTRIES")
+        self.limits = Limits(
+            html_head_bytes=s.getint("TDM_HTML_HEAD_MAX_BYTES"),
+            embedded_bytes=s.getint("TDM_EMBEDDED_MAX_BYTES"),
+            pdf_timeout=s.getfloat("TDM_EMBEDDED_TIMEOUT"),
         )
+        self.fetcher = PolicyFetcher(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -127,38 +147,89 @@ class TdmGateMiddleware:
         origin = origin_of(request.url)
         # One download slot per origin: politeness (and Crawl-delay) per scheme/host/port.
         request.meta.setdefault("download_slot", origin)
-        policy = await self.cache.get(origin)
+        policy = await self.fetcher.origin(origin)
         if policy.address_problem is not None:
             # Nothing was fetched from this origin, so no robots/TDMRep signal exists.
             signal = Signal("network", "dns", None, policy.address_problem)
-            self._drop(
-                request,
-                Verdict(Decision.ERROR, Reason.NOT_PUBLIC_ADDRESS, signals=(signal,)),
-                status=None,
-            )
-        before = decide_before_fetch(request.url, self.agent, policy.robots, policy.tdmrep)
+            verdict = Verdict(Decision.ERROR, Reason.NOT_PUBLIC_ADDRESS, signals=(signal,))
+            self._drop(request, verdict, status=None, evidence=self._evidence(request, "address"))
+        before = decide_before_fetch(request.url, self.context, policy.facts)
         if before is not None:
-            self._drop(request, before, status=None)
+            self._drop(request, before, status=None, evidence=self._evidence(request, "before"))
         self._apply_crawl_delay(request, policy)
 
     async def process_response(self, request: Request, response: Response) -> Response:
         if request.meta.get(POLICY_FILE_META):
             return response
-        policy = await self.cache.get(origin_of(response.url))
-        facts = ResponseFacts(
+        policy = await self.fetcher.origin(origin_of(response.url))
+        headers = {
+            key.decode("latin-1").lower(): [v.decode("latin-1") for v in values]
+            for key, values in response.headers.items()
+        }
+        content = await self._extract(response, headers)
+        linked = rsl_links_from_headers(headers, response.url) + list(content.rsl_links)
+        licenses, license_refs = await self.fetcher.licenses(linked) if linked else ((), [])
+        facts = ResponseFacts(response.url, response.status, headers, content, licenses)
+        verdict = decide_after_fetch(response.url, self.context, policy.facts, facts)
+        policy_ref = None
+        if verdict.tdm_policy is not None:
+            fetched = await self.fetcher.document(verdict.tdm_policy)
+            verdict = with_policy(verdict, self._parse_policy(fetched))
+            policy_ref = fetched.ref()
+        evidence = self._evidence(
+            request,
+            "after",
             url=response.url,
-            status=response.status,
-            headers={
-                key.decode("latin-1").lower(): [v.decode("latin-1") for v in values]
-                for key, values in response.headers.items()
+            response={
+                "headers": [[k, v] for k in DECISION_HEADERS for v in headers.get(k, ())],
+                "content": content.to_json(),
+                "licenses": license_refs,
             },
-            body=response.body,
+            policy=policy_ref,
         )
-        verdict = decide_after_fetch(response.url, self.agent, policy.robots, policy.tdmrep, facts)
         if not verdict.allowed:
-            self._drop(request, verdict, status=response.status, final_url=response.url)
+            self._drop(
+                request, verdict, status=response.status, final_url=response.url, evidence=evidence
+            )
         request.meta[VERDICT_META] = verdict
+        request.meta[EVIDENCE_META] = evidence
         return response
+
+    async def _extract(self, response: Response, headers: dict[str, list[str]]) -> ContentFacts:
+        """Read the body's in-content signals; PDF, EPUB and media parsing (bounded, but
+        slow next to HTML) runs in a worker thread so the crawl keeps moving meanwhile."""
+        if not 200 <= response.status <= 299:
+            return ContentFacts("other")
+        content_type = headers.get("content-type", [None])[0]
+        if content_kind(content_type, response.body) in ("html", "other"):
+            return extract_content(response.body, content_type, response.url, self.limits)
+        return await asyncio.to_thread(
+            extract_content, response.body, content_type, response.url, self.limits
+        )
+
+    def _parse_policy(self, fetched: FetchResult) -> PolicySummary | PolicyProblem | None:
+        """The TDM policy behind a reservation; None when it could not be fetched."""
+        if not fetched.ok or fetched.body is None:
+            return None
+        return parse_policy(fetched.body, url=fetched.url, max_bytes=self.fetcher.document_max)
+
+    def _evidence(
+        self, request: Request, stage: str, *, url: str | None = None, **extra: Any
+    ) -> dict[str, Any]:
+        """What a replay needs to decide ``request`` again, offline.
+
+        ``stage`` says which decision function decided (address / before / after /
+        failed); ``hops`` are the redirect hops before ``url``, each gated before it was
+        fetched; ``origins`` maps every origin involved to the evidence metadata record
+        listing the policy documents read for it.
+        """
+        url = url or request.url
+        hops = [u for u in request.meta.get("redirect_urls", ()) if u != url]
+        origins = {}
+        for origin in dict.fromkeys(origin_of(u) for u in (*hops, url)):
+            policy = self.fetcher.origins.peek(origin)
+            origins[origin] = policy.evidence_id if policy is not None else None
+        return {"stage": stage, "url": url, "hops": hops, "origins": origins, **extra}
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         if request.meta.get(POLICY_FILE_META) or isinstance(exception, IgnoreRequest):
@@ -173,31 +244,38 @@ class TdmGateMiddleware:
         cannot see them (redirect loops, decompression bombs in later middlewares).
         """
         reason, detail = classify_failure(exception)
-        policy = self.cache.peek(origin_of(request.url))
+        policy = self.fetcher.origins.peek(origin_of(request.url))
         if policy is None:
             verdict = Verdict(
                 Decision.ERROR, reason, signals=(Signal("http", "transport", None, detail),)
             )
         else:
-            verdict = decide_failed_fetch(
-                request.url, self.agent, policy.robots, policy.tdmrep, reason, detail
-            )
+            verdict = decide_failed_fetch(request.url, self.context, policy.facts, reason, detail)
+        evidence = self._evidence(
+            request, "failed", failure={"reason": reason.value, "detail": detail}
+        )
         TdmRecorder.of(self.crawler).record_request(
-            request, verdict, status=None, final_url=request.url
+            request, verdict, status=None, final_url=request.url, evidence=evidence
         )
 
     def _drop(
-        self, request: Request, verdict: Verdict, *, status: int | None, final_url: str = ""
+        self,
+        request: Request,
+        verdict: Verdict,
+        *,
+        status: int | None,
+        evidence: dict[str, Any],
+        final_url: str = "",
     ) -> NoReturn:
         """Record the decision and stop the request: nothing of it goes further."""
         TdmRecorder.of(self.crawler).record_request(
-            request, verdict, status=status, final_url=final_url or request.url
+            request, verdict, status=status, final_url=final_url or request.url, evidence=evidence
         )
         raise IgnoreRequest(f"tdm-crawler: {verdict.decision} ({verdict.reason})")
 
     def _apply_crawl_delay(self, request: Request, policy: OriginPolicy) -> None:
         """Honour robots.txt Crawl-delay on the origin's download slot (capped)."""
-        delay = policy.robots.crawl_delay(self.agent)
+        delay = policy.facts.robots.crawl_delay(self.context.agent)
         if not delay:
             return
         delay = min(float(delay), self.max_crawl_delay)

@@ -1,6 +1,7 @@
-"""Fetching an origin's policy files (robots.txt, tdmrep.json) through the Scrapy engine.
+"""Fetching policy documents (robots.txt, tdmrep.json, RSL licences, TDM policies)
+through the Scrapy engine.
 
-The files go through the same downloader middlewares as any request, so proxies,
+The documents go through the same downloader middlewares as any request, so proxies,
 timeouts, redirects and the raw-capture middleware (which writes them to the evidence
 WARC) apply to them too. They are marked with :data:`POLICY_FILE_META` so that the TDM
 gate lets them pass instead of gating them on themselves.
@@ -13,7 +14,7 @@ import logging
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
@@ -21,17 +22,30 @@ from scrapy import Request
 from scrapy.exceptions import StopDownload
 from scrapy.http.request import NO_CALLBACK
 
-from tdm_crawler.policy import RobotsFile, TdmRepFile, non_public_addresses
+from tdm_crawler.crawl.origin_cache import OriginCache
+from tdm_crawler.crawl.recorder import TdmRecorder
+from tdm_crawler.policy import (
+    OriginFacts,
+    RobotsFile,
+    RslDocument,
+    RslProblem,
+    TdmRepFile,
+    non_public_addresses,
+    parse_rsl,
+)
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
+    from tdm_crawler.policy import License
+
 logger = logging.getLogger(__name__)
 
-#: request.meta key marking a policy-file fetch (value: the file kind, "robots" or "tdmrep").
+#: request.meta key marking a policy-document fetch (value: its kind, e.g. "robots").
 POLICY_FILE_META = "tdm_policy_file"
-#: request.meta key of the list that collects evidence WARC record ids of a fetch.
+#: request.meta key of the list that collects the evidence WARC records of a fetch
+#: (``{"id": WARC-Record-ID, "digest": WARC-Payload-Digest}``, one per attempt and hop).
 EVIDENCE_IDS_META = "tdm_evidence_ids"
 #: request.meta key: stop reading the body after this many bytes (robots.txt).
 TRUNCATE_META = "tdm_truncate_at"
@@ -53,15 +67,31 @@ def origin_of(url: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class FetchResult:
-    """One policy file as fetched: what the readers in ``policy`` need, plus evidence ids."""
+    """One policy document as fetched: what the readers in ``policy`` need, plus when to
+    fetch it again and the evidence record ids of every attempt and hop."""
 
     url: str
     status: int | None
     body: bytes | None
     error: str | None
     max_age: float | None
-    evidence_ids: tuple[str, ...]
+    evidence: tuple[dict[str, str], ...]
     attempts: int
+    expires_at: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return self.status is not None and 200 <= self.status <= 299
+
+    def ref(self) -> dict[str, Any]:
+        """How a decision record points at this fetch: the evidence WARC records of every
+        attempt and hop (the last one is the response that was read), or the error."""
+        return {
+            "url": self.url,
+            "status": self.status,
+            "error": self.error,
+            "records": list(self.evidence),
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,11 +99,10 @@ class OriginPolicy:
     """Everything known about one origin before any of its resources is fetched."""
 
     origin: str
-    robots: RobotsFile
-    tdmrep: TdmRepFile
+    facts: OriginFacts
     address_problem: str | None
     expires_at: float
-    evidence_ids: tuple[str, ...] = field(default=())
+    evidence_id: str  # the evidence WARC metadata record listing the documents read
 
 
 def _is_transient(result: FetchResult) -> bool:
@@ -84,29 +113,67 @@ def _is_transient(result: FetchResult) -> bool:
     return result.status >= 500 or result.status == 429
 
 
-class OriginPolicyLoader:
-    """Builds :class:`OriginPolicy` values; the cache calls it once per origin and TTL."""
+class PolicyFetcher:
+    """Fetches policy documents: per origin (robots.txt, tdmrep.json and the RSL
+    licences robots.txt names) and per URL (linked licences, TDM policies), each cached."""
 
     def __init__(self, crawler: Crawler) -> None:
         s = crawler.settings
         self.crawler = crawler
         self.ttl = s.getfloat("TDM_ORIGIN_CACHE_TTL")
         self.failure_ttl = s.getfloat("TDM_ORIGIN_CACHE_FAILURE_TTL")
-        delays = s.getlist("TDM_POLICY_RETRY_DELAYS")
-        self.retry_delays: Sequence[float] = [float(d) for d in delays]
+        self.retry_delays: Sequence[float] = [
+            float(d) for d in s.getlist("TDM_POLICY_RETRY_DELAYS")
+        ]
         self.max_redirects = s.getint("TDM_POLICY_MAX_REDIRECTS")
         self.robots_max = s.getint("TDM_ROBOTS_MAX_BYTES")
         self.tdmrep_max = s.getint("TDM_TDMREP_MAX_BYTES")
+        self.document_max = s.getint("TDM_DOCUMENT_MAX_BYTES")
+        self.max_licenses = s.getint("TDM_MAX_LICENSES")
         self.allow_private = s.getbool("TDM_ALLOW_PRIVATE_NETWORKS")
+        bound = s.getint("TDM_ORIGIN_CACHE_MAX_ENTRIES")
+        self.origins: OriginCache[OriginPolicy] = OriginCache(self._load_origin, max_entries=bound)
+        self.documents: OriginCache[FetchResult] = OriginCache(
+            self._load_document, max_entries=bound
+        )
 
-    async def __call__(self, origin: str) -> OriginPolicy:
+    async def origin(self, origin: str) -> OriginPolicy:
+        return await self.origins.get(origin)
+
+    async def licenses(
+        self, urls: Sequence[str]
+    ) -> tuple[tuple[License, ...], list[dict[str, Any]]]:
+        """Fetch and parse RSL licences (at most ``TDM_MAX_LICENSES``), each once per TTL;
+        return them with their evidence references.
+
+        A licence that cannot be fetched is recorded as a problem, not obeyed: only a
+        machine-readable statement reserves (ours)."""
+        wanted = list(dict.fromkeys(urls))[: self.max_licenses]
+        results = await asyncio.gather(*(self.documents.get(url) for url in wanted))
+        licenses = tuple((res.url, self._parse_license(res)) for res in results)
+        return licenses, [res.ref() for res in results]
+
+    async def document(self, url: str) -> FetchResult:
+        """A TDM policy (or any other per-URL document), fetched once per TTL."""
+        return await self.documents.get(url)
+
+    def _parse_license(self, result: FetchResult) -> RslDocument | RslProblem:
+        if not result.ok or result.body is None:
+            why = result.error or f"HTTP {result.status}"
+            return RslProblem(result.url, f"licence could not be fetched: {why}")
+        return parse_rsl(result.body, url=result.url, max_bytes=self.document_max)
+
+    async def _load_origin(self, origin: str) -> OriginPolicy:
         problem = None if self.allow_private else await self._address_problem(origin)
         now = time.monotonic()
         if problem is not None:
             logger.warning("Not crawling %s: %s", origin, problem)
-            unreachable = RobotsFile.from_fetch(None, None, problem)
-            no_file = TdmRepFile.from_fetch(None, None, problem, url=origin)
-            return OriginPolicy(origin, unreachable, no_file, problem, now + self.failure_ttl)
+            facts = OriginFacts(
+                RobotsFile.from_fetch(None, None, problem),
+                TdmRepFile.from_fetch(None, None, problem, url=origin),
+            )
+            evidence_id = self._write_evidence(origin, {"address": problem})
+            return OriginPolicy(origin, facts, problem, now + self.failure_ttl, evidence_id)
         robots_res, tdmrep_res = await asyncio.gather(
             self.fetch(f"{origin}/robots.txt", "robots", origin),
             self.fetch(f"{origin}/.well-known/tdmrep.json", "tdmrep", origin),
@@ -121,12 +188,31 @@ class OriginPolicyLoader:
             url=tdmrep_res.url,
             max_bytes=self.tdmrep_max,
         )
+        facts = OriginFacts(robots, tdmrep)
+        license_refs: list[dict[str, Any]] = []
+        if facts.license_urls:
+            licenses, license_refs = await self.licenses(facts.license_urls)
+            facts = OriginFacts(robots, tdmrep, licenses)
+        self._report(origin, facts, tdmrep_res.url)
+        evidence = {
+            "robots": robots_res.ref(),
+            "tdmrep": tdmrep_res.ref(),
+            "licenses": license_refs,
+        }
+        ttl = self._ttl(robots, tdmrep, tdmrep_res.max_age)
+        return OriginPolicy(origin, facts, None, now + ttl, self._write_evidence(origin, evidence))
+
+    def _write_evidence(self, origin: str, evidence: dict[str, Any]) -> str:
+        return TdmRecorder.of(self.crawler).write_origin_evidence(origin, evidence)
+
+    def _report(self, origin: str, facts: OriginFacts, tdmrep_url: str) -> None:
+        robots, tdmrep = facts.robots, facts.tdmrep
         stats = self.crawler.stats
         if stats is not None:
             stats.inc_value(f"tdm/robots/{robots.state}")
             stats.inc_value(f"tdm/tdmrep/{tdmrep.state}")
         if tdmrep.state == "invalid":
-            logger.warning("%s: %s", tdmrep_res.url, tdmrep.detail)
+            logger.warning("%s: %s", tdmrep_url, tdmrep.detail)
         if robots.state == "unreachable" or tdmrep.state == "unreachable":
             logger.warning(
                 "Policy files of %s: robots.txt %s, tdmrep.json %s",
@@ -134,14 +220,14 @@ class OriginPolicyLoader:
                 robots.detail,
                 tdmrep.detail,
             )
-        return OriginPolicy(
-            origin,
-            robots,
-            tdmrep,
-            None,
-            now + self._ttl(robots, tdmrep, tdmrep_res.max_age),
-            robots_res.evidence_ids + tdmrep_res.evidence_ids,
-        )
+
+    async def _load_document(self, url: str) -> FetchResult:
+        result = await self.fetch(url, "document", origin_of(url))
+        if not result.ok:
+            logger.warning("Policy document %s: %s", url, result.error or result.status)
+            return replace(result, expires_at=time.monotonic() + self.failure_ttl)
+        ttl = self.ttl if result.max_age is None else min(self.ttl, result.max_age)
+        return replace(result, expires_at=time.monotonic() + ttl)
 
     def _ttl(self, robots: RobotsFile, tdmrep: TdmRepFile, max_age: float | None) -> float:
         if robots.state == "unreachable" or tdmrep.state == "unreachable":
@@ -162,9 +248,9 @@ class OriginPolicyLoader:
         return None
 
     async def fetch(self, url: str, kind: str, origin: str) -> FetchResult:
-        """Fetch one policy file, retrying transient failures with back-off."""
+        """Fetch one policy document, retrying transient failures with back-off."""
         attempts = 0
-        evidence: list[str] = []
+        evidence: list[dict[str, str]] = []
         while True:
             attempts += 1
             result = await self._fetch_once(url, kind, origin, evidence, attempts)
@@ -175,7 +261,7 @@ class OriginPolicyLoader:
             await asyncio.sleep(delay)
 
     async def _fetch_once(
-        self, url: str, kind: str, origin: str, evidence: list[str], attempts: int
+        self, url: str, kind: str, origin: str, evidence: list[dict[str, str]], attempts: int
     ) -> FetchResult:
         meta: dict[str, Any] = {
             POLICY_FILE_META: kind,
@@ -187,13 +273,14 @@ class OriginPolicyLoader:
         if kind == "robots":
             meta[TRUNCATE_META] = self.robots_max
         else:
-            meta["download_maxsize"] = self.tdmrep_max + 1
+            cap = self.tdmrep_max if kind == "tdmrep" else self.document_max
+            meta["download_maxsize"] = cap + 1
         request = Request(url, meta=meta, priority=1000, dont_filter=True, callback=NO_CALLBACK)
         engine = self.crawler.engine
         assert engine is not None
         try:
             response: Response = await engine.download_async(request)
-        except Exception as exc:  # any failure is recorded as the file being unreachable
+        except Exception as exc:  # any failure is recorded as the document being unreachable
             error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
             return FetchResult(url, None, None, error, None, tuple(evidence), attempts)
         if 300 <= response.status < 400:

@@ -18,13 +18,15 @@ from scrapy.exceptions import NotConfigured
 
 from tdm_crawler import __version__
 from tdm_crawler.crawl.config import TDM_SETTINGS, user_agent
-from tdm_crawler.policy import Decision, Verdict
+from tdm_crawler.policy import Decision, Verdict, load_agents
 from tdm_crawler.store import (
     DecisionLog,
     HttpExchange,
+    StoredRecord,
     WarcWriter,
     decision_record,
     dependency_versions,
+    file_digests,
     iter_records,
     read_manifest,
     write_manifest,
@@ -132,6 +134,7 @@ class TdmRecorder:
         *,
         status: int | None,
         final_url: str,
+        evidence: dict[str, Any] | None = None,
         stored: dict[str, str] | None = None,
     ) -> None:
         """Write the one decision record of ``request``'s original URL (idempotent)."""
@@ -150,6 +153,7 @@ class TdmRecorder:
             warc_record_id=stored["record_id"] if stored else None,
             fetched_at=datetime.now(UTC),
             crawl_id=self.crawl_id,
+            evidence=evidence,
         )
         assert self._log is not None, "spider not opened"
         self._log.write(record)
@@ -162,7 +166,13 @@ class TdmRecorder:
         level = logging.DEBUG if verdict.allowed else logging.INFO
         logger.log(level, "%s %s (%s)", verdict.decision, record["url"], verdict.reason)
 
-    def store(self, request: Request, exchange: HttpExchange, verdict: Verdict) -> None:
+    def store(
+        self,
+        request: Request,
+        exchange: HttpExchange,
+        verdict: Verdict,
+        evidence: dict[str, Any] | None = None,
+    ) -> None:
         """Write an allowed response to the content WARC, then its decision record.
 
         The second lock of "nothing reserved is ever written": whatever called us, a
@@ -184,16 +194,23 @@ class TdmRecorder:
             verdict,
             status=exchange.status,
             final_url=exchange.url,
+            evidence=evidence,
             stored={"sha256": stored.payload_sha256, "record_id": stored.record_id},
         )
         stats = self.crawler.stats
         if stats is not None:
             stats.inc_value("tdm/stored_bytes", len(exchange.body))
 
-    def write_evidence(self, exchange: HttpExchange) -> str:
-        """Write a policy-file response (robots.txt, tdmrep.json) as fetched."""
+    def write_origin_evidence(self, origin: str, evidence: dict[str, Any]) -> str:
+        """Write which policy documents an origin's decisions rest on, once per fetch of
+        them, as a ``metadata`` record that decision records point to by id."""
         assert self._evidence is not None, "spider not opened"
-        return self._evidence.write_exchange(exchange).record_id
+        return self._evidence.write_metadata(None, origin, evidence)
+
+    def write_evidence(self, exchange: HttpExchange) -> StoredRecord:
+        """Write a policy-document response (robots.txt, tdmrep.json, ...) as fetched."""
+        assert self._evidence is not None, "spider not opened"
+        return self._evidence.write_exchange(exchange)
 
     # -- manifest --------------------------------------------------------------------
 
@@ -218,7 +235,13 @@ class TdmRecorder:
             "finished_at": session.get("finished_at"),
             "status": status,
             "sessions": [*sessions, session],
+            "ai_agents": [
+                agent.to_json() for agent in load_agents(settings.get("TDM_AI_AGENTS") or None)
+            ],
             "counts": self._total_counts() if status == "finished" else {},
+            # Written last, over the closed files, so `tdm-crawl verify` can detect any
+            # later change to the crawl's outputs.
+            "digests": file_digests(self.out) if status == "finished" else {},
         }
         write_manifest(self.manifest_path, manifest)
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from tdm_crawler.crawl.middlewares import VERDICT_META, RawCaptureMiddleware
+from tdm_crawler.crawl.middlewares import EVIDENCE_META, VERDICT_META, RawCaptureMiddleware
 from tdm_crawler.crawl.recorder import TdmRecorder
 
 if TYPE_CHECKING:
@@ -45,4 +45,5 @@ class ContentStoreMiddleware:
                 self.crawler.stats.inc_value("tdm/store_refused")
             return
         assert request is not None and verdict is not None
-        TdmRecorder.of(self.crawler).store(request, raw, verdict)
+        evidence = response.meta.get(EVIDENCE_META)
+        TdmRecorder.of(self.crawler).store(request, raw, verdict, evidence)

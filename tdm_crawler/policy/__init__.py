@@ -4,16 +4,26 @@ Nothing here does I/O or knows Scrapy: callers hand in fetched bytes and statuse
 live crawl, ``tdm-crawl check`` and an offline replay decide identically.
 """
 
+from tdm_crawler.policy.ai_agents import AiAgent, load_agents
+from tdm_crawler.policy.content import ContentFacts, Limits, content_kind, extract_content
 from tdm_crawler.policy.decide import (
+    DECISION_HEADERS,
+    Context,
+    License,
+    OriginFacts,
     ResponseFacts,
     decide_after_fetch,
     decide_before_fetch,
     decide_failed_fetch,
+    with_policy,
 )
 from tdm_crawler.policy.html_meta import head_meta, looks_like_html
+from tdm_crawler.policy.links import rsl_links_from_headers
 from tdm_crawler.policy.network import non_public_addresses
+from tdm_crawler.policy.odrl import PolicyProblem, PolicySummary, parse_policy
 from tdm_crawler.policy.pathmatch import LocationPattern, compile_location, path_and_query
 from tdm_crawler.policy.robots import RobotsFile
+from tdm_crawler.policy.rsl import RslDocument, RslProblem, parse_rsl
 from tdm_crawler.policy.tdmrep import (
     TdmRepFile,
     TdmRepRule,
@@ -21,28 +31,47 @@ from tdm_crawler.policy.tdmrep import (
     read_headers,
     read_meta,
 )
-from tdm_crawler.policy.types import Decision, Reason, Signal, TdmProps, Verdict
+from tdm_crawler.policy.types import Decision, Finding, Reason, Signal, TdmProps, Verdict
 
 __all__ = [
+    "DECISION_HEADERS",
+    "AiAgent",
+    "ContentFacts",
+    "Context",
     "Decision",
+    "Finding",
+    "License",
+    "Limits",
     "LocationPattern",
+    "OriginFacts",
+    "PolicyProblem",
+    "PolicySummary",
     "Reason",
     "ResponseFacts",
     "RobotsFile",
+    "RslDocument",
+    "RslProblem",
     "Signal",
     "TdmProps",
     "TdmRepFile",
     "TdmRepRule",
     "Verdict",
     "compile_location",
+    "content_kind",
     "decide_after_fetch",
     "decide_before_fetch",
     "decide_failed_fetch",
+    "extract_content",
     "head_meta",
+    "load_agents",
     "looks_like_html",
     "merge_layers",
     "non_public_addresses",
+    "parse_policy",
+    "parse_rsl",
     "path_and_query",
     "read_headers",
     "read_meta",
+    "rsl_links_from_headers",
+    "with_policy",
 ]

@@ -1,23 +1,81 @@
 """The one place where signals become a :class:`Verdict`.
 
 The live crawl, ``check`` and an offline replay all call these functions with the same
-inputs, so they reach the same decision, and every verdict carries every signal seen, in
-a fixed order: robots, tdmrep file, then (after a fetch) HTTP status, tdmrep header and
-tdmrep meta. A signal that found nothing is still listed, so a reader sees what was
-looked at, not only what decided.
+inputs, so they reach the same decision. Every verdict carries every signal seen, in a
+fixed order: the origin's signals (robots.txt, its AI-agent groups, Content-Usage and
+Content-Signal lines, RSL licences named there, the tdmrep.json file), then, after a
+fetch, the HTTP status, the TDMRep header / meta / PDF / EPUB layers, noai, the response's
+Content-Usage and Content-Signal headers, linked RSL licences and C2PA. A signal that found
+nothing is still listed, so a reader sees what was looked at, not only what decided.
+
+Within TDMRep, precedence is file -> header -> meta -> PDF/EPUB, property by property.
+Across protocols any reservation wins: a TDMRep ``0`` does not lift a ``noai``.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
-from tdm_crawler.policy.html_meta import looks_like_html
+from tdm_crawler.policy.ai_agents import AiAgent, load_agents
+from tdm_crawler.policy.aipref import (
+    content_signal_finding,
+    content_signal_header_finding,
+    content_usage_header_finding,
+    content_usage_robots_finding,
+)
+from tdm_crawler.policy.content import ContentFacts
+from tdm_crawler.policy.noai import meta_robots_finding, x_robots_finding
+from tdm_crawler.policy.odrl import PolicyProblem, PolicySummary
 from tdm_crawler.policy.robots import RobotsFile
-from tdm_crawler.policy.tdmrep import TdmRepFile, merge_layers, read_headers, read_meta
-from tdm_crawler.policy.types import Decision, Reason, Signal, TdmProps, Verdict
+from tdm_crawler.policy.robots_records import RobotsRecords, ai_agent_finding, license_urls
+from tdm_crawler.policy.rsl import RslDocument, RslProblem, rsl_finding
+from tdm_crawler.policy.tdmrep import TdmRepFile, merge_layers, read_headers, read_meta_pairs
+from tdm_crawler.policy.types import Decision, Finding, Reason, Signal, TdmProps, Verdict
 
-_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+#: An RSL licence as fetched: its URL and what it parsed to.
+License = tuple[str, RslDocument | RslProblem]
+
+#: The response headers any reader looks at; a decision record keeps exactly these, so
+#: a replay sees what the live decision saw.
+DECISION_HEADERS = (
+    "content-type",
+    "tdm-reservation",
+    "tdm-policy",
+    "x-robots-tag",
+    "content-usage",
+    "content-signal",
+    "link",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Context:
+    """Who is deciding: our product token and the AI crawlers whose robots.txt groups
+    count as TDM reservations."""
+
+    agent: str = "tdm-crawler"
+    ai_agents: tuple[AiAgent, ...] = field(default_factory=load_agents)
+
+
+@dataclass(frozen=True, slots=True)
+class OriginFacts:
+    """What an origin says for all its resources, read before any of them is fetched."""
+
+    robots: RobotsFile
+    tdmrep: TdmRepFile
+    licenses: tuple[License, ...] = ()
+    records: RobotsRecords = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Unknown robots.txt records (AI groups' rules, Content-Usage, License) are read
+        # once per origin, from the same text protego parsed.
+        object.__setattr__(self, "records", RobotsRecords.parse(self.robots.text))
+
+    @property
+    def license_urls(self) -> tuple[str, ...]:
+        """The RSL licences robots.txt names (``License:`` lines), to fetch."""
+        return license_urls(self.records)
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,88 +85,163 @@ class ResponseFacts:
     url: str  # the URL whose response this is (after redirects)
     status: int
     headers: Mapping[str, Sequence[str]]  # names lower-case, values decoded latin-1
-    body: bytes  # content after Content-Encoding decoding (may be truncated by the caller)
+    content: ContentFacts
+    licenses: tuple[License, ...] = ()  # RSL licences the response links to, as fetched
 
 
-def decide_before_fetch(
-    url: str, agent: str, robots: RobotsFile, tdmrep: TdmRepFile
-) -> Verdict | None:
+def decide_before_fetch(url: str, ctx: Context, origin: OriginFacts) -> Verdict | None:
     """Return the verdict if it is known without fetching ``url``, else None ("fetch it").
 
-    A reservation in the file is not final: a header or meta tag of the resource can lift
-    it (§2.5), so such a URL is still fetched (and its body kept only if allowed).
+    A TDMRep file reservation is not final: a header or meta tag of the resource can lift
+    it (§2.5), so such a URL is still fetched (and its body kept only if allowed). An
+    origin-level reservation of another protocol is final: nothing can lift it.
     """
-    return _before(url, agent, robots, tdmrep)[1]
+    return _before(url, ctx, origin)[1]
 
 
 def decide_after_fetch(
-    url: str, agent: str, robots: RobotsFile, tdmrep: TdmRepFile, response: ResponseFacts
+    url: str, ctx: Context, origin: OriginFacts, response: ResponseFacts
 ) -> Verdict:
-    """Decide a fetched resource: its status, then TDMRep file -> header -> meta."""
-    signals, before = _before(url, agent, robots, tdmrep)
+    """Decide a fetched resource: status, TDMRep layers, then every other protocol."""
+    signals, before = _before(url, ctx, origin)
     if before is not None:
         return before
     status = Signal("http", "status", response.status, f"HTTP {response.status}")
     if not 200 <= response.status <= 299:
         skipped = f"not read: HTTP {response.status}"
-        layer_signals = (
-            _layer_signal("header", None, skipped),
-            _layer_signal("meta", None, skipped),
-        )
         return Verdict(
-            Decision.ERROR, Reason.HTTP_STATUS, signals=(*signals, status, *layer_signals)
+            Decision.ERROR,
+            Reason.HTTP_STATUS,
+            signals=(*signals, status, Signal("tdmrep", "header", None, skipped)),
         )
-    rule = tdmrep.match(url)
-    header_props, header_problems = read_headers(response.headers)
-    layers = [
-        (Reason.TDMREP_FILE, rule.props if rule is not None else TdmProps()),
-        (Reason.TDMREP_HEADER, header_props),
+    content = response.content
+    tdm_signals, merged, tdm_reason = _tdmrep_layers(url, origin.tdmrep, response)
+    findings = [
+        x_robots_finding(response.headers, ctx.agent, is_image=content.is_image),
+        content_usage_header_finding(response.headers),
+        content_signal_header_finding(response.headers),
+        *(rsl_finding(doc, url, source="link") for _, doc in response.licenses),
     ]
-    header = _layer_signal("header", header_props, _describe(header_props, header_problems))
-    content_type = _content_type(response.headers)
-    if _is_html(content_type, response.body):
-        meta_props, meta_problems = read_meta(response.body, content_type=content_type)
-        layers.append((Reason.TDMREP_META, meta_props))
-        meta = _layer_signal("meta", meta_props, _describe(meta_props, meta_problems))
-    else:
-        meta = _layer_signal("meta", None, f"not read: content type {content_type!r} is not HTML")
-    merged, reason = merge_layers(layers)
-    all_signals = (*signals, status, header, meta)
-    if merged.reservation == 1 and reason is not None:
-        return Verdict(Decision.RESERVED, reason, 1, merged.policy, all_signals)
+    if content.kind == "html":
+        findings.insert(1, meta_robots_finding(content.metas, ctx.agent, is_image=False))
+    if content.c2pa is not None:
+        findings.append(content.c2pa)
+    all_signals = (
+        *signals,
+        status,
+        *tdm_signals,
+        *(signal for finding in findings for signal in finding.signals),
+    )
+    if merged.reservation == 1 and tdm_reason is not None:
+        return Verdict(Decision.RESERVED, tdm_reason, 1, merged.policy, all_signals)
+    reserving = next((f.reserves for f in findings if f.reserves is not None), None)
+    if reserving is not None:
+        return Verdict(Decision.RESERVED, reserving, merged.reservation, merged.policy, all_signals)
+    embedded = content.embedded
+    if embedded is not None and not embedded.complete:
+        # A document whose metadata could not be read may carry a reservation we did
+        # not see: its status is not established, so nothing of it is stored (ours).
+        reason = Reason.TDMREP_PDF if embedded.format == "pdf" else Reason.TDMREP_EPUB
+        return Verdict(Decision.UNKNOWN, reason, merged.reservation, None, all_signals)
     return Verdict(
         Decision.ALLOWED, Reason.NO_RESERVATION, merged.reservation, merged.policy, all_signals
     )
 
 
 def decide_failed_fetch(
-    url: str, agent: str, robots: RobotsFile, tdmrep: TdmRepFile, reason: Reason, detail: str
+    url: str, ctx: Context, origin: OriginFacts, reason: Reason, detail: str
 ) -> Verdict:
-    """Decide a resource whose fetch failed (FETCH_FAILED, TOO_LARGE, NOT_PUBLIC_ADDRESS...).
+    """Decide a resource whose fetch failed (FETCH_FAILED, TOO_LARGE, ...).
 
     A verdict known before fetching still wins, so the outcome does not depend on whether
     the caller checked first.
     """
-    signals, before = _before(url, agent, robots, tdmrep)
+    signals, before = _before(url, ctx, origin)
     if before is not None:
         return before
     failure = Signal("http", "fetch", reason.value, detail)
     return Verdict(Decision.ERROR, reason, signals=(*signals, failure))
 
 
+def with_policy(verdict: Verdict, policy: PolicySummary | PolicyProblem | None) -> Verdict:
+    """Add what the TDM policy says (who to ask, on which terms) to a verdict.
+
+    The policy never changes the decision: a policy that cannot be fetched or parsed
+    leaves the reservation in place (§2.6). ``None`` means it could not be fetched.
+    """
+    url = verdict.tdm_policy
+    if url is None:
+        return verdict
+    if policy is None:
+        signal = Signal("tdm-policy", "policy", None, f"{url} could not be fetched")
+    elif isinstance(policy, PolicyProblem):
+        signal = Signal("tdm-policy", "policy", None, f"{url}: {policy.detail}")
+    else:
+        signal = Signal("tdm-policy", "policy", policy.to_json(), policy.summary)
+    return replace(verdict, signals=(*verdict.signals, signal))
+
+
 def _before(
-    url: str, agent: str, robots: RobotsFile, tdmrep: TdmRepFile
-) -> tuple[tuple[Signal, Signal], Verdict | None]:
-    """The robots and file signals, and the verdict they settle on their own, if any."""
-    robots_signal = robots.check(url, agent)
-    signals = (robots_signal, tdmrep.signal(url))
+    url: str, ctx: Context, origin: OriginFacts
+) -> tuple[tuple[Signal, ...], Verdict | None]:
+    """The origin-level signals, and the verdict they settle on their own, if any."""
+    robots_signal = origin.robots.check(url, ctx.agent)
+    signals: tuple[Signal, ...]
     if robots_signal.value == "unreachable":
+        signals = (robots_signal, origin.tdmrep.signal(url))
         return signals, Verdict(Decision.DISALLOWED, Reason.ROBOTS_UNREACHABLE, signals=signals)
     if robots_signal.value == "disallow":
+        signals = (robots_signal, origin.tdmrep.signal(url))
         return signals, Verdict(Decision.DISALLOWED, Reason.ROBOTS_DISALLOW, signals=signals)
-    if tdmrep.state == "unreachable":
+    findings = _origin_findings(url, ctx, origin)
+    signals = (
+        robots_signal,
+        *(signal for finding in findings for signal in finding.signals),
+        origin.tdmrep.signal(url),
+    )
+    reserving = next((f.reserves for f in findings if f.reserves is not None), None)
+    if reserving is not None:
+        return signals, Verdict(Decision.RESERVED, reserving, signals=signals)
+    if origin.tdmrep.state == "unreachable":
         return signals, Verdict(Decision.UNKNOWN, Reason.TDMREP_FILE_UNAVAILABLE, signals=signals)
     return signals, None
+
+
+def _origin_findings(url: str, ctx: Context, origin: OriginFacts) -> list[Finding]:
+    """Reservations an origin makes in robots.txt, beyond what our own group obeys."""
+    records = origin.records
+    return [
+        ai_agent_finding(records, url, ctx.ai_agents, ctx.agent),
+        content_usage_robots_finding(records, url, ctx.agent),
+        content_signal_finding(records, url, ctx.agent),
+        *(rsl_finding(doc, url, source="robots.txt") for _, doc in origin.licenses),
+    ]
+
+
+def _tdmrep_layers(
+    url: str, tdmrep: TdmRepFile, response: ResponseFacts
+) -> tuple[tuple[Signal, ...], TdmProps, Reason | None]:
+    """TDMRep's header, meta and embedded layers over the file, property by property."""
+    rule = tdmrep.match(url)
+    header_props, header_problems = read_headers(response.headers)
+    layers = [
+        (Reason.TDMREP_FILE, rule.props if rule is not None else TdmProps()),
+        (Reason.TDMREP_HEADER, header_props),
+    ]
+    signals = [_layer_signal("header", header_props, _describe(header_props, header_problems))]
+    content = response.content
+    if content.kind == "html":
+        meta_props, meta_problems = read_meta_pairs(content.metas)
+        layers.append((Reason.TDMREP_META, meta_props))
+        signals.append(_layer_signal("meta", meta_props, _describe(meta_props, meta_problems)))
+    if content.embedded is not None:
+        embedded = content.embedded
+        reason = Reason.TDMREP_PDF if embedded.format == "pdf" else Reason.TDMREP_EPUB
+        layers.append((reason, embedded.props))
+        detail = "; ".join((embedded.detail, _describe(embedded.props, embedded.problems)))
+        signals.append(_layer_signal(embedded.format, embedded.props, detail))
+    merged, reason_set = merge_layers(layers)
+    return tuple(signals), merged, reason_set
 
 
 def _layer_signal(source: str, props: TdmProps | None, detail: str) -> Signal:
@@ -121,15 +254,3 @@ def _describe(props: TdmProps, problems: tuple[str, ...]) -> str:
     said = [f"{name}: {value}" for name, value in props.to_json().items() if value is not None]
     summary = ", ".join(said) if said else "no valid tdm-reservation or tdm-policy"
     return "; ".join((summary, *problems))
-
-
-def _content_type(headers: Mapping[str, Sequence[str]]) -> str | None:
-    values = headers.get("content-type")
-    return values[0] if values else None
-
-
-def _is_html(content_type: str | None, body: bytes) -> bool:
-    """Meta tags count in HTML only; an untyped body is sniffed like a browser does."""
-    if content_type is None or not content_type.strip():
-        return looks_like_html(body)
-    return content_type.split(";", 1)[0].strip().lower() in _HTML_TYPES

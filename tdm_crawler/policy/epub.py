@@ -35,7 +35,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from tdm_crawler.policy.safe_xml import UnsafeOrInvalidXml, parse_xml
-from tdm_crawler.policy.types import TdmProps
+from tdm_crawler.policy.types import EmbeddedReading, TdmProps
 from tdm_crawler.policy.xmp import PROPERTIES, TDMREP_NAMESPACES, props_from_values
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -67,16 +67,17 @@ def read_epub_tdm(
     *,
     max_bytes: int = DEFAULT_MAX_BYTES,
     max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED,
-) -> tuple[TdmProps, tuple[str, ...], str]:
+) -> EmbeddedReading:
     """Read the TDMRep properties of an EPUB from its OPF package metadata.
 
-    Returns ``(props, problems, detail)``: props (empty when nothing valid was found),
-    problem lines about ignored or conflicting values, and a human state such as
+    Returns ``(props, problems, detail, complete)``: props (empty when nothing valid was
+    found), problem lines about ignored or conflicting values, a human state such as
     ``"OPF OEBPS/content.opf read"``, ``"no META-INF/container.xml"``, ``"broken zip:
-    ..."`` or ``"over size cap ..."``. Never raises.
+    ..."`` or ``"over size cap ..."``, and whether the OPF was read. Never raises.
     """
     if len(body) > max_bytes:
-        return TdmProps(), (), f"over size cap ({len(body)} > {max_bytes} bytes): not read"
+        detail = f"over size cap ({len(body)} > {max_bytes} bytes): not read"
+        return EmbeddedReading(TdmProps(), (), detail, False)
     try:
         _check_directory(body)
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
@@ -87,15 +88,16 @@ def read_epub_tdm(
             opf_path = _rootfile(container)
             opf = _read_member(archive, opf_path, budget, missing=f"OPF {opf_path} not in zip")
     except _Refused as refused:
-        return TdmProps(), (), str(refused)
+        return EmbeddedReading(TdmProps(), (), str(refused), False)
     except Exception as error:  # zipfile/zlib/bz2/lzma raise many types on broken input
-        return TdmProps(), (), f"broken zip: {type(error).__name__}: {_short(error)}"
+        detail = f"broken zip: {type(error).__name__}: {_short(error)}"
+        return EmbeddedReading(TdmProps(), (), detail, False)
     try:
         package = parse_xml(opf, max_bytes=MAX_XML_MEMBER)
     except UnsafeOrInvalidXml as error:
-        return TdmProps(), (), f"OPF {opf_path} not readable: {error}"
+        return EmbeddedReading(TdmProps(), (), f"OPF {opf_path} not readable: {error}", False)
     props, problems = _read_package(package)
-    return props, problems, f"OPF {opf_path} read"
+    return EmbeddedReading(props, problems, f"OPF {opf_path} read", True)
 
 
 def _check_directory(body: bytes) -> None:

@@ -8,6 +8,7 @@ moves anything after body content into the body), and no input makes this raise.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 # lxml ships no type information; the ignore stays harmless if stubs appear later.
 import lxml.etree  # type: ignore[import-untyped, unused-ignore]
@@ -26,6 +27,7 @@ _HTML_START = re.compile(
     re.IGNORECASE,
 )
 _UTF8_BOM = b"\xef\xbb\xbf"
+_HTML_SPACE = "\t\n\f\r "
 
 # Comments and processing instructions carry no meta; dropping them keeps the tree small.
 _PARSER = lxml.html.HTMLParser(encoding="utf-8", remove_comments=True, remove_pis=True)
@@ -36,10 +38,19 @@ def looks_like_html(body: bytes) -> bool:
     return _HTML_START.match(body.removeprefix(_UTF8_BOM)) is not None
 
 
-def head_meta(
+@dataclass(frozen=True, slots=True)
+class Head:
+    """What the head of an HTML document says: meta pairs, links, and its base URL."""
+
+    metas: tuple[tuple[str, str], ...] = ()
+    links: tuple[tuple[str, str, str], ...] = ()  # (rel, type, href) as written
+    base_href: str | None = None
+
+
+def parse_head(
     html: bytes, *, content_type: str | None = None, max_bytes: int = 256 * 1024
-) -> list[tuple[str, str]]:
-    """Return the ``(name, content)`` of every ``<meta>`` in the head, in document order.
+) -> Head:
+    """Parse the head once for every reader (TDMRep meta, robots meta, RSL links).
 
     The encoding comes from the BOM, then the charset of ``content_type`` (the full header
     value), then ``<meta charset>``, else UTF-8. Only the first ``max_bytes`` are read.
@@ -53,8 +64,22 @@ def head_meta(
     try:
         root = lxml.html.document_fromstring(text.encode("utf-8"), _PARSER)
     except (lxml.etree.ParserError, ValueError):
-        return []  # nothing parsable, e.g. an empty or all-whitespace document
-    pairs: list[tuple[str, str]] = []
-    for meta in root.xpath("/html/head//meta[@name][@content]"):
-        pairs.append((meta.get("name"), meta.get("content")))
-    return pairs
+        return Head()  # nothing parsable, e.g. an empty or all-whitespace document
+    metas = tuple(
+        (meta.get("name"), meta.get("content"))
+        for meta in root.xpath("/html/head//meta[@name][@content]")
+    )
+    links = tuple(
+        (link.get("rel") or "", link.get("type") or "", link.get("href"))
+        for link in root.xpath("/html/head//link[@href]")
+    )
+    bases = root.xpath("/html/head//base[@href]")
+    base_href = bases[0].get("href").strip(_HTML_SPACE) if bases else None
+    return Head(metas, links, base_href or None)
+
+
+def head_meta(
+    html: bytes, *, content_type: str | None = None, max_bytes: int = 256 * 1024
+) -> list[tuple[str, str]]:
+    """Return the ``(name, content)`` of every ``<meta>`` in the head, in document order."""
+    return list(parse_head(html, content_type=content_type, max_bytes=max_bytes).metas)

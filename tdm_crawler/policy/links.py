@@ -13,19 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from urllib.parse import urldefrag, urljoin, urlsplit
 
-# lxml ships no type information; the ignore stays harmless if stubs appear later.
-import lxml.etree  # type: ignore[import-untyped, unused-ignore]
-import lxml.html  # type: ignore[import-untyped, unused-ignore]
-from w3lib.encoding import html_to_unicode
-
-# The head is cut and parsed exactly as for <meta> (html_meta); sharing its private
-# pattern and parser keeps the two readers agreeing on what "the head" is.
-from tdm_crawler.policy.html_meta import _HEAD_END, _PARSER
+from tdm_crawler.policy.html_meta import Head, parse_head
 
 __all__ = [
     "RSL_MEDIA_TYPE",
     "head_links",
     "parse_link_header",
+    "rsl_links_from_head",
     "rsl_links_from_headers",
     "rsl_links_from_html",
 ]
@@ -158,11 +152,10 @@ def head_links(
 ) -> list[tuple[str, str, str]]:
     """Return ``(rel, type, href)`` of every ``<link href>`` in the head, in order.
 
-    The head is found as for ``<meta>`` (see :func:`~tdm_crawler.policy.html_meta.head_meta`:
-    same encoding rules, same ``max_bytes`` cut); a missing ``rel`` or ``type`` is ``""``.
-    Values are returned as written; resolving them is the caller's business.
+    The head is found as for ``<meta>`` (:func:`~tdm_crawler.policy.html_meta.parse_head`);
+    a missing ``rel`` or ``type`` is ``""``. Values are returned as written.
     """
-    return _head(html, content_type, max_bytes)[0]
+    return list(parse_head(html, content_type=content_type, max_bytes=max_bytes).links)
 
 
 def rsl_links_from_html(
@@ -173,36 +166,20 @@ def rsl_links_from_html(
     max_bytes: int = 256 * 1024,
 ) -> list[str]:
     """The RSL licence URLs of ``<link rel="license" type="application/rsl+xml">`` in the
-    head, resolved against the document base: the first ``<base href>`` (itself resolved
-    against ``base_url``) or else ``base_url``. Same filtering and output as
-    :func:`rsl_links_from_headers`; a ``<link>`` in the body does not count.
+    head; see :func:`rsl_links_from_head`."""
+    head = parse_head(html, content_type=content_type, max_bytes=max_bytes)
+    return rsl_links_from_head(head, base_url=base_url)
+
+
+def rsl_links_from_head(head: Head, *, base_url: str) -> list[str]:
+    """RSL links of an already parsed head, resolved against the document base: the
+    first ``<base href>`` (itself resolved against ``base_url``) or else ``base_url``.
+    Same filtering and output as :func:`rsl_links_from_headers`; a ``<link>`` in the body
+    does not count.
     """
-    links, base_href = _head(html, content_type, max_bytes)
-    base = _resolve(base_href, base_url, http_only=False) if base_href else None
-    targets = [href for rel, type_, href in links if _is_rsl(rel, type_)]
+    base = _resolve(head.base_href, base_url, http_only=False) if head.base_href else None
+    targets = [href for rel, type_, href in head.links if _is_rsl(rel, type_)]
     return _resolve_all(targets, base or base_url)
-
-
-def _head(
-    html: bytes, content_type: str | None, max_bytes: int
-) -> tuple[list[tuple[str, str, str]], str | None]:
-    """The head's links and its first ``<base href>``, from one parse."""
-    data = html[:max_bytes]
-    head_end = _HEAD_END.search(data)
-    if head_end is not None:
-        data = data[: head_end.start()]
-    _, text = html_to_unicode(content_type, data)
-    try:
-        root = lxml.html.document_fromstring(text.encode("utf-8"), _PARSER)
-    except (lxml.etree.ParserError, ValueError):
-        return [], None  # nothing parsable, e.g. an empty or all-whitespace document
-    links = [
-        (link.get("rel") or "", link.get("type") or "", link.get("href"))
-        for link in root.xpath("/html/head//link[@href]")
-    ]
-    bases = root.xpath("/html/head//base[@href]")
-    base_href = bases[0].get("href").strip(_HTML_SPACE) if bases else None
-    return links, base_href or None
 
 
 def _is_rsl(rel: str, type_: str | None) -> bool:

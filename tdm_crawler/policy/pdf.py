@@ -38,7 +38,7 @@ import pypdf.errors
 from pypdf.generic import StreamObject
 
 from tdm_crawler.policy.safe_xml import DEFAULT_MAX_BYTES as MAX_XMP_BYTES
-from tdm_crawler.policy.types import TdmProps
+from tdm_crawler.policy.types import EmbeddedReading, TdmProps
 from tdm_crawler.policy.xmp import TDMREP_NAMESPACES, read_xmp_tdm
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
@@ -105,26 +105,30 @@ class _Catalog:
     xmp: bytes | None
     detail: str
     fall_back: bool = False  # pypdf could not read the catalog: scan the raw bytes
+    too_large: bool = False  # the metadata exists but is over the cap: not read
 
 
 def read_pdf_tdm(
     body: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = DEFAULT_TIMEOUT
-) -> tuple[TdmProps, tuple[str, ...], str]:
+) -> EmbeddedReading:
     """Read the TDMRep properties of a PDF from its catalog's XMP metadata stream.
 
-    Returns ``(props, problems, detail)``: the props (empty when nothing valid was
-    found), problem lines about invalid or conflicting values, and a human state such
-    as ``"XMP metadata read"``, ``"no XMP metadata"``, ``"encrypted PDF: metadata not
-    readable"``, ``"truncated PDF: ..."`` or ``"over size cap ..."``. Never raises.
+    Returns ``(props, problems, detail, complete)``: the props (empty when nothing valid
+    was found), problem lines about invalid or conflicting values, a human state such as
+    ``"XMP metadata read"``, ``"no XMP metadata"``, ``"encrypted PDF: metadata not
+    readable"``, ``"truncated PDF: ..."`` or ``"over size cap ..."``, and whether the
+    catalog's metadata could be read at all (a raw-scan find counts). Never raises.
     """
     if len(body) > max_bytes:
-        return TdmProps(), (), f"over size cap ({len(body)} > {max_bytes} bytes): not read"
+        detail = f"over size cap ({len(body)} > {max_bytes} bytes): not read"
+        return EmbeddedReading(TdmProps(), (), detail, False)
     if body.find(b"%PDF-", 0, 1024) < 0:
-        return TdmProps(), (), "not a PDF (no %PDF- header)"
+        return EmbeddedReading(TdmProps(), (), "not a PDF (no %PDF- header)", False)
     catalog = _read_catalog(body, timeout)
     detail = catalog.detail
     props: TdmProps = TdmProps()
     problems: tuple[str, ...] = ()
+    complete = not catalog.fall_back and not catalog.too_large
     if catalog.xmp is not None:
         props, problems = read_xmp_tdm(catalog.xmp)
     elif catalog.fall_back:
@@ -133,11 +137,13 @@ def read_pdf_tdm(
             props, problems = read_xmp_tdm(packet)
             if problems or not props.is_empty:
                 found = "XMP packet found by raw scan"
+                complete = True
                 break
         detail = f"{detail}; {found}"
     if b"%%EOF" not in body[-1024:]:
         detail = f"truncated PDF (no %%EOF at the end): {detail}"
-    return props, problems, detail
+        complete = complete and not props.is_empty
+    return EmbeddedReading(props, problems, detail, complete)
 
 
 def _read_catalog(body: bytes, timeout: float) -> _Catalog:
@@ -165,7 +171,8 @@ def _read_catalog(body: bytes, timeout: float) -> _Catalog:
         detail = f"PDF not parsable by pypdf ({type(error).__name__}: {_short(error)})"
         return _Catalog(None, detail, fall_back=True)
     if len(xmp) > MAX_XMP_BYTES:
-        return _Catalog(None, f"XMP metadata larger than {MAX_XMP_BYTES} bytes: not read")
+        detail = f"XMP metadata larger than {MAX_XMP_BYTES} bytes: not read"
+        return _Catalog(None, detail, too_large=True)
     detail = "XMP metadata read"
     if encrypted:
         detail += " (encrypted PDF opened with the empty user password)"

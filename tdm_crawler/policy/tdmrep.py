@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
@@ -252,7 +252,12 @@ def read_headers(headers: Mapping[str, Sequence[str]]) -> tuple[TdmProps, tuple[
 def read_meta(
     html: bytes, *, content_type: str | None = None, max_bytes: int = 256 * 1024
 ) -> tuple[TdmProps, tuple[str, ...]]:
-    """Read ``<meta name="tdm-reservation|tdm-policy">`` from the document head (§2.3).
+    """Read ``<meta name="tdm-reservation|tdm-policy">`` from the document head (§2.3)."""
+    return read_meta_pairs(head_meta(html, content_type=content_type, max_bytes=max_bytes))
+
+
+def read_meta_pairs(metas: Iterable[tuple[str, str]]) -> tuple[TdmProps, tuple[str, ...]]:
+    """The TDMRep meta layer from a head's ``(name, content)`` pairs.
 
     Names are compared ASCII case-insensitively and contents trimmed (ours). The first
     valid value of each wins; invalid ones are skipped and later conflicting ones
@@ -260,7 +265,7 @@ def read_meta(
     """
     chosen: dict[str, str] = {}
     problems: list[str] = []
-    for raw_name, raw_content in head_meta(html, content_type=content_type, max_bytes=max_bytes):
+    for raw_name, raw_content in metas:
         name = _ascii_lower(raw_name.strip())
         if name not in (RESERVATION, POLICY):
             continue

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class Decision(StrEnum):
@@ -114,3 +114,17 @@ class Finding:
 
     signals: tuple[Signal, ...] = ()
     reserves: Reason | None = None
+
+
+class EmbeddedReading(NamedTuple):
+    """What a PDF or EPUB metadata reader found.
+
+    ``complete`` is False when the reader could not get to the metadata (encrypted,
+    truncated, broken, over a cap, out of time): then the opt-out status of the document
+    is not established, and the decision fails closed (``unknown``).
+    """
+
+    props: TdmProps
+    problems: tuple[str, ...]
+    detail: str
+    complete: bool

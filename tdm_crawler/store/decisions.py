@@ -49,6 +49,7 @@ RECORD_FIELDS: Final[tuple[str, ...]] = (
     "warc_record_id",
     "fetched_at",
     "crawl_id",
+    "evidence",
 )
 
 _DECISIONS: Final = frozenset(d.value for d in Decision)
@@ -114,11 +115,15 @@ def decision_record(
     warc_record_id: str | None,
     fetched_at: datetime,
     crawl_id: str,
+    evidence: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Build the interface.md decision record, fields in table order, validated.
 
     ``tdm_policy`` is written as null when ``tdm_reservation`` is 0, as interface.md
-    defines; the policy URL that was seen stays in ``signals``.
+    defines; the policy URL that was seen stays in ``signals``. ``evidence`` (our addition
+    to interface.md) holds what an offline replay needs to decide the URL again: the
+    policy documents it depended on by WARC record id and digest, the decision-relevant
+    response headers and the in-content signals — never the body.
     """
     policy = None if verdict.tdm_reservation == 0 else verdict.tdm_policy
     record: dict[str, Any] = {
@@ -135,6 +140,7 @@ def decision_record(
         "warc_record_id": warc_record_id,
         "fetched_at": format_timestamp(fetched_at),
         "crawl_id": crawl_id,
+        "evidence": dict(evidence) if evidence is not None else None,
     }
     validate_record(record)
     return record

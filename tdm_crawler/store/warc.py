@@ -375,7 +375,7 @@ class WarcWriter:
 
     def write_metadata(
         self,
-        refers_to: str,
+        refers_to: str | None,
         target_uri: str,
         payload: Mapping[str, Any],
         *,
@@ -383,12 +383,14 @@ class WarcWriter:
     ) -> str:
         """Write a ``metadata`` record (JSON) about the record ``refers_to``; return its id.
 
-        Used to attach a decision to a stored response. ``payload`` is serialised as compact
+        Used to attach a decision to a stored response, and (``refers_to=None``) to record
+        which policy documents an origin's decisions rest on. ``payload`` is serialised as compact
         UTF-8 JSON with sorted keys (so equal payloads give equal digests); NaN/Infinity are
         refused. ``date`` defaults to the writer's clock.
         """
         self._check_open()
-        _check_field("WARC-Refers-To", refers_to)
+        if refers_to is not None:
+            _check_field("WARC-Refers-To", refers_to)
         _check_field("URI", target_uri)
         body = json.dumps(
             payload, ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":")
@@ -400,7 +402,7 @@ class WarcWriter:
             record_id,
             when,
             target_uri,
-            [("WARC-Refers-To", refers_to)],
+            [("WARC-Refers-To", refers_to)] if refers_to is not None else [],
             body,
             None,
             content_type="application/json",

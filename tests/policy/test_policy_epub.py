@@ -126,13 +126,13 @@ METADATA_CASES = [
 
 @pytest.mark.parametrize(("body", "expected", "problems"), METADATA_CASES)
 def test_read_epub_metadata(body: bytes, expected: TdmProps, problems: int) -> None:
-    props, lines, _ = read_epub_tdm(body)
+    props, lines, _, _ = read_epub_tdm(body)
     assert props == expected
     assert len(lines) == problems, lines
 
 
 def test_undeclared_prefix_problem_line() -> None:
-    _, lines, detail = read_epub_tdm(make_epub(3, "1", prefix_declared=False))
+    _, lines, detail, _ = read_epub_tdm(make_epub(3, "1", prefix_declared=False))
     assert lines == (
         'EPUB OPF: prefix tdm not declared on package/@prefix, <meta property="tdm:reservation">'
         " ignored",
@@ -146,7 +146,7 @@ def test_percent_encoded_rootfile_path() -> None:
         zf.writestr("mimetype", "application/epub+zip")
         zf.writestr("META-INF/container.xml", CONTAINER_XML.format(path="OEBPS/my%20book.opf"))
         zf.writestr("OEBPS/my book.opf", opf(3, "1"))
-    assert read_epub_tdm(out.getvalue()) == (TdmProps(1), (), "OPF OEBPS/my book.opf read")
+    assert read_epub_tdm(out.getvalue()) == (TdmProps(1), (), "OPF OEBPS/my book.opf read", True)
 
 
 def _zip(members: dict[str, bytes]) -> bytes:
@@ -199,7 +199,7 @@ STRUCTURE_CASES = [
 
 @pytest.mark.parametrize(("body", "detail"), STRUCTURE_CASES)
 def test_broken_structure_never_raises(body: bytes, detail: str) -> None:
-    props, lines, state = read_epub_tdm(body)
+    props, lines, state, _ = read_epub_tdm(body)
     assert (props, lines) == (TdmProps(), ())
     assert detail in state
 
@@ -208,7 +208,7 @@ def test_corrupted_member_data_never_raises() -> None:
     body = bytearray(make_epub(3, "1"))
     start = body.find(b"OEBPS/content.opf") + len("OEBPS/content.opf")
     body[start + 5 : start + 40] = b"\xff" * 35  # inside the deflated OPF
-    props, _, state = read_epub_tdm(bytes(body))
+    props, _, state, _ = read_epub_tdm(bytes(body))
     assert props == TdmProps()
     assert "broken zip" in state
 
@@ -221,7 +221,7 @@ def test_over_size_cap() -> None:
 
 def test_uncompressed_budget_spans_members() -> None:
     body = make_epub(3, "1")
-    _, _, state = read_epub_tdm(body, max_uncompressed=300)
+    _, _, state, _ = read_epub_tdm(body, max_uncompressed=300)
     assert "declares" in state and "(cap " in state
 
 
@@ -237,7 +237,7 @@ def test_zip_bomb_is_fast_and_bounded(lie: bool) -> None:
     tracemalloc.start()
     started = time.monotonic()
     try:
-        props, lines, state = read_epub_tdm(body)
+        props, lines, state, _ = read_epub_tdm(body)
         elapsed = time.monotonic() - started
         _, peak = tracemalloc.get_traced_memory()
     finally:
@@ -252,7 +252,7 @@ def test_zip_bomb_is_fast_and_bounded(lie: bool) -> None:
 def test_gigabyte_bomb_is_refused_from_the_header() -> None:
     body = zip_bomb_epub(1024**3)
     started = time.monotonic()
-    _, _, state = read_epub_tdm(body)
+    _, _, state, _ = read_epub_tdm(body)
     assert time.monotonic() - started < 0.5
     assert "declares" in state
 

@@ -243,7 +243,7 @@ PDF_CASES = [
 
 @pytest.mark.parametrize(("body", "expected", "problems", "detail"), PDF_CASES)
 def test_read_pdf(body: bytes, expected: TdmProps, problems: int, detail: str) -> None:
-    props, lines, state = read_pdf_tdm(body)
+    props, lines, state, _ = read_pdf_tdm(body)
     assert props == expected
     assert len(lines) == problems, lines
     assert detail in state
@@ -264,12 +264,12 @@ def test_only_the_catalog_metadata_counts_when_readable() -> None:
     out = io.BytesIO()
     writer.write(out)
     assert PdfReader(io.BytesIO(out.getvalue())).pages[0]["/Metadata"] is not None
-    assert read_pdf_tdm(out.getvalue()) == (TdmProps(), (), "no XMP metadata")
+    assert read_pdf_tdm(out.getvalue()) == (TdmProps(), (), "no XMP metadata", True)
 
 
 def test_over_size_cap_is_not_read() -> None:
     body = make_pdf(xmp_packet("1"))
-    props, lines, state = read_pdf_tdm(body, max_bytes=len(body) - 1)
+    props, lines, state, _ = read_pdf_tdm(body, max_bytes=len(body) - 1)
     assert (props, lines) == (TdmProps(), ())
     assert state.startswith("over size cap")
     assert read_pdf_tdm(body, max_bytes=len(body))[0] == TdmProps(1)
@@ -277,13 +277,13 @@ def test_over_size_cap_is_not_read() -> None:
 
 def test_time_limit_falls_back_to_raw_scan() -> None:
     body = make_pdf(xmp_packet("1", P), compress_metadata=False)
-    props, _, state = read_pdf_tdm(body, timeout=0)
+    props, _, state, _ = read_pdf_tdm(body, timeout=0)
     assert "time limit (0 s) exceeded" in state
     assert props == TdmProps(1, P)  # the packet is uncompressed
 
 
 def test_time_limit_on_compressed_metadata_reads_nothing() -> None:
-    props, _, state = read_pdf_tdm(make_pdf(xmp_packet("1")), timeout=0)
+    props, _, state, _ = read_pdf_tdm(make_pdf(xmp_packet("1")), timeout=0)
     assert props == TdmProps()
     assert "time limit" in state and "no uncompressed XMP packet" in state
 
@@ -291,7 +291,7 @@ def test_time_limit_on_compressed_metadata_reads_nothing() -> None:
 def test_oversized_xmp_stream_is_not_parsed() -> None:
     packet = xmp_packet("1")
     big = packet[:-20] + b" " * (5 * 1024 * 1024) + packet[-20:]
-    props, _, state = read_pdf_tdm(make_pdf(big))
+    props, _, state, _ = read_pdf_tdm(make_pdf(big))
     assert props == TdmProps()
     assert "larger than" in state
 
@@ -301,7 +301,7 @@ def test_flate_bomb_metadata_is_bounded() -> None:
     body = make_pdf(b" " * (40 * 1024 * 1024))
     assert len(body) < 100_000
     started = time.monotonic()
-    props, _, state = read_pdf_tdm(body)
+    props, _, state, _ = read_pdf_tdm(body)
     assert time.monotonic() - started < 2.0
     assert props == TdmProps()
     assert "PDF not parsable" in state
@@ -325,7 +325,7 @@ def test_huge_body_under_cap_is_fast() -> None:
     out = io.BytesIO()
     writer.write(out)
     started = time.monotonic()
-    props, _, _ = read_pdf_tdm(out.getvalue())
+    props, _, _, _ = read_pdf_tdm(out.getvalue())
     assert time.monotonic() - started < 2.0
     assert props == TdmProps(1)
 
@@ -342,6 +342,6 @@ def test_random_corruption_never_raises() -> None:
         for _ in range(rng.randint(1, 20)):
             body[rng.randrange(len(body))] = rng.randrange(256)
         cut = rng.randrange(len(body) // 2, len(body) + 1)
-        props, lines, state = read_pdf_tdm(bytes(body[:cut]), timeout=1.0)
+        props, lines, state, _ = read_pdf_tdm(bytes(body[:cut]), timeout=1.0)
         assert isinstance(props, TdmProps)
         assert isinstance(lines, tuple) and isinstance(state, str) and state

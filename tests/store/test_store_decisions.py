@@ -63,7 +63,7 @@ def record(verdict: Verdict = ALLOWED, **overrides: Any) -> dict[str, Any]:
 
 def test_fields_in_interface_order() -> None:
     assert list(record()) == list(RECORD_FIELDS)
-    assert len(RECORD_FIELDS) == 13
+    assert len(RECORD_FIELDS) == 14  # interface.md's 13, then our "evidence"
 
 
 def test_record_values() -> None:
@@ -90,7 +90,13 @@ def test_record_values() -> None:
         "warc_record_id": None,
         "fetched_at": "2025-03-04T05:06:07.123456Z",
         "crawl_id": "crawl-1",
+        "evidence": None,
     }
+
+
+def test_evidence_is_kept_as_given() -> None:
+    evidence = {"stage": "before", "origins": {"https://example.org:443": {}}}
+    assert record(evidence=evidence)["evidence"] == evidence
 
 
 def test_policy_is_null_when_reservation_is_zero() -> None:

@@ -1,0 +1,180 @@
+"""What a fetched body says about TDM, extracted once, as a small JSON-able value.
+
+The decision never looks at a body directly: it looks at :class:`ContentFacts`. That
+split is what makes a crawl reproducible: the facts go into the decision record, while a
+reserved body is never stored, so an offline replay decides from the facts alone, exactly
+as the live crawl did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tdm_crawler.policy.c2pa import c2pa_finding
+from tdm_crawler.policy.epub import read_epub_tdm
+from tdm_crawler.policy.html_meta import looks_like_html, parse_head
+from tdm_crawler.policy.links import rsl_links_from_head
+from tdm_crawler.policy.pdf import read_pdf_tdm
+from tdm_crawler.policy.types import Finding, Reason, Signal, TdmProps
+
+_HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+_PDF_TYPES = frozenset({"application/pdf", "application/x-pdf"})
+_EPUB_TYPES = frozenset({"application/epub+zip"})
+_MEDIA_PREFIXES = ("image/", "video/", "audio/")
+
+
+@dataclass(frozen=True, slots=True)
+class EmbeddedTdm:
+    """TDMRep properties read from inside a PDF (XMP) or an EPUB (OPF)."""
+
+    format: str  # "pdf" or "epub"
+    props: TdmProps
+    problems: tuple[str, ...]
+    detail: str
+    complete: bool  # False: the metadata could not be read, so nothing is established
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "format": self.format,
+            "props": self.props.to_json(),
+            "problems": list(self.problems),
+            "detail": self.detail,
+            "complete": self.complete,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> EmbeddedTdm:
+        props = data["props"]
+        return cls(
+            data["format"],
+            TdmProps(props.get("tdm-reservation"), props.get("tdm-policy")),
+            tuple(data["problems"]),
+            data["detail"],
+            data["complete"],
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class ContentFacts:
+    """The in-content signals of one response, by kind of content."""
+
+    kind: str  # "html", "pdf", "epub", "media" or "other"
+    content_type: str | None = None
+    metas: tuple[tuple[str, str], ...] = ()
+    rsl_links: tuple[str, ...] = ()
+    embedded: EmbeddedTdm | None = None
+    c2pa: Finding | None = field(default=None)
+
+    @property
+    def is_image(self) -> bool:
+        return media_type(self.content_type).startswith("image/")
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "content_type": self.content_type,
+            "metas": [list(pair) for pair in self.metas],
+            "rsl_links": list(self.rsl_links),
+            "embedded": self.embedded.to_json() if self.embedded else None,
+            "c2pa": _finding_to_json(self.c2pa) if self.c2pa else None,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ContentFacts:
+        embedded = data.get("embedded")
+        c2pa = data.get("c2pa")
+        return cls(
+            kind=data["kind"],
+            content_type=data.get("content_type"),
+            metas=tuple((name, content) for name, content in data.get("metas", ())),
+            rsl_links=tuple(data.get("rsl_links", ())),
+            embedded=EmbeddedTdm.from_json(embedded) if embedded else None,
+            c2pa=_finding_from_json(c2pa) if c2pa else None,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Limits:
+    """Bounds on the work spent reading one body (hostile files)."""
+
+    html_head_bytes: int = 256 * 1024
+    embedded_bytes: int = 64 * 1024 * 1024
+    pdf_timeout: float = 5.0
+    epub_uncompressed: int = 16 * 1024 * 1024
+
+
+def media_type(content_type: str | None) -> str:
+    """``text/html; charset=utf-8`` -> ``text/html``."""
+    return (content_type or "").split(";", 1)[0].strip().lower()
+
+
+def content_kind(content_type: str | None, body: bytes) -> str:
+    """Which reader applies: by declared type, and for untyped bodies by sniffing."""
+    mtype = media_type(content_type)
+    if mtype in _HTML_TYPES:
+        return "html"
+    if mtype in _PDF_TYPES:
+        return "pdf"
+    if mtype in _EPUB_TYPES:
+        return "epub"
+    if mtype.startswith(_MEDIA_PREFIXES):
+        return "media"
+    if not mtype or mtype == "application/octet-stream":
+        if body.startswith(b"%PDF-"):
+            return "pdf"
+        if body.startswith(b"PK\x03\x04") and b"application/epub+zip" in body[:100]:
+            return "epub"
+        if not mtype and looks_like_html(body):
+            return "html"
+    return "other"
+
+
+def extract_content(
+    body: bytes, content_type: str | None, url: str, limits: Limits | None = None
+) -> ContentFacts:
+    """Read every in-content signal a body of this kind can carry. Never raises."""
+    limits = limits or Limits()
+    kind = content_kind(content_type, body)
+    if kind == "html":
+        head = parse_head(body, content_type=content_type, max_bytes=limits.html_head_bytes)
+        return ContentFacts(
+            kind,
+            content_type,
+            metas=head.metas,
+            rsl_links=tuple(rsl_links_from_head(head, base_url=url)),
+        )
+    if kind == "pdf":
+        reading = read_pdf_tdm(body, max_bytes=limits.embedded_bytes, timeout=limits.pdf_timeout)
+        return ContentFacts(kind, content_type, embedded=EmbeddedTdm("pdf", *reading))
+    if kind == "epub":
+        reading = read_epub_tdm(
+            body, max_bytes=limits.embedded_bytes, max_uncompressed=limits.epub_uncompressed
+        )
+        return ContentFacts(kind, content_type, embedded=EmbeddedTdm("epub", *reading))
+    if kind == "media":
+        if len(body) > limits.embedded_bytes:
+            skipped = (
+                f"C2PA not read: body of {len(body)} bytes over the {limits.embedded_bytes} cap"
+            )
+            return ContentFacts(
+                kind, content_type, c2pa=Finding((Signal("c2pa", "c2pa-manifest", None, skipped),))
+            )
+        return ContentFacts(kind, content_type, c2pa=c2pa_finding(body, content_type))
+    return ContentFacts(kind, content_type)
+
+
+def _finding_to_json(finding: Finding) -> dict[str, Any]:
+    return {
+        "signals": [signal.to_json() for signal in finding.signals],
+        "reserves": finding.reserves.value if finding.reserves else None,
+    }
+
+
+def _finding_from_json(data: Mapping[str, Any]) -> Finding:
+    signals: Sequence[dict[str, Any]] = data["signals"]
+    reserves = data.get("reserves")
+    return Finding(
+        tuple(Signal.from_json(s) for s in signals), Reason(reserves) if reserves else None
+    )
