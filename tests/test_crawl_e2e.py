@@ -33,7 +33,9 @@ async def fixture_crawl(
     fixture_server.reset_hits()
     crawler = await crawl(fixture_server.seeds(), out)
     stats = crawler.stats.get_stats() if crawler.stats else {}
-    return {"out": out, "records": by_url(out), "stats": stats}
+    # Server hits of this crawl alone (later tests crawl some sites again).
+    hits = {key: fixture_server.hits(*key) for key in [*DOCUMENT_HITS, *NEVER_FETCHED]}
+    return {"out": out, "records": by_url(out), "stats": stats, "hits": hits}
 
 
 def test_every_url_gets_its_expected_decision(
@@ -123,13 +125,26 @@ def test_evidence_holds_every_policy_file(
 
 #: Server hits other than one per origin: a transient failure (5xx, 429) is retried twice
 #: with back-off, then remembered; a redirect loop is not retried, but its one chain of 5
-#: hops passes the file's URL twice.
+#: hops passes the file's URL twice. Then the policy documents other than robots.txt and
+#: tdmrep.json (RSL licences, TDM policies): each fetched once, however many resources
+#: they apply to.
 HITS = {
     ("robots-5xx", "/robots.txt"): 3,
     ("robots-429", "/robots.txt"): 3,
     ("tdmrep-5xx", "/.well-known/tdmrep.json"): 3,
     ("tdmrep-429", "/.well-known/tdmrep.json"): 3,
     ("tdmrep-loop", "/.well-known/tdmrep.json"): 2,
+    ("rsl", "/license.xml"): 1,  # robots.txt License: line, read with the origin
+    ("rsl", "/paid.xml"): 1,  # Link header of /linked-paid.html
+    ("rsl", "/free.xml"): 1,  # <link rel="license"> of /linked-free.html
+    ("tdmrep-file", "/policy.json"): 1,  # tdm-policy of several reserved pages
+    ("tdmrep-file", "/other-policy.json"): 1,  # tdm-policy header of one page
+}
+#: Policy documents, as opposed to robots.txt and tdmrep.json.
+DOCUMENT_HITS = {
+    key: count
+    for key, count in HITS.items()
+    if key[1] not in {"/robots.txt", "/.well-known/tdmrep.json"}
 }
 
 
@@ -140,6 +155,16 @@ def test_policy_files_fetched_once_per_origin(
     for site in fixture_server.sites:
         expected = HITS.get((site, path), 1)
         assert fixture_server.hits(site, path) == expected, site
+
+
+def test_policy_documents_fetched_once(
+    fixture_crawl: dict[str, Any], fixture_server: FixtureServer
+) -> None:
+    got = {key: fixture_crawl["hits"][key] for key in DOCUMENT_HITS}
+    assert got == DOCUMENT_HITS
+    uris = {uri for _, uri, _ in warc_records(fixture_crawl["out"], "evidence")}
+    for site, path in DOCUMENT_HITS:
+        assert fixture_server.url(site, path) in uris, "policy documents are evidence"
 
 
 def test_off_site_links_are_not_followed(
@@ -222,3 +247,141 @@ async def test_second_lock_storage_refuses_without_the_gate(
     assert crawler.stats is not None
     assert crawler.stats.get_value("tdm/store_refused") >= 1
     assert markers_written(out) == set()
+
+
+# -- protocol by protocol -------------------------------------------------------------
+
+#: Decided from origin-level signals alone: never requested from the server.
+NEVER_FETCHED = [
+    ("ai-agents", "/ai-blocked/x.html"),  # GPTBot's group (robots-ai-agent)
+    ("ai-agents", "/datasets/x.html"),  # CCBot / Google-Extended group
+    ("ai-agents", "/claude-only/x.html"),  # claudebot group, lower case
+    ("ai-agents", "/not-for-us/x.html"),  # our own group (robots-disallow)
+    ("aipref", "/no-train/x.html"),  # robots.txt Content-Usage
+    ("aipref", "/cs/x.html"),  # robots.txt Content-Signal
+    ("rsl", "/members/x.html"),  # robots.txt License -> ai-train prohibited
+    ("rsl", "/licence-terms.html"),  # rel="license" without the RSL type: not RSL
+]
+
+
+def _signals(record: dict[str, Any], protocol: str, source: str | None = None) -> list[Any]:
+    return [
+        s
+        for s in record["signals"]
+        if s["protocol"] == protocol and (source is None or s["source"] == source)
+    ]
+
+
+def _record(fixture_crawl: dict[str, Any], server: FixtureServer, site: str, path: str) -> Any:
+    return fixture_crawl["records"][server.url(site, path)]
+
+
+def test_origin_level_reservations_are_never_fetched(
+    fixture_crawl: dict[str, Any], fixture_server: FixtureServer
+) -> None:
+    for site, path in NEVER_FETCHED:
+        assert fixture_crawl["hits"][(site, path)] == 0, (site, path)
+        record = fixture_crawl["records"].get(fixture_server.url(site, path))
+        if record is not None:  # /licence-terms.html is no page of the crawl at all
+            assert record["status"] is None and not record["stored"], (site, path)
+
+
+def test_ai_agent_groups_name_the_reserving_tokens(
+    fixture_crawl: dict[str, Any], fixture_server: FixtureServer
+) -> None:
+    tokens = {
+        "/ai-blocked/x.html": ["GPTBot"],
+        "/datasets/x.html": ["CCBot", "Google-Extended"],
+        "/claude-only/x.html": ["ClaudeBot"],
+        "/ai-blocked/open/x.html": [],
+        "/search-only/x.html": [],
+        "/everyone/x.html": [],
+    }
+    for path, expected in tokens.items():
+        record = _record(fixture_crawl, fixture_server, "ai-agents", path)
+        (signal,) = _signals(record, "robots-ai-agent")
+        assert signal["value"] == expected, path
+
+
+def test_tdm_policy_is_recorded_with_the_assigner(
+    fixture_crawl: dict[str, Any], fixture_server: FixtureServer
+) -> None:
+    policies = {
+        "/premium/a": ("policy.json", "rights@press.example"),
+        "/premium/free": ("policy.json", "rights@press.example"),
+        "/premium/policy-by-header.html": ("other-policy.json", "licensing@syndicate.example"),
+    }
+    for path, (name, email) in policies.items():
+        record = _record(fixture_crawl, fixture_server, "tdmrep-file", path)
+        assert record["decision"] == "reserved"
+        assert record["tdm_policy"] == fixture_server.url("tdmrep-file", f"/{name}")
+        (signal,) = _signals(record, "tdm-policy")
+        assert signal["value"]["assigner"]["email"] == email, path
+        (permission,) = signal["value"]["permissions"]
+        assert permission["purposes"] == ["research"]
+        assert "obtainConsent" in [duty["action"] for duty in permission["duties"]]
+        assert signal["value"]["problems"] == []
+    assert fixture_crawl["hits"][("tdmrep-file", "/policy.json")] == 1
+    lifted = _record(fixture_crawl, fixture_server, "tdmrep-file", "/premium/lifted-by-header")
+    assert lifted["tdm_policy"] is None and not _signals(lifted, "tdm-policy")
+
+
+def test_any_reservation_wins_over_a_tdmrep_zero(
+    fixture_crawl: dict[str, Any], fixture_server: FixtureServer
+) -> None:
+    record = _record(fixture_crawl, fixture_server, "noai", "/tdmrep0-and-noai.html")
+    assert (record["decision"], record["reason"]) == ("reserved", "x-robots-noai")
+    assert record["tdm_reservation"] == 0
+    image = _record(fixture_crawl, fixture_server, "noai", "/images/noimageai.png")
+    assert _signals(image, "noai", "header")[0]["value"] == ["noimageai"]
+
+
+def test_rsl_licences_say_where_they_come_from(
+    fixture_crawl: dict[str, Any], fixture_server: FixtureServer
+) -> None:
+    origin = fixture_server.origin("rsl")
+    members = _record(fixture_crawl, fixture_server, "rsl", "/members/x.html")
+    (robots_rsl,) = _signals(members, "rsl", "robots.txt")
+    assert robots_rsl["value"]["license_url"] == f"{origin}/license.xml"
+    assert robots_rsl["value"]["prohibits"] == ["ai-train"]
+    paid = _record(fixture_crawl, fixture_server, "rsl", "/linked-paid.html")
+    linked = [s for s in paid["signals"] if s["protocol"] == "rsl" and s["source"] != "robots.txt"]
+    assert [s["value"]["license_url"] for s in linked] == [f"{origin}/paid.xml"]
+    assert linked[0]["value"]["payment"][0]["type"] == "purchase"
+    free = _record(fixture_crawl, fixture_server, "rsl", "/linked-free.html")
+    assert f"{origin}/free.xml" in [s["value"]["license_url"] for s in _signals(free, "rsl")]
+
+
+def test_documents_are_read_within_bounds(
+    fixture_crawl: dict[str, Any], fixture_server: FixtureServer
+) -> None:
+    lifted = _record(fixture_crawl, fixture_server, "documents", "/pdf/lifted.pdf")
+    assert lifted["tdm_reservation"] == 0  # the PDF's 0 supersedes the file's 1
+    assert _signals(lifted, "tdmrep", "file")[0]["value"]["tdm-reservation"] == 1
+    truncated = _record(fixture_crawl, fixture_server, "documents", "/pdf/truncated.pdf")
+    assert "truncated PDF" in _signals(truncated, "tdmrep", "pdf")[0]["detail"]
+    bomb = _record(fixture_crawl, fixture_server, "documents", "/epub/bomb.epub")
+    (epub,) = _signals(bomb, "tdmrep", "epub")
+    assert epub["value"] is None and "not read" in epub["detail"]
+    reserved = _record(fixture_crawl, fixture_server, "documents", "/epub/reserved.epub")
+    assert _signals(reserved, "tdmrep", "epub")[0]["value"]["tdm-reservation"] == 1
+
+
+def test_c2pa_training_mining_entries_are_recorded(
+    fixture_crawl: dict[str, Any], fixture_server: FixtureServer
+) -> None:
+    if "c2pa" not in fixture_server.sites:
+        pytest.skip(f"c2pa site not served: {fixture_server.skipped.get('c2pa')}")
+    uses = {
+        "/img/not-allowed.png": {"c2pa.ai_training": {"use": "notAllowed"}},
+        "/img/constrained.png": {"cawg.data_mining": {"use": "constrained"}},
+        "/img/plain.png": None,
+    }
+    for path, value in uses.items():
+        record = _record(fixture_crawl, fixture_server, "c2pa", path)
+        (signal,) = _signals(record, "c2pa")
+        assert signal["value"] == value, path
+    allowed = _record(fixture_crawl, fixture_server, "c2pa", "/img/all-allowed.png")
+    assert all(
+        entry["use"] == "allowed" for entry in _signals(allowed, "c2pa")[0]["value"].values()
+    )

@@ -30,12 +30,15 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 import pytest
 
+from fixtures.documents import make_png
 from fixtures.server import (
     DECISIONS,
     REASONS,
     FixtureServer,
     SiteFormatError,
     find_markers,
+    load_site,
+    missing_requirements,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -52,7 +55,14 @@ REQUIRED_SITES = {
     "invalid-files",
     "redirects",
     "tdmrep-invalid-values",
+    "ai-agents",
+    "noai",
+    "aipref",
+    "rsl",
+    "documents",
 }
+#: Sites served only when an optional module is installed.
+OPTIONAL_SITES = {"c2pa": "c2pa"}
 
 #: Which reasons make sense with which decision.
 REASONS_BY_DECISION = {
@@ -72,7 +82,7 @@ REASONS_BY_DECISION = {
         "c2pa",
     },
     "disallowed": {"robots-disallow", "robots-unreachable"},
-    "unknown": {"tdmrep-file-unavailable"},
+    "unknown": {"tdmrep-file-unavailable", "tdmrep-pdf", "tdmrep-epub"},
     "error": {"http-status", "fetch-failed", "not-public-address", "too-large"},
 }
 
@@ -211,6 +221,16 @@ ALPHA = {
             "headers": {"Content-Type": "text/html; charset=windows-1252"},
         },
         "/with-headers.html": {"headers": {"X-Extra": "yes"}},
+        "/image.png": {
+            "generate": "make_png",
+            "args": {"width": 2, "height": 3, "marker": "MARKER-OK-alpha-2"},
+            "headers": {"X-Robots-Tag": "{{self}}"},
+        },
+        "/gz.pdf": {
+            "generate": "pdf_document",
+            "args": {"marker": "MARKER-OK-alpha-3"},
+            "gzip": True,
+        },
     },
     "expected": {"/": ["allowed", "no-reservation"]},
 }
@@ -348,6 +368,41 @@ def test_unknown_paths_are_404_and_files_outside_root_unreachable(
         assert raw_get(server, "alpha", target)[0] == 404, target
 
 
+def test_generated_documents_are_served_verbatim(server: FixtureServer) -> None:
+    png = fetch(server.url("alpha", "/image.png"))
+    assert png.status == 200
+    assert png.body == make_png(2, 3, marker="MARKER-OK-alpha-2")
+    assert png.values("Content-Type") == ["image/png"]
+    assert png.values("X-Robots-Tag") == [server.origin("alpha")]  # headers still expand
+    assert server.body("alpha", "/image.png") == png.body
+    assert find_markers(png.body) == ["MARKER-OK-alpha-2"]
+    pdf = fetch(server.url("alpha", "/gz.pdf"))
+    assert pdf.values("Content-Encoding") == ["gzip"]
+    assert pdf.header("Content-Type") == "application/pdf"
+    assert pdf.body.startswith(b"%PDF-") and pdf.body == server.body("alpha", "/gz.pdf")
+    assert find_markers(pdf.body) == ["MARKER-OK-alpha-3"]
+
+
+def test_sites_whose_requirements_are_missing_are_skipped(sites_dir: Path) -> None:
+    gamma = sites_dir / "gamma"
+    (gamma / "root").mkdir(parents=True)
+    (gamma / "root" / "index.html").write_text("<p>gamma</p>\n")
+    spec = {
+        "description": "needs a module nobody has",
+        "requires": ["json", "no_such_module_for_tdm_fixtures"],
+        "expected": {"/": ["allowed", "no-reservation"]},
+    }
+    (gamma / "site.json").write_text(json.dumps(spec))
+    assert missing_requirements(gamma) == ["no_such_module_for_tdm_fixtures"]
+    with pytest.raises(SiteFormatError, match="not installed"):
+        load_site(gamma)
+    fixture = FixtureServer(sites_dir)
+    assert fixture.sites == ["alpha", "beta"]
+    assert "no_such_module_for_tdm_fixtures" in fixture.skipped["gamma"]
+    (gamma / "site.json").write_text(json.dumps({**spec, "requires": ["json"]}))
+    assert FixtureServer(sites_dir).sites == ["alpha", "beta", "gamma"]
+
+
 def test_status_routes_and_query_routes(server: FixtureServer) -> None:
     unavailable = fetch(server.url("alpha", "/unavailable"))
     assert (unavailable.status, unavailable.body) == (503, b"503 Service Unavailable\n")
@@ -428,6 +483,13 @@ def test_start_stop_lifecycle(sites_dir: Path) -> None:
         ({"routes": {"/a": {"status": 302, "headers": {"Location": 5}}}}, "header 'Location'"),
         ({"routes": {"/a": {"status": 302, "body": "{{origin:nowhere}}"}}}, "placeholder"),
         ({"routes": {"/a": {"body": "x", "delay": -1}}}, "delay"),
+        ({"routes": {"/a.png": {"generate": "os.system"}}}, "generate must name one of"),
+        ({"routes": {"/a.png": {"generate": "make_png", "args": [1]}}}, "args must be an object"),
+        ({"routes": {"/a.png": {"generate": "make_png", "args": {"depth": 1}}}}, "failed"),
+        ({"routes": {"/a.png": {"generate": "make_png", "body": "x"}}}, "either file or body"),
+        ({"routes": {"/a.png": {"body": "x", "args": {}}}}, "args go with generate"),
+        ({"requires": "c2pa"}, "requires"),
+        ({"requires": ["not a module"]}, "requires"),
     ],
 )
 def test_invalid_site_json_is_reported(
@@ -481,12 +543,24 @@ def test_the_command_line_serves_until_interrupted() -> None:
 
 # -- the real fixture sites ---------------------------------------------------------------
 
-SITE_NAMES = sorted(path.parent.name for path in SITES_DIR.glob("*/site.json"))
+#: The sites served here: a site whose ``requires`` cannot be imported is skipped.
+SITE_NAMES = sorted(
+    path.parent.name
+    for path in SITES_DIR.glob("*/site.json")
+    if not missing_requirements(path.parent)
+)
 
 
 def test_the_required_sites_exist(fixture_server: FixtureServer) -> None:
     assert set(fixture_server.sites) >= REQUIRED_SITES
     assert fixture_server.sites == SITE_NAMES
+    for site, module in OPTIONAL_SITES.items():
+        try:
+            __import__(module)
+        except ImportError:
+            assert site in fixture_server.skipped and site not in fixture_server.sites
+        else:
+            assert site in fixture_server.sites and not fixture_server.skipped
     decisions = {decision for decision, _ in fixture_server.expected().values()}
     assert decisions == DECISIONS
 
@@ -501,7 +575,8 @@ def test_expected_tables_use_the_public_vocabulary(fixture_server: FixtureServer
 
 
 def _site_resources(site: str) -> Iterable[tuple[str, bytes, int]]:
-    """(where, bytes, status) of every static file and route body of a site."""
+    """(where, bytes, status) of every static file, route body and generated document
+    (``<site> generated <path>``) of a site."""
     directory = SITES_DIR / site
     root = directory / "root"
     for file in sorted(root.rglob("*")):
@@ -511,6 +586,10 @@ def _site_resources(site: str) -> Iterable[tuple[str, bytes, int]]:
     for path, route in config.get("routes", {}).items():
         if "body" in route:
             yield f"{site} route {path}", route["body"].encode(), route.get("status", 200)
+    if any("generate" in route for route in config.get("routes", {}).values()):
+        for path, loaded in load_site(directory).routes.items():
+            if loaded.generated and loaded.body is not None:
+                yield f"{site} generated {path}", loaded.body, loaded.status
 
 
 def _is_page(where: str) -> bool:
@@ -534,7 +613,7 @@ def test_markers_are_unique_and_only_in_content() -> None:
                 assert len(markers) <= 1, where
                 if 300 <= status < 400 or status == 404:
                     assert not markers, where
-            elif _is_page(where):
+            elif " generated " in where or _is_page(where):
                 assert len(markers) == 1, f"{where} must have exactly one marker: {markers}"
             else:
                 assert not markers, f"{where} is not content and must carry no marker"
@@ -645,6 +724,16 @@ def test_the_open_site_has_links_to_ignore(fixture_server: FixtureServer) -> Non
         ("redirects", "/robots-real.txt", 200),
         ("redirects", "/gone", 404),
         ("redirects", "/boom", 500),
+        ("ai-agents", "/robots.txt", 200),
+        ("aipref", "/robots.txt", 200),
+        ("rsl", "/robots.txt", 200),
+        ("rsl", "/license.xml", 200),
+        ("rsl", "/paid.xml", 200),
+        ("rsl", "/free.xml", 200),
+        ("rsl", "/licence-terms.html", 404),
+        ("documents", "/.well-known/tdmrep.json", 200),
+        ("tdmrep-file", "/policy.json", 200),
+        ("tdmrep-file", "/other-policy.json", 200),
     ],
 )
 def test_policy_files_answer_as_described(
@@ -702,3 +791,57 @@ def test_the_real_sites_exercise_what_they_claim(fixture_server: FixtureServer) 
     redirected = get("tdmrep-redirect", "/.well-known/tdmrep.json")
     assert json.loads(redirected.body) == [{"location": "/members/", "tdm-reservation": 1}]
     assert get("robots-rules", "/robots.txt").body.count(b"User-agent:") == 5
+
+
+def test_the_protocol_sites_exercise_what_they_claim(fixture_server: FixtureServer) -> None:
+    from tdm_crawler.policy.odrl import PolicySummary, parse_policy
+    from tdm_crawler.policy.rsl import RslDocument, parse_rsl
+
+    def get(site: str, path: str) -> Fetched:
+        return fetch(fixture_server.url(site, path))
+
+    robots = get("ai-agents", "/robots.txt").body.decode()
+    for line in ("User-agent: GPTBot", "User-agent: CCBot\nUser-agent: Google-Extended"):
+        assert line in robots
+    assert "User-agent: tdm-crawler\nDisallow: /not-for-us/" in robots
+
+    assert get("noai", "/header-ours.html").values("X-Robots-Tag") == ["tdm-crawler: noai"]
+    assert get("noai", "/header-repeated.html").values("X-Robots-Tag") == ["noindex", "NoAI"]
+    both = get("noai", "/tdmrep0-and-noai.html")
+    assert (both.values("tdm-reservation"), both.values("X-Robots-Tag")) == (["0"], ["noai"])
+    image = get("noai", "/images/noimageai.png")
+    assert image.header("Content-Type") == "image/png" and image.body.startswith(b"\x89PNG")
+    assert image.values("X-Robots-Tag") == ["noimageai"]
+
+    assert get("aipref", "/usage-n.html").values("Content-Usage") == ["train-ai=n"]
+    assert get("aipref", "/signal-no.html").values("Content-Signal") == ["ai-train=no"]
+    assert b"Content-Usage: /no-train/ train-ai=n" in get("aipref", "/robots.txt").body
+
+    origin = fixture_server.origin("rsl")
+    assert f"License: {origin}/license.xml".encode() in get("rsl", "/robots.txt").body
+    paid_link = get("rsl", "/linked-paid.html").header("Link")
+    assert paid_link == f'<{origin}/paid.xml>; rel="license"; type="application/rsl+xml"'
+    for name in ("license", "paid", "free"):
+        url = f"{origin}/{name}.xml"
+        parsed = parse_rsl(get("rsl", f"/{name}.xml").body, url=url)
+        assert isinstance(parsed, RslDocument) and parsed.contents and not parsed.problems
+
+    docs = {
+        "/pdf/reserved.pdf": ("application/pdf", b"%PDF-"),
+        "/pdf/truncated.pdf": ("application/pdf", b"%PDF-"),
+        "/epub/reserved.epub": ("application/epub+zip", b"PK\x03\x04"),
+        "/epub/bomb.epub": ("application/epub+zip", b"PK\x03\x04"),
+    }
+    for path, (content_type, magic) in docs.items():
+        got = get("documents", path)
+        assert (got.header("Content-Type"), got.body[:5].startswith(magic)) == (content_type, True)
+    assert b"%%EOF" not in get("documents", "/pdf/truncated.pdf").body
+
+    for name in ("policy", "other-policy"):
+        url = fixture_server.url("tdmrep-file", f"/{name}.json")
+        policy = parse_policy(get("tdmrep-file", f"/{name}.json").body, url=url)
+        assert isinstance(policy, PolicySummary) and not policy.problems, name
+        assert policy.assigner.name and policy.assigner.email
+        (permission,) = policy.permissions
+        assert permission.purposes == ("research",)
+        assert "obtainConsent" in [duty.action for duty in permission.duties]
