@@ -18,6 +18,7 @@ from scrapy.exceptions import NotConfigured
 
 from tdm_crawler import __version__
 from tdm_crawler.crawl.config import TDM_SETTINGS, user_agent
+from tdm_crawler.crawl.resume import ResumeState
 from tdm_crawler.policy import Decision, Verdict, load_agents
 from tdm_crawler.store import (
     DecisionLog,
@@ -35,7 +36,7 @@ from tdm_crawler.store import (
 if TYPE_CHECKING:
     from typing import Self
 
-    from scrapy import Request
+    from scrapy import Request, Spider
     from scrapy.crawler import Crawler
 
 logger = logging.getLogger(__name__)
@@ -82,6 +83,8 @@ class TdmRecorder:
         self.counts: Counter[str] = Counter()
         self.started_at = datetime.now(UTC)
         self._log: DecisionLog | None = None
+        self.resume: ResumeState | None = None
+        self.seeds: list[str] = list(previous.get("seeds", [])) if previous else []
         self._content: WarcWriter | None = None
         self._evidence: WarcWriter | None = None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
@@ -101,13 +104,18 @@ class TdmRecorder:
 
     # -- lifecycle -------------------------------------------------------------------
 
-    def spider_opened(self) -> None:
+    def spider_opened(self, spider: Spider) -> None:
         self.out.mkdir(parents=True, exist_ok=True)
+        # Kept in the manifest so that `--resume` and `recheck` know where the crawl began.
+        self.seeds = list(dict.fromkeys([*self.seeds, *getattr(spider, "seed_urls", ())]))
         info = {"crawl-id": self.crawl_id, "http-header-user-agent": self.user_agent}
         software = f"tdm-crawler/{__version__}"
+        # The log cuts a torn last line when it opens, so open it before reading back
+        # what earlier sessions decided.
         self._log = DecisionLog(
             self.out / "decisions.jsonl", fsync=self.crawler.settings.getbool("TDM_FSYNC")
         )
+        self.resume = ResumeState.load(self.out) if self.previous else None
         max_bytes = self.crawler.settings.getint("TDM_WARC_MAX_FILE_BYTES")
         self._content = WarcWriter(
             self.out / "content", "content", crawl_id=self.crawl_id, software=software,
@@ -227,6 +235,7 @@ class TdmRecorder:
             "versions": dependency_versions(),
             "agent": self.agent,
             "user_agent": self.user_agent,
+            "seeds": self.seeds,
             "settings": {
                 **{name: settings.get(name) for name in TDM_SETTINGS},
                 **{name: settings.get(name) for name in _MANIFEST_SCRAPY_SETTINGS},

@@ -19,6 +19,8 @@ from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
 from tdm_crawler.crawl.middlewares import TdmGateMiddleware
+from tdm_crawler.crawl.recorder import TdmRecorder
+from tdm_crawler.crawl.resume import ResumeState
 
 if TYPE_CHECKING:
     from typing import Self
@@ -60,7 +62,9 @@ class TdmSpider(Spider):
         if seeds:
             url_list += read_seeds(Path(seeds))
         self.seed_urls = [u.strip() for u in url_list if u.strip()]
+        self.seen: set[str] = set()
         self.scheduled = 0
+        self.resume: ResumeState | None = None
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
@@ -73,37 +77,59 @@ class TdmSpider(Spider):
     max_depth = -1
 
     async def start(self) -> AsyncIterator[Request]:
+        self.resume = TdmRecorder.of(self.crawler).resume
+        if self.resume is not None:
+            self.scheduled = len(self.resume.decided)
         for url in self.seed_urls:
-            request = self._request(url, depth=0, scope=_scope_key(url))
-            if request is not None:
+            for request in self._follow([url], depth=0, scope=_scope_key(url)):
                 yield request
 
     def parse(self, response: Response) -> Iterator[Request]:
         depth = response.meta.get("tdm_depth", 0)
         scope = tuple(response.meta.get("tdm_scope", _scope_key(response.url)))
-        if not isinstance(response, HtmlResponse):
-            return
-        if 0 <= self.max_depth <= depth:
-            return
+        if self._expands(response, depth):
+            yield from self._follow(self._links(response, scope), depth=depth + 1, scope=scope)
+
+    def _expands(self, response: Response, depth: int) -> bool:
+        return isinstance(response, HtmlResponse) and not 0 <= self.max_depth <= depth
+
+    def _links(self, response: Response, scope: tuple[str, int | None]) -> list[str]:
+        """Same-scope http(s) ``<a href>`` targets, fragments dropped."""
+        links = []
         for href in response.xpath("//a/@href").getall():
             try:
                 url = urldefrag(response.urljoin(href.strip())).url
             except ValueError:
                 continue
-            if urlsplit(url).scheme not in ("http", "https"):
-                continue
-            if _scope_key(url) != scope:
-                continue
-            request = self._request(url, depth=depth + 1, scope=scope)
-            if request is not None:
-                yield request
+            if urlsplit(url).scheme in ("http", "https") and _scope_key(url) == scope:
+                links.append(url)
+        return links
 
-    def _request(self, url: str, *, depth: int, scope: tuple[str, int | None]) -> Request | None:
-        if self.max_pages and self.scheduled >= self.max_pages:
-            return None
-        self.scheduled += 1
-        meta = {"tdm_depth": depth, "tdm_scope": scope}
-        return Request(url, callback=self.parse, errback=self.failed, meta=meta)
+    def _follow(
+        self, urls: list[str], *, depth: int, scope: tuple[str, int | None]
+    ) -> Iterator[Request]:
+        """Requests for the URLs not seen yet. On resume, a URL an earlier session decided
+        is not fetched again; if it was stored, its links are read from the stored copy,
+        so the crawl still reaches what lies behind it."""
+        pending = [(url, depth) for url in reversed(urls)]
+        while pending:
+            url, level = pending.pop()
+            if url in self.seen:
+                continue
+            self.seen.add(url)
+            prior = self.resume.decided.get(url) if self.resume is not None else None
+            if prior is None:
+                if self.max_pages and self.scheduled >= self.max_pages:
+                    continue
+                self.scheduled += 1
+                meta = {"tdm_depth": level, "tdm_scope": scope}
+                yield Request(url, callback=self.parse, errback=self.failed, meta=meta)
+                continue
+            assert self.resume is not None
+            page = self.resume.stored_page(prior)
+            if page is not None and self._expands(page, level):
+                links = self._links(page, scope)
+                pending.extend((link, level + 1) for link in reversed(links))
 
     def failed(self, failure: Failure) -> None:
         """Record a failure the gate did not see; already-decided requests are skipped."""
