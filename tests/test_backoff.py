@@ -1,0 +1,103 @@
+"""Politeness under faults, over a real socket: Retry-After is honoured, and an origin
+that keeps failing is slowed down, not hammered."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import pytest_twisted
+
+from tdm_crawler.crawl.backoff import retry_after_seconds
+from tests.crawling import by_url, crawl
+
+
+class FaultyServer(ThreadingHTTPServer):
+    """/limited answers 503 + Retry-After: 1 once, then 200; /flaky always 500.
+    Every request's arrival time is kept per path."""
+
+    def __init__(self) -> None:
+        super().__init__(("127.0.0.1", 0), Handler)
+        self.times: dict[str, list[float]] = {}
+        self.lock = threading.Lock()
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: FaultyServer
+
+    def do_GET(self) -> None:
+        with self.server.lock:
+            seen = self.server.times.setdefault(self.path, [])
+            seen.append(time.monotonic())
+            count = len(seen)
+        if self.path == "/limited" and count == 1:
+            self._send(503, b"busy", [("Retry-After", "1")])
+        elif self.path == "/flaky":
+            self._send(500, b"broken")
+        elif self.path in ("/limited", "/"):
+            body = b'<html><body><a href="/limited">l</a><a href="/flaky">f</a></body></html>'
+            self._send(200, body, [("Content-Type", "text/html")])
+        else:
+            self._send(404, b"none")
+
+    def _send(self, status: int, body: bytes, headers: list[tuple[str, str]] = ()) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def faulty() -> Iterator[FaultyServer]:
+    server = FaultyServer()
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server
+    server.shutdown()
+    server.server_close()
+
+
+@pytest_twisted.ensureDeferred
+async def test_retry_after_and_backoff(faulty: FaultyServer, tmp_path: Path) -> None:
+    origin = f"http://127.0.0.1:{faulty.server_address[1]}"
+    crawler = await crawl(
+        [f"{origin}/"],
+        tmp_path / "out",
+        RETRY_TIMES=3,
+        TDM_BACKOFF_BASE=0.3,
+        CONCURRENT_REQUESTS_PER_DOMAIN=1,
+    )
+    records = by_url(tmp_path / "out")
+    assert records[f"{origin}/limited"]["decision"] == "allowed"
+    assert records[f"{origin}/flaky"]["reason"] == "http-status"
+    limited = faulty.times["/limited"]
+    assert len(limited) == 2 and limited[1] - limited[0] >= 0.9, "Retry-After: 1 honoured"
+    flaky = faulty.times["/flaky"]
+    gaps = [b - a for a, b in itertools.pairwise(flaky)]
+    assert len(flaky) == 4  # first try + 3 retries
+    assert gaps[-1] >= 2 * 0.3 * 0.9, f"failures back off, gaps {gaps}"
+    assert crawler.stats is not None and crawler.stats.get_value("tdm/backoff/slowed") >= 2
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [("120", 120.0), (" 5 ", 5.0), ("soon", None), ("", None), ("-3", None)],
+)
+def test_retry_after_seconds(value: str, expected: float | None) -> None:
+    assert retry_after_seconds(value) == expected
+
+
+def test_retry_after_http_date() -> None:
+    now = 1_700_000_000.0
+    date = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(now + 30))
+    assert retry_after_seconds(date, now=now) == pytest.approx(30, abs=1)
