@@ -48,7 +48,7 @@ class OriginBackoffMiddleware:
         self.base = s.getfloat("TDM_BACKOFF_BASE")
         self.cap = s.getfloat("TDM_BACKOFF_MAX")
         self.failures: dict[str, int] = {}
-        self.normal_delay: dict[str, float] = {}
+        self.normal: dict[str, tuple[float, float]] = {}  # slot (delay, jitter) before
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -85,8 +85,9 @@ class OriginBackoffMiddleware:
         slot = self._slot(key)
         if slot is None or delay <= slot.delay:
             return
-        self.normal_delay.setdefault(key, slot.delay)
-        slot.delay = delay
+        self.normal.setdefault(key, (slot.delay, slot.jitter))
+        # No jitter while paused: a randomised delay could undercut Retry-After.
+        slot.delay, slot.jitter = delay, 0.0
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value("tdm/backoff/slowed")
         logger.info("%s: %s, next request in %.1fs (failure %d)", key, why, delay, count)
@@ -94,7 +95,7 @@ class OriginBackoffMiddleware:
     def _succeeded(self, key: str) -> None:
         if self.failures.pop(key, None) is None:
             return
-        normal = self.normal_delay.pop(key, None)
+        normal = self.normal.pop(key, None)
         slot = self._slot(key)
         if normal is not None and slot is not None:
-            slot.delay = normal
+            slot.delay, slot.jitter = normal

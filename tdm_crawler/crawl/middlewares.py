@@ -288,11 +288,11 @@ class TdmGateMiddleware:
             return
         # Slots are created lazily and garbage-collected when idle: per_slot_settings is
         # what a re-created slot reads, the live slot (if any) is updated directly.
-        downloader.per_slot_settings[key] = {"delay": delay, "concurrency": 1}
+        # No jitter: a randomised delay would undercut the Crawl-delay asked for.
+        downloader.per_slot_settings[key] = {"delay": delay, "concurrency": 1, "jitter": 0}
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value("tdm/crawl_delay/origins")
         slot = downloader.slots.get(key)
         if slot is not None:
-            slot.delay = delay
-            slot.concurrency = 1
+            slot.delay, slot.jitter, slot.concurrency = delay, 0.0, 1
         logger.info("%s: honouring Crawl-delay %.2fs", key, delay)
