@@ -17,6 +17,7 @@ TDM_SETTINGS: dict[str, tuple[Any, str]] = {
     "TDM_CONTACT": ("", "URL or e-mail put in the User-Agent so site owners can reach you"),
     "TDM_CRAWL_ID": ("", "identifier of this crawl (default: generated at start)"),
     "TDM_ALLOW_PRIVATE_NETWORKS": (False, "allow loopback/private/link-local addresses"),
+    "TDM_ALLOWED_NETWORKS": ([], "networks (CIDR) allowed although not public, e.g. an intranet"),
     "TDM_MAX_PAGES": (0, "stop scheduling new URLs after this many (0 = no limit)"),
     "TDM_MAX_DEPTH": (-1, "link depth from the seeds; 0 = seeds only, -1 = no limit"),
     "TDM_ORIGIN_CACHE_TTL": (86_400, "seconds a fetched robots.txt/tdmrep.json stays valid"),

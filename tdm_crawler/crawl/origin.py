@@ -131,6 +131,7 @@ class PolicyFetcher:
         self.document_max = s.getint("TDM_DOCUMENT_MAX_BYTES")
         self.max_licenses = s.getint("TDM_MAX_LICENSES")
         self.allow_private = s.getbool("TDM_ALLOW_PRIVATE_NETWORKS")
+        self.allowed_networks = s.getlist("TDM_ALLOWED_NETWORKS")
         bound = s.getint("TDM_ORIGIN_CACHE_MAX_ENTRIES")
         self.origins: OriginCache[OriginPolicy] = OriginCache(self._load_origin, max_entries=bound)
         self.documents: OriginCache[FetchResult] = OriginCache(
@@ -242,7 +243,7 @@ class PolicyFetcher:
         except OSError:
             return None  # unresolvable: the fetch fails and says so
         addresses = sorted({str(info[4][0]) for info in infos})
-        bad = non_public_addresses(addresses)
+        bad = non_public_addresses(addresses, self.allowed_networks)
         if bad:
             return f"{host} resolves to non-public address {', '.join(bad)}"
         return None

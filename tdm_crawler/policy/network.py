@@ -12,9 +12,13 @@ import ipaddress
 from collections.abc import Iterable
 
 
-def non_public_addresses(addresses: Iterable[str]) -> list[str]:
+def non_public_addresses(addresses: Iterable[str], allowed: Iterable[str] = ()) -> list[str]:
     """The addresses that are not globally routable (loopback, private, link-local,
-    multicast, reserved, unspecified), in input order; unparsable ones count as non-public."""
+    multicast, reserved, unspecified), in input order; unparsable ones count as non-public.
+
+    ``allowed`` lists networks (CIDR) an operator opened on purpose, e.g. an intranet.
+    """
+    networks = [ipaddress.ip_network(net, strict=False) for net in allowed]
     bad = []
     for text in addresses:
         try:
@@ -24,6 +28,8 @@ def non_public_addresses(addresses: Iterable[str]) -> list[str]:
             continue
         if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
             address = address.ipv4_mapped
+        if any(address in network for network in networks):
+            continue
         if not address.is_global or address.is_multicast:
             bad.append(text)
     return bad

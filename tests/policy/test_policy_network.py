@@ -35,3 +35,9 @@ def test_non_public_addresses(address: str, public: bool) -> None:
 
 def test_keeps_input_order_and_only_bad_ones() -> None:
     assert non_public_addresses(["10.0.0.1", "8.8.8.8", "::1"]) == ["10.0.0.1", "::1"]
+
+
+def test_allowed_networks_are_opened_on_purpose() -> None:
+    addresses = ["127.0.0.1", "127.0.0.2", "10.1.2.3"]
+    assert non_public_addresses(addresses, ["127.0.0.1/32"]) == ["127.0.0.2", "10.1.2.3"]
+    assert non_public_addresses(addresses, ["127.0.0.0/8", "10.0.0.0/8"]) == []
