@@ -24,9 +24,14 @@ from scrapy.utils.asyncio import is_asyncio_available
 
 from tdm_crawler.crawl.exchange import exchange_from
 from tdm_crawler.crawl.failures import classify_failure
-from tdm_crawler.crawl.origin import (
+from tdm_crawler.crawl.meta import (
     EVIDENCE_IDS_META,
+    EVIDENCE_META,
     POLICY_FILE_META,
+    RECORDED_META,
+    VERDICT_META,
+)
+from tdm_crawler.crawl.origin import (
     FetchResult,
     OriginPolicy,
     PolicyFetcher,
@@ -65,11 +70,6 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
-
-#: request.meta key holding the :class:`Verdict` of a response that passed the gate.
-VERDICT_META = "tdm_verdict"
-#: request.meta key holding the evidence of that verdict, for its decision record.
-EVIDENCE_META = "tdm_evidence"
 
 
 class RawCaptureMiddleware:
@@ -144,6 +144,13 @@ class TdmGateMiddleware:
     async def process_request(self, request: Request) -> None:
         if request.meta.get(POLICY_FILE_META):
             return
+        if not request.meta.get("redirect_urls") and TdmRecorder.of(self.crawler).already_decided(
+            request.url
+        ):
+            # Scheduled twice (e.g. a start URL, which bypasses the duplicate filter, and
+            # a link back to it): it has its decision; do not fetch or decide it again.
+            request.meta[RECORDED_META] = True
+            raise IgnoreRequest("tdm-crawler: already decided")
         origin = origin_of(request.url)
         # One download slot per origin: politeness (and Crawl-delay) per scheme/host/port.
         request.meta.setdefault("download_slot", origin)

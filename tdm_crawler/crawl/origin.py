@@ -22,6 +22,7 @@ from scrapy import Request
 from scrapy.exceptions import StopDownload
 from scrapy.http.request import NO_CALLBACK
 
+from tdm_crawler.crawl.meta import EVIDENCE_IDS_META, POLICY_FILE_META, TRUNCATE_META
 from tdm_crawler.crawl.origin_cache import OriginCache
 from tdm_crawler.crawl.recorder import TdmRecorder
 from tdm_crawler.policy import (
@@ -41,14 +42,6 @@ if TYPE_CHECKING:
     from tdm_crawler.policy import License
 
 logger = logging.getLogger(__name__)
-
-#: request.meta key marking a policy-document fetch (value: its kind, e.g. "robots").
-POLICY_FILE_META = "tdm_policy_file"
-#: request.meta key of the list that collects the evidence WARC records of a fetch
-#: (``{"id": WARC-Record-ID, "digest": WARC-Payload-Digest}``, one per attempt and hop).
-EVIDENCE_IDS_META = "tdm_evidence_ids"
-#: request.meta key: stop reading the body after this many bytes (robots.txt).
-TRUNCATE_META = "tdm_truncate_at"
 
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
 

@@ -6,6 +6,7 @@ single place where the rule "one record per URL, content only when allowed" is k
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import uuid
 from collections import Counter
@@ -18,8 +19,9 @@ from scrapy.exceptions import NotConfigured
 
 from tdm_crawler import __version__
 from tdm_crawler.crawl.config import TDM_SETTINGS, user_agent
+from tdm_crawler.crawl.meta import POLICY_FILE_META, RECORDED_META
 from tdm_crawler.crawl.resume import ResumeState
-from tdm_crawler.policy import Decision, Verdict, load_agents
+from tdm_crawler.policy import Decision, Reason, Signal, Verdict, load_agents
 from tdm_crawler.store import (
     DecisionLog,
     HttpExchange,
@@ -41,8 +43,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-#: request.meta key set once a request's decision has been written.
-RECORDED_META = "tdm_recorded"
 #: Scrapy settings copied into the manifest, besides every TDM_ setting.
 _MANIFEST_SCRAPY_SETTINGS = (
     "USER_AGENT",
@@ -87,8 +87,14 @@ class TdmRecorder:
         self.seeds: list[str] = list(previous.get("seeds", [])) if previous else []
         self._content: WarcWriter | None = None
         self._evidence: WarcWriter | None = None
+        # URLs whose download started and that have no decision yet (see spider_closed).
+        self._pending: set[str] = set()
+        # 64-bit hashes of every URL decided, so that a URL is decided once per crawl even
+        # when a spider schedules it twice (start URLs bypass the duplicate filter).
+        self._decided: set[int] = set()
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
+        crawler.signals.connect(self._download_started, signal=signals.request_reached_downloader)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -116,6 +122,8 @@ class TdmRecorder:
             self.out / "decisions.jsonl", fsync=self.crawler.settings.getbool("TDM_FSYNC")
         )
         self.resume = ResumeState.load(self.out) if self.previous else None
+        if self.resume is not None:
+            self._decided.update(map(_url_key, self.resume.decided))
         max_bytes = self.crawler.settings.getint("TDM_WARC_MAX_FILE_BYTES")
         self._content = WarcWriter(
             self.out / "content", "content", crawl_id=self.crawl_id, software=software,
@@ -127,11 +135,37 @@ class TdmRecorder:
         )  # fmt: skip
         self._write_manifest(status="running")
 
+    def _download_started(self, request: Request) -> None:
+        if not request.meta.get(POLICY_FILE_META):
+            self._pending.add(original_url(request))
+
     def spider_closed(self, reason: str) -> None:
+        if reason == "finished":
+            self._record_lost()
         for writer in (self._log, self._content, self._evidence):
             if writer is not None:
                 writer.close()
         self._write_manifest(status="finished", finish_reason=reason)
+
+    def _record_lost(self) -> None:
+        """Decide the URLs whose download started but whose failure no component saw.
+
+        The gate and the spider's errback record every failure they see; an exception
+        raised inside another middleware's response handling (or a spider without our
+        errback, as with the add-on) can still end a request silently. A crawl that ran
+        to completion has nothing in flight, so such URLs are recorded as errors here:
+        every URL the crawl meant to fetch gets exactly one record. (An interrupted crawl
+        leaves them undecided, to be fetched again on --resume.)
+        """
+        detail = "the download ended without a response or a recorded failure"
+        verdict = Verdict(
+            Decision.ERROR,
+            Reason.FETCH_FAILED,
+            signals=(Signal("http", "transport", None, detail),),
+        )
+        for url in sorted(self._pending):
+            logger.warning("%s: %s", url, detail)
+            self._write_record(url, url, None, verdict, None, None)
 
     # -- writing ---------------------------------------------------------------------
 
@@ -151,8 +185,24 @@ class TdmRecorder:
         request.meta[RECORDED_META] = True
         if stored is not None and not verdict.allowed:
             raise ValueError(f"refusing to mark {request.url} stored: {verdict.decision}")
+        self._write_record(original_url(request), final_url, status, verdict, evidence, stored)
+
+    def already_decided(self, url: str) -> bool:
+        return _url_key(url) in self._decided
+
+    def _write_record(
+        self,
+        url: str,
+        final_url: str,
+        status: int | None,
+        verdict: Verdict,
+        evidence: dict[str, Any] | None,
+        stored: dict[str, str] | None,
+    ) -> None:
+        self._pending.discard(url)
+        self._decided.add(_url_key(url))
         record = decision_record(
-            url=original_url(request),
+            url=url,
             final_url=final_url,
             status=status,
             verdict=verdict,
@@ -271,6 +321,12 @@ class TdmRecorder:
             "decision": dict(sorted(decisions.items())),
             "reason": dict(sorted(reasons.items())),
         }
+
+
+def _url_key(url: str) -> int:
+    return int.from_bytes(
+        hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).digest()
+    )
 
 
 def _new_crawl_id() -> str:

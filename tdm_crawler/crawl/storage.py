@@ -11,7 +11,8 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from tdm_crawler.crawl.middlewares import EVIDENCE_META, VERDICT_META, RawCaptureMiddleware
+from tdm_crawler.crawl.meta import EVIDENCE_META, VERDICT_META
+from tdm_crawler.crawl.middlewares import RawCaptureMiddleware
 from tdm_crawler.crawl.recorder import TdmRecorder
 
 if TYPE_CHECKING:
