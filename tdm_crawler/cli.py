@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 from tdm_crawler import __version__
 
 #: What a crawl writes into its output directory (and what --overwrite removes).
-OUTPUT_ENTRIES = ("decisions.jsonl", "manifest.json", "content", "evidence", "state")
+OUTPUT_ENTRIES = ("decisions.jsonl", "manifest.json", "content", "evidence")
 
 EXAMPLES = """examples:
   tdm-crawl crawl https://example.org/ --out runs/ex --max-pages 500
@@ -29,6 +29,50 @@ EXAMPLES = """examples:
   tdm-crawl check https://example.org/some/page
   tdm-crawl demo
 """
+
+
+REPLAY_HELP = """Decide every URL of a crawl again, offline, from its recorded evidence (the
+policy documents in evidence/ and each record's evidence field), with the crawl's own
+decision functions. No network is used. The address check (DNS) is not repeated: such
+records, records without evidence and URLs that would now be fetched keep their recorded
+verdict and are counted as "not replayable".
+
+Settings are the crawl's (manifest.json, including the AI-agent list it used) unless
+--set changes them. Prints a summary and writes a report, one JSON object per changed
+or not replayable URL: {"url", "result": "changed", "fields", "old", "new"} or
+{"url", "result": "not-replayable", "why", "detail", "old"}; old/new hold decision,
+reason, tdm_reservation, tdm_policy, final_url, status. The crawl's files are never
+modified (the report is added next to them unless --report says where)."""
+
+REPLAY_EPILOG = """exit status: 0 no allowed URL is now excluded (other changes are printed),
+1 some allowed URL would now be excluded, 2 bad usage or an unreadable crawl.
+
+examples:
+  tdm-crawl replay runs/ex
+  tdm-crawl replay runs/ex --set TDM_AI_AGENTS=+NewBot --out runs/ex-refiltered"""
+
+DIFF_HELP = """Compare two crawl directories URL by URL (by requested URL): decision, reason,
+tdm_reservation, tdm_policy, and the origin documents each decision rests on (status and
+WARC payload digest of robots.txt, tdmrep.json and RSL licences). Summarised by origin and
+by reason. Exit status 0 whatever the differences, 2 on bad usage.
+
+--json prints {"format": "tdm-crawl-diff/1", "a"/"b": {"dir", "crawl_id", "urls"},
+"counts": {"added", "removed", "changed", "unchanged"}, "fields": {field: URLs changed},
+"by_origin": [{"origin", "added", "removed", "changed", "documents": {name: {"a", "b"}}}],
+"by_reason": [{"from", "to": {"decision", "reason"} or null, "urls"}],
+"urls": [{"url", "change": "added"|"removed"|"changed", "fields", "a", "b"}]}, where a
+URL's "a"/"b" hold decision, reason, tdm_reservation, tdm_policy and origin_documents
+({origin: {document: "STATUS DIGEST" or "error: ..."}}), or null when absent."""
+
+VERIFY_HELP = """Check a crawl directory: manifest file digests; every WARC record's block and
+payload digests; decisions.jsonl well-formed (a torn last line fails), each URL decided
+once; every content response belonging to an allowed, stored decision with the same
+content_sha256, and every stored decision's response present; every evidence record a
+decision names present. A manifest without digests (interrupted crawl) and evidence
+records nothing refers to are warnings, violations with --strict.
+
+exit status: 0 verified, 1 violations (each listed with file and line or record),
+2 bad usage."""
 
 
 class UsageError(Exception):
@@ -135,6 +179,75 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--out", type=Path, default=Path("runs/demo"), help="output directory")
     demo.add_argument("--overwrite", action="store_true", help="replace a previous demo")
+
+    report = sub.add_parser(
+        "report",
+        help="write a self-contained HTML report of a crawl (and a CSV, a datasheet)",
+        epilog="example:\n  tdm-crawl report runs/ex --csv urls.csv --datasheet DATASHEET.md",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    report.add_argument("dir", type=Path, metavar="DIR", help="a crawl's --out directory")
+    report.add_argument("--html", type=Path, metavar="FILE", help="default DIR/report.html")
+    report.add_argument("--csv", type=Path, metavar="FILE", help="also write the URL table as CSV")
+    report.add_argument(
+        "--datasheet", type=Path, metavar="FILE.md", help="also write a Markdown datasheet"
+    )
+    report.add_argument("--top", type=int, default=15, help="origins in the per-origin chart")
+
+    replay = sub.add_parser(
+        "replay",
+        help="re-decide every URL of a crawl offline, from its recorded evidence",
+        description=REPLAY_HELP,
+        epilog=REPLAY_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    replay.add_argument("dir", type=Path, metavar="DIR", help="a crawl's --out directory")
+    replay.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="decide with this setting changed: TDM_AGENT, TDM_AI_AGENTS (e.g. +NewBot), "
+        "TDM_ROBOTS_MAX_BYTES, TDM_TDMREP_MAX_BYTES, TDM_DOCUMENT_MAX_BYTES",
+    )
+    replay.add_argument(
+        "--report", type=Path, metavar="FILE", help="report file (default DIR/replay-<time>.jsonl)"
+    )
+    replay.add_argument(
+        "--out",
+        type=Path,
+        metavar="NEW_DIR",
+        help="write a new crawl directory keeping only the content still allowed",
+    )
+
+    diff = sub.add_parser(
+        "diff",
+        help="per-URL changes between two crawls, by origin and by reason",
+        description=DIFF_HELP,
+        epilog="example:\n  tdm-crawl diff runs/may runs/june --json > changes.json",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    diff.add_argument("dir_a", type=Path, metavar="DIR_A", help="the earlier crawl directory")
+    diff.add_argument("dir_b", type=Path, metavar="DIR_B", help="the later crawl directory")
+    diff.add_argument("--json", action="store_true", help="print the documented JSON structure")
+    diff.add_argument(
+        "--limit", type=int, default=50, help="URLs listed in the text output (0 = all)"
+    )
+
+    verify = sub.add_parser(
+        "verify",
+        help="check digests, WARC validity, and that only allowed content is stored",
+        description=VERIFY_HELP,
+        epilog="example:\n  tdm-crawl verify runs/ex",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    verify.add_argument("dir", type=Path, metavar="DIR", help="a crawl's --out directory")
+    verify.add_argument(
+        "--strict",
+        action="store_true",
+        help="also fail on a manifest without digests and on unreferenced evidence records",
+    )
     return parser
 
 
@@ -205,13 +318,25 @@ def cmd_crawl(args: argparse.Namespace) -> int:
             seeds += [_http_url(u) for u in read_seeds(args.seeds)]
         except OSError as exc:
             raise UsageError(f"cannot read --seeds {args.seeds}: {exc.strerror}") from None
+    if not seeds and args.resume:
+        seeds = _manifest_seeds(args.out)
     if not seeds:
         raise UsageError("no seed URLs: give URLs or --seeds FILE")
     if args.max_pages < 0:
         raise UsageError("--max-pages must be 0 (no limit) or more")
     _prepare_output(args.out, resume=args.resume, overwrite=args.overwrite)
-    settings = _settings_for(args, args.out, JOBDIR=str(args.out / "state" / "job"))
+    settings = _settings_for(args, args.out)
     return _crawl_and_summarise(seeds, settings, args.out)
+
+
+def _manifest_seeds(out: Path) -> list[str]:
+    """The seeds an interrupted crawl started from, so `--resume` needs no URLs."""
+    from tdm_crawler.store import read_manifest
+
+    try:
+        return list(read_manifest(out / "manifest.json").get("seeds", []))
+    except (OSError, ValueError):
+        return []
 
 
 def _crawl_and_summarise(seeds: Sequence[str], settings: Any, out: Path) -> int:
@@ -233,17 +358,21 @@ def _unset(value: object) -> str:
 
 
 def explain(record: dict[str, Any]) -> str:
-    """The decision record as a person reads it: each signal on its own line."""
+    """The decision record as a person reads it: per protocol, what was found and where."""
     lines = [
         f"URL        {record['url']}",
-        f"final URL  {record['final_url']}  (HTTP {record['status']})",
-        "",
+        f"final URL  {record['final_url']}  (HTTP {record['status'] or 'not fetched'})",
     ]
+    by_protocol: dict[str, list[dict[str, Any]]] = {}
     for signal in record["signals"]:
-        value = json.dumps(signal["value"]) if signal["value"] is not None else "-"
-        lines.append(f"  {signal['protocol']:<8} {signal['source']:<11} {value}")
-        if signal["detail"]:
-            lines.append(f"  {'':<8} {'':<11} {signal['detail']}")
+        by_protocol.setdefault(signal["protocol"], []).append(signal)
+    for protocol, signals in by_protocol.items():
+        lines.append(f"\n{protocol}")
+        for signal in signals:
+            value = json.dumps(signal["value"]) if signal["value"] is not None else "-"
+            lines.append(f"  {signal['source']:<14} {value}")
+            if signal["detail"]:
+                lines.append(f"  {'':<14} {signal['detail']}")
     lines += [
         "",
         f"TDMRep     tdm-reservation={_unset(record['tdm_reservation'])} "
@@ -306,7 +435,156 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return status
 
 
-COMMANDS = {"crawl": cmd_crawl, "check": cmd_check, "demo": cmd_demo}
+def _crawl_dir(path: Path) -> Path:
+    from tdm_crawler.report.crawldir import NotACrawl, require_crawl
+
+    try:
+        return require_crawl(path)
+    except NotACrawl as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _replay_report(args: argparse.Namespace) -> Any:
+    """Open the replay report: --report FILE, else a new DIR/replay-<UTC time>.jsonl."""
+    if args.report is not None:
+        try:
+            return args.report.open("w", encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write --report {args.report} ({exc.strerror})") from None
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    for n in range(1, 100):
+        path = args.dir / (f"replay-{stamp}.jsonl" if n == 1 else f"replay-{stamp}-{n}.jsonl")
+        try:
+            return path.open("x", encoding="utf-8")
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise UsageError(
+                f"cannot write the report in {args.dir} ({exc.strerror}); pass --report FILE"
+            ) from None
+    raise UsageError(f"too many replay reports in {args.dir} this second; pass --report FILE")
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    from tdm_crawler.report.crawldir import NotACrawl, load_manifest
+    from tdm_crawler.report.filtered import FilteredCorpus
+    from tdm_crawler.report.replay import format_summary, replay_config, replay_crawl
+    from tdm_crawler.report.warcfiles import UnreadableWarc
+
+    source = _crawl_dir(args.dir)
+    try:
+        manifest = load_manifest(source)
+    except NotACrawl as exc:
+        raise UsageError(str(exc)) from None
+    if manifest is None:
+        raise UsageError(f"{source} has no manifest.json, so the crawl's settings are unknown")
+    overrides: dict[str, Any] = {}
+    if args.settings:
+        from tdm_crawler.crawl.settings import SettingError, parse_assignments
+
+        try:
+            overrides = parse_assignments(args.settings)
+        except SettingError as exc:
+            raise UsageError(str(exc)) from None
+    try:
+        config = replay_config(manifest, overrides)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    sink = None
+    if args.out is not None:
+        out, src = args.out.resolve(), source.resolve()
+        if out == src or src in out.parents:
+            raise UsageError(
+                "--out must be outside DIR: replay never writes into the crawl it reads"
+            )
+        _prepare_output(args.out, resume=False, overwrite=False)
+        sink = FilteredCorpus(source, args.out)
+    try:
+        with _replay_report(args) as report:
+            result = replay_crawl(source, config, report=report, sink=sink)
+            report_name = report.name
+        if sink is not None:
+            sink.finish(manifest, config, result)
+    except (NotACrawl, UnreadableWarc) as exc:
+        if sink is not None:
+            sink.abort()
+        raise UsageError(f"{exc}; run tdm-crawl verify {source}") from None
+    print(format_summary(result, config, source))
+    print(f"Report: {report_name}  ({result.changed} changed, {result.kept} not replayable)")
+    if sink is not None:
+        print(f"Filtered corpus: {args.out}  ({sink.copied} stored responses copied)")
+        if sink.missing:
+            print(
+                f"WARNING: {len(sink.missing)} stored responses are missing from "
+                f"{source / 'content'}; run tdm-crawl verify {source}",
+                file=sys.stderr,
+            )
+    return 1 if result.newly_excluded else 0
+
+
+def cmd_diff(args: argparse.Namespace) -> int:
+    from tdm_crawler.report.crawldir import NotACrawl
+    from tdm_crawler.report.diff import diff_crawls, format_diff, load_state
+    from tdm_crawler.report.warcfiles import UnreadableWarc
+
+    dirs = [_crawl_dir(args.dir_a), _crawl_dir(args.dir_b)]
+    try:
+        a, b = (load_state(path) for path in dirs)
+    except (NotACrawl, UnreadableWarc) as exc:
+        raise UsageError(f"{exc}; run tdm-crawl verify on it") from None
+    result = diff_crawls(a, b)
+    print(
+        json.dumps(result, indent=2, ensure_ascii=False)
+        if args.json
+        else format_diff(result, args.limit)
+    )
+    return 0
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    from tdm_crawler.report.verify import format_result, verify_crawl
+
+    if not args.dir.is_dir():
+        raise UsageError(f"{args.dir} is not a directory; give the --out directory of a crawl")
+    if not any((args.dir / name).exists() for name in ("decisions.jsonl", "manifest.json")):
+        raise UsageError(f"{args.dir} holds no crawl (no decisions.jsonl or manifest.json)")
+    result = verify_crawl(args.dir, strict=args.strict)
+    print(format_result(result, args.dir))
+    return 0 if result.ok else 1
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from tdm_crawler.report.datasheet import render_datasheet, write_datasheet
+    from tdm_crawler.report.html_report import write_report
+
+    if not (args.dir / "decisions.jsonl").is_file():
+        raise UsageError(f"{args.dir} holds no decisions.jsonl; give a crawl's --out directory")
+    if args.top < 1:
+        raise UsageError("--top must be 1 or more")
+    try:
+        result = write_report(args.dir, args.html, csv_path=args.csv, top=args.top)
+        print(result.html_path)
+        if result.csv_path is not None:
+            print(result.csv_path)
+        if args.datasheet is not None:
+            text = render_datasheet(result.summary, result.manifest, args.dir)
+            write_datasheet(args.datasheet, text)
+            print(args.datasheet)
+    except (OSError, ValueError) as exc:
+        print(f"tdm-crawl report: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+COMMANDS = {
+    "crawl": cmd_crawl,
+    "check": cmd_check,
+    "demo": cmd_demo,
+    "report": cmd_report,
+    "replay": cmd_replay,
+    "diff": cmd_diff,
+    "verify": cmd_verify,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,0 +1,426 @@
+"""``tdm-crawl replay``: decide every URL of a crawl again, offline, from its evidence.
+
+Why: months later, a compliance team must show why a URL was included or excluded, and
+researchers must re-filter a corpus when the AI-agent list or the rules change, without
+crawling again. A decision record's ``evidence`` says which decision function decided
+(``stage``), the redirect hops gated before the URL, which origin evidence record holds
+the policy documents read, and, after a fetch, the decision-relevant headers and the
+in-content facts (never the body). Replay feeds exactly that to the same pure functions
+the crawl used (:mod:`tdm_crawler.policy.decide`): there is no second implementation of
+the rules to drift from the first.
+
+What cannot be decided offline is *not replayable*: it keeps its recorded verdict and is
+counted by why: the
+address check (DNS), records without evidence, evidence missing from the directory, and a
+URL that new settings would no longer stop before fetching (the crawl never fetched it).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, Final
+
+from tdm_crawler.crawl.config import tdm_defaults
+from tdm_crawler.policy import (
+    ContentFacts,
+    Context,
+    Reason,
+    ResponseFacts,
+    Verdict,
+    decide_after_fetch,
+    decide_before_fetch,
+    decide_failed_fetch,
+    load_agents,
+    with_policy,
+)
+from tdm_crawler.policy.ai_agents import AiAgent, agents_from_json
+from tdm_crawler.report.crawldir import origin_of, read_decisions
+from tdm_crawler.report.evidence import EvidenceIndex, EvidenceReader, MissingEvidence, ParseLimits
+from tdm_crawler.store import decision_record
+
+__all__ = [
+    "COMPARED_FIELDS",
+    "NOT_REPLAYABLE",
+    "REPLAYABLE_SETTINGS",
+    "Outcome",
+    "ReplayConfig",
+    "ReplayResult",
+    "replay_config",
+    "replay_crawl",
+    "replay_record",
+]
+
+#: The settings a replay can apply: who decides and how the documents are parsed. Every
+#: other setting acts while fetching, and replay fetches nothing.
+REPLAYABLE_SETTINGS: Final = (
+    "TDM_AGENT",
+    "TDM_AI_AGENTS",
+    "TDM_ROBOTS_MAX_BYTES",
+    "TDM_TDMREP_MAX_BYTES",
+    "TDM_DOCUMENT_MAX_BYTES",
+)
+_INT_SETTINGS: Final = frozenset(REPLAYABLE_SETTINGS[2:])
+
+#: ``Outcome.result`` of a URL that cannot be decided offline.
+NOT_REPLAYABLE: Final = "not-replayable"
+
+#: The fields of a decision record a replay must reproduce.
+COMPARED_FIELDS: Final = ("decision", "reason", "tdm_reservation", "tdm_policy", "signals")
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayConfig:
+    """Who decides, with which parse limits, and what differs from the crawl."""
+
+    context: Context
+    limits: ParseLimits
+    #: Effective value of each replayable setting.
+    settings: dict[str, Any]
+    #: name -> {"from": crawl's value, "to": replay's value}, only settings that changed.
+    changed: dict[str, dict[str, Any]]
+    #: Where the AI-agent list comes from, for the summary.
+    agents_source: str
+
+
+def _agent_tokens(agents: tuple[AiAgent, ...]) -> list[str]:
+    return [agent.token for agent in agents]
+
+
+def replay_config(manifest: Mapping[str, Any], overrides: Mapping[str, Any]) -> ReplayConfig:
+    """The crawl's own settings (from its manifest), with ``overrides`` applied.
+
+    Without an override the AI-agent list is the one the manifest recorded, so a replay
+    reproduces the crawl even after the packaged list changed; an override is read like
+    the crawl reads ``TDM_AI_AGENTS`` (``+Token`` = today's packaged list plus Token).
+    Raises ValueError, saying what to do, on a setting replay cannot apply.
+    """
+    unusable = sorted(set(overrides) - set(REPLAYABLE_SETTINGS))
+    if unusable:
+        raise ValueError(
+            f"replay cannot apply {', '.join(unusable)}: it acts while fetching and replay "
+            f"fetches nothing; replay can change {', '.join(REPLAYABLE_SETTINGS)}"
+        )
+    crawl = {**tdm_defaults(), **(manifest.get("settings") or {})}
+    recorded = manifest.get("ai_agents")
+    if recorded is not None:
+        crawl_agents = agents_from_json(recorded, origin="the manifest's ai_agents")
+        crawl_source = "as recorded in the manifest"
+    else:
+        crawl_agents = load_agents(str(crawl["TDM_AI_AGENTS"] or "") or None)
+        crawl_source = "today's reading of the crawl's TDM_AI_AGENTS (no list in the manifest)"
+    effective: dict[str, Any] = {name: crawl.get(name) for name in REPLAYABLE_SETTINGS}
+    changed: dict[str, dict[str, Any]] = {}
+    agents, agents_source = crawl_agents, crawl_source
+    for name, value in overrides.items():
+        if name == "TDM_AI_AGENTS":
+            spec = "" if value is None else str(value)
+            agents = load_agents(spec or None)
+            agents_source = f"TDM_AI_AGENTS={spec!r}"
+            effective[name] = spec
+            if _agent_tokens(agents) != _agent_tokens(crawl_agents):
+                changed[name] = {"from": crawl.get(name), "to": spec}
+            continue
+        if name in _INT_SETTINGS:
+            if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+                raise ValueError(f"{name} must be a positive number of bytes, got {value!r}")
+        elif not isinstance(value, str) or not value.strip():
+            raise ValueError(f"{name} must be a product token such as tdm-crawler")
+        effective[name] = value
+        if value != crawl.get(name):
+            changed[name] = {"from": crawl.get(name), "to": value}
+    limits = ParseLimits(
+        robots_max_bytes=int(effective["TDM_ROBOTS_MAX_BYTES"]),
+        tdmrep_max_bytes=int(effective["TDM_TDMREP_MAX_BYTES"]),
+        document_max_bytes=int(effective["TDM_DOCUMENT_MAX_BYTES"]),
+    )
+    agent = str(effective["TDM_AGENT"] or manifest.get("agent") or "tdm-crawler")
+    effective["TDM_AGENT"] = agent
+    return ReplayConfig(
+        Context(agent, agents), limits, effective, changed, f"{len(agents)} agents, {agents_source}"
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """One URL replayed: ``unchanged``, ``changed`` or ``not-replayable`` (recorded verdict kept
+    because it cannot be decided offline; ``category`` and ``detail`` say why)."""
+
+    old: dict[str, Any]
+    new: dict[str, Any]
+    result: str
+    fields: tuple[str, ...] = ()
+    category: str | None = None
+    detail: str | None = None
+
+    @property
+    def newly_excluded(self) -> bool:
+        """An allowed URL that the replay excludes: the corpus must lose it."""
+        return bool(self.old["decision"] == "allowed" and self.new["decision"] != "allowed")
+
+    def report_line(self) -> dict[str, Any]:
+        """The outcome as a line of the replay report (see ``tdm-crawl replay --help``)."""
+        line: dict[str, Any] = {"url": self.old["url"], "result": self.result}
+        if self.result == NOT_REPLAYABLE:
+            line.update(why=self.category, detail=self.detail, old=_brief(self.old))
+        else:
+            line.update(fields=list(self.fields), old=_brief(self.old), new=_brief(self.new))
+        return line
+
+
+def _brief(record: Mapping[str, Any]) -> dict[str, Any]:
+    names = ("decision", "reason", "tdm_reservation", "tdm_policy", "final_url", "status")
+    return {name: record.get(name) for name in names}
+
+
+def _kept(record: dict[str, Any], category: str, detail: str) -> Outcome:
+    return Outcome(record, record, NOT_REPLAYABLE, category=category, detail=detail)
+
+
+#: (verdict, final URL, HTTP status) as the crawl would have recorded them.
+Decided = tuple[Verdict, str, int | None]
+
+
+def _decide(
+    record: Mapping[str, Any], evidence: Mapping[str, Any], reader: EvidenceReader, ctx: Context
+) -> Decided | None:
+    """Call the decision functions as the gate middleware did; None when the URL would
+    now be fetched although the crawl stopped it before fetching."""
+    stage = evidence["stage"]
+    url: str = evidence["url"]
+    hops: list[str] = list(evidence.get("hops") or ())
+    origins: Mapping[str, str | None] = evidence.get("origins") or {}
+
+    def facts(target: str) -> Any:
+        origin = origin_of(target)
+        return reader.origin(origin, origins.get(origin))
+
+    # Every hop of a redirect chain, and the URL itself, passed the gate before fetching.
+    gated = [*hops, url] if stage in ("before", "after") else hops
+    for target in gated:
+        verdict = decide_before_fetch(target, ctx, facts(target))
+        if verdict is not None:
+            return verdict, target, None
+    if stage == "before":
+        return None
+    if stage == "after":
+        response = evidence["response"]
+        headers: dict[str, list[str]] = {}
+        for name, value in response.get("headers") or ():
+            headers.setdefault(name, []).append(value)
+        status = int(record["status"])
+        facts_ = ResponseFacts(
+            url,
+            status,
+            headers,
+            ContentFacts.from_json(response["content"]),
+            reader.licenses(response.get("licenses") or ()),
+        )
+        verdict = decide_after_fetch(url, ctx, facts(url), facts_)
+        if verdict.tdm_policy is not None and evidence.get("policy") is not None:
+            verdict = with_policy(verdict, reader.policy(evidence["policy"]))
+        return verdict, url, status
+    if stage == "failed":
+        failure = evidence["failure"]
+        reason = Reason(failure["reason"])
+        return decide_failed_fetch(url, ctx, facts(url), reason, failure["detail"]), url, None
+    raise MissingEvidence("bad-evidence", f"unknown evidence stage {stage!r}")
+
+
+def _rebuilt(record: Mapping[str, Any], decided: Decided) -> dict[str, Any]:
+    """The decision record the crawl would have written for this verdict."""
+    verdict, final_url, status = decided
+    keep = verdict.allowed and bool(record.get("stored"))
+    new = decision_record(
+        url=record["url"],
+        final_url=final_url,
+        status=status,
+        verdict=verdict,
+        stored=keep,
+        content_sha256=record.get("content_sha256") if keep else None,
+        warc_record_id=record.get("warc_record_id") if keep else None,
+        fetched_at=datetime.now(UTC),
+        crawl_id=record.get("crawl_id", ""),
+        evidence=record.get("evidence"),
+    )
+    new["fetched_at"] = record.get("fetched_at")  # when it was fetched, not replayed
+    return new
+
+
+def _differs(old: Mapping[str, Any], new: Mapping[str, Any], name: str) -> bool:
+    if name == "signals":  # tuples and lists serialise alike; compare what is written
+        return json.dumps(old.get(name)) != json.dumps(new.get(name))
+    return bool(old.get(name) != new.get(name))
+
+
+def replay_record(record: dict[str, Any], reader: EvidenceReader, ctx: Context) -> Outcome:
+    """Decide one recorded URL again; never raises for bad or missing evidence."""
+    evidence = record.get("evidence")
+    if not evidence:
+        return _kept(record, "no-evidence", "the decision record carries no evidence")
+    if evidence.get("stage") == "address":
+        return _kept(
+            record, "address-check", "decided by the address check; DNS is not repeated offline"
+        )
+    try:
+        decided = _decide(record, evidence, reader, ctx)
+    except MissingEvidence as exc:
+        return _kept(record, exc.category, exc.detail)
+    except (KeyError, TypeError, ValueError) as exc:
+        return _kept(record, "bad-evidence", f"evidence cannot be read: {type(exc).__name__} {exc}")
+    if decided is None:
+        return _kept(
+            record,
+            "needs-fetch",
+            "no longer stopped before fetching, and the crawl never fetched it: "
+            "only a new crawl can decide it",
+        )
+    new = _rebuilt(record, decided)
+    fields = tuple(name for name in COMPARED_FIELDS if _differs(record, new, name))
+    return Outcome(record, new, "changed" if fields else "unchanged", fields)
+
+
+@dataclass
+class ReplayResult:
+    """Counts of a replay, and the first re-decided outcomes for the summary."""
+
+    crawl_id: str | None = None
+    records: int = 0
+    unchanged: int = 0
+    #: Every URL whose record differs in a compared field (decision, reason, ...).
+    changed: int = 0
+    #: Of those, URLs whose decision or reason changed.
+    redecided: int = 0
+    kept: int = 0
+    newly_excluded: int = 0
+    newly_allowed: int = 0
+    #: (old decision, old reason, new decision, new reason) -> URLs, over re-decided ones.
+    transitions: Counter[tuple[str, str, str, str]] = field(default_factory=Counter)
+    #: field -> URLs where it alone changed (same decision and reason).
+    details: Counter[str] = field(default_factory=Counter)
+    kept_by: Counter[str] = field(default_factory=Counter)
+    examples: list[Outcome] = field(default_factory=list)
+    torn_lines: list[int] = field(default_factory=list)
+    elapsed: float = 0.0
+
+    def add(self, outcome: Outcome, keep_examples: int) -> None:
+        self.records += 1
+        if outcome.result == "unchanged":
+            self.unchanged += 1
+            return
+        if outcome.result == NOT_REPLAYABLE:
+            self.kept += 1
+            self.kept_by[outcome.category or "?"] += 1
+            return
+        self.changed += 1
+        old, new = outcome.old, outcome.new
+        if "decision" not in outcome.fields and "reason" not in outcome.fields:
+            self.details.update(outcome.fields)
+            return
+        self.redecided += 1
+        self.newly_excluded += outcome.newly_excluded
+        self.newly_allowed += old["decision"] != "allowed" and new["decision"] == "allowed"
+        self.transitions[(old["decision"], old["reason"], new["decision"], new["reason"])] += 1
+        if len(self.examples) < keep_examples:
+            self.examples.append(outcome)
+
+
+def replay_crawl(
+    crawl_dir: Path,
+    config: ReplayConfig,
+    *,
+    report: IO[str] | None = None,
+    sink: Callable[[dict[str, Any]], None] | None = None,
+    keep_examples: int = 50,
+) -> ReplayResult:
+    """Replay every record of ``crawl_dir/decisions.jsonl`` (streamed).
+
+    Changed and not replayable URLs are written to ``report`` (one JSON object per line);
+    every replayed record (not replayable ones as recorded) goes to ``sink`` in log order.
+    Raises NotACrawl on an unreadable log and UnreadableWarc on a damaged evidence file.
+    """
+    started = time.perf_counter()
+    index = EvidenceIndex.build(crawl_dir / "evidence")
+    result = ReplayResult()
+    reader = EvidenceReader(index, config.limits)
+    for record in read_decisions(crawl_dir / "decisions.jsonl", result.torn_lines):
+        if result.crawl_id is None:
+            result.crawl_id = record.get("crawl_id")
+        outcome = replay_record(record, reader, config.context)
+        result.add(outcome, keep_examples)
+        if report is not None and outcome.result != "unchanged":
+            report.write(json.dumps(outcome.report_line(), ensure_ascii=False) + "\n")
+        if sink is not None:
+            sink(outcome.new)
+    result.elapsed = time.perf_counter() - started
+    return result
+
+
+def _said(decision: str, reason: str) -> str:
+    return f"{decision} ({reason})"
+
+
+def format_summary(result: ReplayResult, config: ReplayConfig, crawl_dir: Path) -> str:
+    """What a person reads after a replay: counts, transitions, the first re-decided URLs."""
+    rate = result.records / result.elapsed if result.elapsed > 0 else 0.0
+    lines = [
+        f"Replayed {result.records} decisions of crawl {result.crawl_id} from {crawl_dir} "
+        f"in {result.elapsed:.2f} s ({rate:.0f} URLs/s), offline from the recorded evidence",
+        f"AI-agent list: {config.agents_source}",
+    ]
+    if config.changed:
+        for name, change in sorted(config.changed.items()):
+            lines.append(f"setting {name}: {change['from']!r} -> {change['to']!r}")
+    else:
+        lines.append("settings: the crawl's own, so every decision must be reproduced")
+    width = 64
+    lines += [
+        "",
+        f"{'unchanged':<{width}} {result.unchanged:>7}",
+        f"{'decision or reason changed':<{width}} {result.redecided:>7}",
+    ]
+    for (old_d, old_r, new_d, new_r), count in sorted(
+        result.transitions.items(), key=lambda item: (-item[1], item[0])
+    ):
+        move = f"  {_said(old_d, old_r)} -> {_said(new_d, new_r)}"
+        lines.append(f"{move:<{width}} {count:>7}")
+    details = result.changed - result.redecided
+    lines.append(f"{'same decision and reason, other fields changed':<{width}} {details:>7}")
+    for name, count in sorted(result.details.items()):
+        lines.append(f"{'  ' + name:<{width}} {count:>7}")
+    label = "not replayable (recorded verdict kept)"
+    lines.append(f"{label:<{width}} {result.kept:>7}")
+    for category, count in sorted(result.kept_by.items()):
+        lines.append(f"{'  ' + category:<{width}} {count:>7}")
+    if result.torn_lines:
+        lines.append(f"skipped the torn last line {result.torn_lines[0]} of decisions.jsonl")
+    if result.examples:
+        shown = len(result.examples)
+        more = f" (first {shown}; all in the report)" if result.redecided > shown else ""
+        lines += ["", f"Re-decided URLs{more}:"]
+        for outcome in result.examples:
+            old, new = outcome.old, outcome.new
+            lines.append(
+                f"  {_said(old['decision'], old['reason'])} -> "
+                f"{_said(new['decision'], new['reason'])}  {old['url']}"
+            )
+    if result.changed and not config.changed:
+        lines.append(
+            f"\nWARNING: {result.changed} decisions were not reproduced with the crawl's own "
+            "settings: the evidence or the tool version differs from the crawl's"
+        )
+    if result.newly_allowed:
+        lines.append(
+            f"\n{result.newly_allowed} URLs are now allowed, but the crawl holds no content "
+            "for them: a new crawl must fetch them"
+        )
+    if result.newly_excluded:
+        lines.append(
+            f"\n{result.newly_excluded} allowed URLs would now be excluded (exit status 1)"
+        )
+    return "\n".join(lines)

@@ -1,0 +1,382 @@
+"""``tdm-crawl verify``: prove that a crawl directory is what the crawl wrote, and that it
+holds nothing but allowed content.
+
+Checks, each failure listed with its file and line or record:
+
+1. manifest digests: every file the manifest lists has that SHA-256, and no WARC file or
+   decision log was added since. A manifest without digests (an interrupted crawl, or one
+   made before digests were recorded) is a warning; with ``strict`` a violation.
+2. WARC validity: every file parses to the end, and every record's block and payload
+   digests match (warcio's checks, as ``warcio check`` runs them).
+3. decisions.jsonl: every line a valid decision record (a torn last line is a
+   violation), every URL decided once.
+4. content: every response belongs to a decision with ``decision: allowed`` and
+   ``stored: true`` that names its record id, for the same URL, with a matching
+   ``content_sha256`` (SHA-256 of the raw payload); its request and metadata records
+   belong to such a response; every ``stored: true`` decision's response is present.
+   A response for a URL whose decision is not allowed is reported as such.
+5. evidence: every origin evidence record and policy document a decision names is present;
+   evidence responses no decision or origin record refers to are a warning (an
+   interrupted fetch), with ``strict`` a violation.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tdm_crawler.report.crawldir import DECISIONS, MANIFEST, decision_lines, load_manifest
+from tdm_crawler.report.crawldir import NotACrawl as _NotACrawl
+from tdm_crawler.report.warcfiles import Member, UnreadableWarc, scan, warc_files
+from tdm_crawler.store import file_digests, validate_record
+
+__all__ = ["VerifyResult", "Violation", "format_result", "verify_crawl"]
+
+_CHUNK = 1024 * 1024
+#: Violations listed per kind; beyond that they are counted (a damaged file can cause
+#: one per decision, and a list of millions helps nobody).
+MAX_LISTED = 20
+
+
+@dataclass(frozen=True, slots=True)
+class Violation:
+    """One problem: where (file relative to the crawl directory, and line or record)
+    and what is wrong."""
+
+    where: str
+    what: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.what}"
+
+
+@dataclass
+class VerifyResult:
+    violations: list[Violation] = field(default_factory=list)
+    warnings: list[Violation] = field(default_factory=list)
+    #: kind -> violations (or warnings) of that kind not listed, beyond MAX_LISTED.
+    unlisted: dict[str, int] = field(default_factory=dict)
+    decisions: int = 0
+    stored: int = 0
+    warc_files: int = 0
+    warc_records: int = 0
+    digests_checked: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.violations
+
+
+@dataclass(frozen=True, slots=True)
+class _Stored:
+    line: int
+    url: str
+    final_url: str | None
+    sha256: str | None
+
+
+@dataclass
+class _Decisions:
+    """What the content and evidence checks need from the decision log."""
+
+    stored: dict[str, _Stored] = field(default_factory=dict)
+    by_url: dict[str, tuple[str, str]] = field(default_factory=dict)
+    origin_ids: dict[str, str] = field(default_factory=dict)  # evidence id -> where named
+    document_ids: dict[str, str] = field(default_factory=dict)  # record id -> where named
+
+
+def _hash_payload(record: Any) -> Any:
+    """For responses, SHA-256 of the raw payload (as received, still content-encoded);
+    for metadata records, their JSON payload."""
+    if record.rec_type == "response":
+        digest = hashlib.sha256()
+        while chunk := record.raw_stream.read(_CHUNK):
+            digest.update(chunk)
+        return digest.hexdigest()
+    if record.rec_type == "metadata":
+        try:
+            return json.loads(record.content_stream().read())
+        except ValueError:
+            return None
+    return None
+
+
+def _ref_ids(refs: Iterable[Any]) -> Iterable[str]:
+    for ref in refs:
+        if isinstance(ref, Mapping):
+            for item in ref.get("records") or ():
+                if isinstance(item, Mapping) and item.get("id"):
+                    yield str(item["id"])
+
+
+class _Verifier:
+    def __init__(self, root: Path, strict: bool) -> None:
+        self.root = root
+        self.strict = strict
+        self.result = VerifyResult()
+        self._listed: dict[str, int] = {}
+        self.unreadable_evidence = False
+
+    def fail(
+        self, where: str, what: str, kind: str | None = None, *, warning: bool = False
+    ) -> None:
+        """Record a violation (or a warning, a violation under ``strict``); past
+        MAX_LISTED of one ``kind`` they are only counted."""
+        target = self.result.warnings if warning and not self.strict else self.result.violations
+        if kind is not None:
+            self._listed[kind] = self._listed.get(kind, 0) + 1
+            if self._listed[kind] > MAX_LISTED:
+                self.result.unlisted[kind] = self.result.unlisted.get(kind, 0) + 1
+                return
+        target.append(Violation(where, what))
+
+    def warn(self, where: str, what: str, kind: str | None = None) -> None:
+        self.fail(where, what, kind, warning=True)
+
+    def rel(self, path: Path) -> str:
+        return path.relative_to(self.root).as_posix()
+
+    # -- 1. manifest ----------------------------------------------------------------
+
+    def check_manifest(self) -> None:
+        try:
+            manifest = load_manifest(self.root)
+        except _NotACrawl as exc:
+            self.fail(MANIFEST, str(exc))
+            return
+        if manifest is None:
+            self.fail(MANIFEST, "missing: the crawl's settings and file digests are unknown")
+            return
+        recorded = manifest.get("digests")
+        if not recorded:
+            self.warn(
+                MANIFEST,
+                f"has no file digests (crawl status {manifest.get('status')!r}; digests are "
+                "written when a crawl finishes), so changed files cannot be detected",
+            )
+            return
+        actual = file_digests(self.root)
+        self.result.digests_checked = len(recorded)
+        for name in sorted(set(recorded) | set(actual)):
+            if name not in actual:
+                self.fail(name, "listed in the manifest's digests but missing")
+            elif name not in recorded:
+                self.fail(name, "not in the manifest's digests (added after the crawl?)")
+            elif actual[name] != recorded[name]:
+                self.fail(name, "SHA-256 differs from the manifest (changed after the crawl)")
+
+    # -- 3. decisions ---------------------------------------------------------------
+
+    def check_decisions(self) -> _Decisions:
+        found = _Decisions()
+        first_line: dict[str, int] = {}
+        path = self.root / DECISIONS
+        if not path.is_file():
+            self.fail(DECISIONS, "missing")
+            return found
+        for line in decision_lines(path):
+            where = f"{DECISIONS}:{line.number}"
+            if line.record is None:
+                what = line.problem or "unreadable"
+                if line.torn:
+                    what = f"torn last line (an interrupted write): {what}"
+                self.fail(where, what)
+                continue
+            record = line.record
+            self.result.decisions += 1
+            try:
+                validate_record(record)
+            except ValueError as exc:
+                self.fail(where, f"invalid decision record: {exc}")
+                continue
+            url = str(record["url"])
+            if url in first_line:
+                self.fail(where, f"{url} decided again (first at line {first_line[url]})")
+                continue
+            first_line[url] = line.number
+            decided = (str(record["decision"]), str(record["reason"]))
+            found.by_url[url] = decided
+            final = record.get("final_url")
+            if isinstance(final, str):
+                found.by_url.setdefault(final, decided)
+            if record["stored"] and record["decision"] == "allowed":
+                self.result.stored += 1
+                found.stored[str(record["warc_record_id"])] = _Stored(
+                    line.number, url, final, record.get("content_sha256")
+                )
+            self._note_evidence(found, record.get("evidence"), f"{where} {url}")
+        return found
+
+    @staticmethod
+    def _note_evidence(found: _Decisions, evidence: Any, where: str) -> None:
+        if not isinstance(evidence, Mapping):
+            return
+        for evidence_id in (evidence.get("origins") or {}).values():
+            if evidence_id:
+                found.origin_ids.setdefault(str(evidence_id), where)
+        response = evidence.get("response")
+        refs = list(response.get("licenses") or ()) if isinstance(response, Mapping) else []
+        if evidence.get("policy"):
+            refs.append(evidence["policy"])
+        for record_id in _ref_ids(refs):
+            found.document_ids.setdefault(record_id, where)
+
+    # -- 2. and 4. content ----------------------------------------------------------
+
+    def _records(self, path: Path) -> Iterable[tuple[Member, Any]]:
+        """Each record of a WARC file with :func:`_hash_payload`'s value; digest failures
+        and unreadable files are reported on the way."""
+        self.result.warc_files += 1
+        try:
+            for member, value, record in scan(path, _hash_payload, check_digests=True):
+                self.result.warc_records += 1
+                checker = record.digest_checker
+                if checker is not None and checker.passed is False:
+                    problems = "; ".join(str(p) for p in checker.problems)
+                    self.fail(
+                        self._where(member), f"WARC digest check failed: {problems}", "digest"
+                    )
+                yield member, value
+        except UnreadableWarc as exc:
+            self.fail(self.rel(path), f"not a valid WARC from byte {exc.offset}: {exc.detail}")
+            if path.parent.name == "evidence":
+                self.unreadable_evidence = True
+
+    def _where(self, member: Member) -> str:
+        uri = f" {member.target_uri}" if member.target_uri else ""
+        return f"{self.rel(member.path)} @{member.offset} {member.rec_type} {member.record_id}{uri}"
+
+    def check_content(self, decisions: _Decisions) -> None:
+        seen: set[str] = set()
+        for path in warc_files(self.root / "content"):
+            for member, value in self._records(path):
+                self._check_content_record(decisions, member, value, seen)
+        for record_id, stored in decisions.stored.items():
+            if record_id not in seen:
+                self.fail(
+                    f"{DECISIONS}:{stored.line}",
+                    f"{stored.url}: stored response {record_id} is missing from content/",
+                    "missing-content",
+                )
+
+    def _check_content_record(
+        self, decisions: _Decisions, member: Member, value: Any, seen: set[str]
+    ) -> None:
+        where = self._where(member)
+        uri = member.target_uri or ""
+        if member.rec_type == "warcinfo":
+            return
+        if member.rec_type == "response":
+            stored = decisions.stored.get(member.record_id)
+            if stored is None:
+                self.fail(where, self._unexpected_response(decisions, uri), "unexpected-content")
+                return
+            seen.add(member.record_id)
+            if uri not in (stored.final_url, stored.url):
+                self.fail(where, f"stored for {uri} but its decision is for {stored.final_url}")
+            if value != stored.sha256:
+                self.fail(
+                    where,
+                    f"payload SHA-256 {value} differs from the decision's content_sha256 "
+                    f"{stored.sha256} ({DECISIONS}:{stored.line})",
+                )
+            return
+        if member.rec_type in ("request", "metadata"):
+            if member.refers_to not in decisions.stored:
+                decided = decisions.by_url.get(uri)
+                what = f", whose decision is {decided[0]} ({decided[1]})," if decided else ""
+                self.fail(
+                    where,
+                    f"{member.rec_type} record for {uri}{what} belongs to no stored allowed "
+                    "response",
+                    "unexpected-content",
+                )
+            elif member.rec_type == "metadata" and (
+                not isinstance(value, Mapping) or value.get("decision") != "allowed"
+            ):
+                self.fail(where, f"metadata record does not say decision allowed: {value!r}")
+            return
+        self.fail(where, f"unexpected {member.rec_type} record in content/")
+
+    @staticmethod
+    def _unexpected_response(decisions: _Decisions, uri: str) -> str:
+        decided = decisions.by_url.get(uri)
+        if decided is None:
+            return f"content response for {uri}, which has no decision record"
+        if decided[0] != "allowed":
+            return (
+                f"content response for {uri}, whose decision is {decided[0]} ({decided[1]}): "
+                "non-allowed content is stored"
+            )
+        return f"content response for {uri} is not the stored response its decision names"
+
+    # -- 2. and 5. evidence ---------------------------------------------------------
+
+    def check_evidence(self, decisions: _Decisions) -> None:
+        responses: dict[str, Member] = {}
+        metadata: set[str] = set()
+        referenced: dict[str, str] = dict(decisions.document_ids)
+        for path in warc_files(self.root / "evidence"):
+            for member, value in self._records(path):
+                if member.rec_type == "response":
+                    responses[member.record_id] = member
+                elif member.rec_type == "metadata":
+                    metadata.add(member.record_id)
+                    if isinstance(value, Mapping):
+                        refs = [value.get("robots"), value.get("tdmrep")]
+                        refs += list(value.get("licenses") or ())
+                        for record_id in _ref_ids(refs):
+                            referenced.setdefault(record_id, self._where(member))
+        for evidence_id, where in decisions.origin_ids.items():
+            if evidence_id not in metadata:
+                what = f"names origin evidence {evidence_id}, missing from evidence/"
+                self.fail(where, what, "missing-evidence")
+        for record_id, where in referenced.items():
+            if record_id not in responses:
+                what = f"names policy document record {record_id}, missing from evidence/"
+                self.fail(where, what, "missing-evidence")
+        if self.unreadable_evidence:
+            return  # what refers to the unread rest is unknown: "unreferenced" is noise
+        for record_id, member in responses.items():
+            if record_id not in referenced:
+                self.warn(
+                    self._where(member),
+                    "evidence response referred to by no decision or origin record "
+                    "(an interrupted fetch?)",
+                    "unreferenced",
+                )
+
+
+def verify_crawl(root: Path, *, strict: bool = False) -> VerifyResult:
+    """Run every check on the crawl directory ``root`` (only read)."""
+    verifier = _Verifier(root, strict)
+    verifier.check_manifest()
+    decisions = verifier.check_decisions()
+    verifier.check_content(decisions)
+    verifier.check_evidence(decisions)
+    return verifier.result
+
+
+def format_result(result: VerifyResult, root: Path) -> str:
+    """The verdict, then each violation and warning on its own line."""
+    counts = (
+        f"{result.decisions} decisions, {result.stored} stored responses, "
+        f"{result.warc_records} records in {result.warc_files} WARC files, "
+        f"{result.digests_checked} file digests"
+    )
+    lines = []
+    if result.ok:
+        lines.append(f"OK: {root} verified ({counts})")
+    else:
+        lines.append(f"FAILED: {root}: {len(result.violations)} violations ({counts})")
+        lines += [f"  {violation}" for violation in result.violations]
+    if result.warnings:
+        lines.append(f"{len(result.warnings)} warnings (violations with --strict):")
+        lines += [f"  {warning}" for warning in result.warnings]
+    for kind, count in sorted(result.unlisted.items()):
+        lines.append(f"  ... and {count} more of the kind {kind!r} (first {MAX_LISTED} listed)")
+    return "\n".join(lines)
