@@ -291,7 +291,8 @@ def summary_table(records: Sequence[dict[str, Any]], elapsed: float) -> str:
 
 
 def _settings_for(args: argparse.Namespace, out: Path, **extra: Any) -> Any:
-    from tdm_crawler.crawl.settings import SettingError, crawl_settings, parse_assignments
+    from tdm_crawler.crawl.assignments import SettingError, parse_assignments
+    from tdm_crawler.crawl.settings import crawl_settings
 
     try:
         overrides = parse_assignments(args.settings)
@@ -427,6 +428,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
             args.out,
             AUTOTHROTTLE_ENABLED=False,
             TDM_POLICY_RETRY_DELAYS=[0.2],
+            TDM_BACKOFF_BASE=0.05,  # the fixtures fail on purpose; do not wait on them
             CONCURRENT_REQUESTS_PER_DOMAIN=8,
             LOG_LEVEL="WARNING",
         )
@@ -480,7 +482,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         raise UsageError(f"{source} has no manifest.json, so the crawl's settings are unknown")
     overrides: dict[str, Any] = {}
     if args.settings:
-        from tdm_crawler.crawl.settings import SettingError, parse_assignments
+        from tdm_crawler.crawl.assignments import SettingError, parse_assignments
 
         try:
             overrides = parse_assignments(args.settings)

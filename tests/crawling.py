@@ -21,6 +21,7 @@ MARKER = re.compile(rb"MARKER-(?:OK|BLOCKED)-[A-Za-z0-9_-]+")
 TEST_OVERRIDES: dict[str, Any] = {
     "AUTOTHROTTLE_ENABLED": False,
     "TDM_POLICY_RETRY_DELAYS": [0.05, 0.05],
+    "TDM_BACKOFF_BASE": 0.05,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
     "LOG_LEVEL": "INFO",
 }

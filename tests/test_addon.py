@@ -25,6 +25,7 @@ def test_addon_project_crawl(fixture_server: FixtureServer, tmp_path: Path) -> N
             "-a", f"start={','.join(fixture_server.seeds(SITES))}",
             "-s", f"TDM_OUTPUT_DIR={out}", "-s", "TDM_ALLOW_PRIVATE_NETWORKS=True",
             "-s", "TDM_POLICY_RETRY_DELAYS=0.05", "-s", "AUTOTHROTTLE_ENABLED=False",
+            "-s", "TDM_BACKOFF_BASE=0.05",
             "-o", f"{items}:jsonlines",
         ],
         capture_output=True, text=True, timeout=180, cwd=PROJECT,

@@ -12,7 +12,11 @@ import pytest
 
 from fixtures.server import FixtureServer
 
-FAST = ["--set", "AUTOTHROTTLE_ENABLED=False", "--set", "TDM_POLICY_RETRY_DELAYS=[0.05]"]
+FAST = [
+    "--set", "AUTOTHROTTLE_ENABLED=False",
+    "--set", "TDM_POLICY_RETRY_DELAYS=[0.05]",
+    "--set", "TDM_BACKOFF_BASE=0.05",
+]  # fmt: skip
 
 
 def tdm_crawl(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -4,8 +4,9 @@ A 429 or 503 with ``Retry-After`` asks for a pause; a run of 5xx answers or netw
 errors says the server is struggling. Both slow that origin's download slot (one slot per
 origin, see the gate) instead of letting retries hammer it: ``Retry-After`` is honoured
 (capped), and consecutive failures double the delay up to a cap. A success restores the
-slot's normal delay. The middleware sits just above RetryMiddleware (550) so it sees
-every attempt, including those about to be retried.
+slot's normal delay. The middleware sits above RetryMiddleware (550) and the redirect
+middlewares (580, 600) so that it sees every attempt, including those about to be
+retried, and every redirect hop (a 3xx is a success).
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import email.utils
 import logging
 import time
 from typing import TYPE_CHECKING, Any
+
+from scrapy.exceptions import IgnoreRequest
 
 if TYPE_CHECKING:
     from typing import Self
@@ -71,7 +74,8 @@ class OriginBackoffMiddleware:
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         key = request.meta.get("download_slot")
-        if key is not None:
+        # IgnoreRequest is a decision (ours or another middleware's), not a server fault.
+        if key is not None and not isinstance(exception, IgnoreRequest):
             self._failed(key, None, type(exception).__name__)
 
     def _slot(self, key: str) -> Any:

@@ -39,7 +39,7 @@ TDM_SETTINGS: dict[str, tuple[Any, str]] = {
     "TDM_EMBEDDED_TIMEOUT": (5.0, "seconds allowed for reading one PDF's metadata"),
     "TDM_MAX_CRAWL_DELAY": (30.0, "cap (s) on an honoured robots.txt Crawl-delay"),
     "TDM_BACKOFF_BASE": (1.0, "delay (s) after an origin's first failure, doubled per failure"),
-    "TDM_BACKOFF_MAX": (120.0, "cap (s) on back-off and on an honoured Retry-After"),
+    "TDM_BACKOFF_MAX": (60.0, "cap (s) on back-off and on an honoured Retry-After"),
     "TDM_WARC_MAX_FILE_BYTES": (1_000_000_000, "rotate WARC files past this size"),
     "TDM_FSYNC": (False, "fsync decisions.jsonl after every line (slower, power-loss safe)"),
 }
@@ -52,7 +52,7 @@ SCRAPY_SETTINGS: dict[str, Any] = {
         "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
         "tdm_crawler.crawl.middlewares.RawCaptureMiddleware": 960,
         "tdm_crawler.crawl.middlewares.TdmGateMiddleware": 540,
-        "tdm_crawler.crawl.backoff.OriginBackoffMiddleware": 560,
+        "tdm_crawler.crawl.backoff.OriginBackoffMiddleware": 610,
     },
     "SPIDER_MIDDLEWARES": {"tdm_crawler.crawl.storage.ContentStoreMiddleware": 40},
     "EXTENSIONS": {

@@ -35,7 +35,6 @@ from tdm_crawler.crawl.origin import (
     FetchResult,
     OriginPolicy,
     PolicyFetcher,
-    origin_of,
     stop_oversized_robots,
 )
 from tdm_crawler.crawl.recorder import TdmRecorder
@@ -57,7 +56,8 @@ from tdm_crawler.policy import (
     decide_failed_fetch,
     extract_content,
     load_agents,
-    parse_policy,
+    origin_of,
+    policy_from_fetch,
     rsl_links_from_headers,
     with_policy,
 )
@@ -216,9 +216,9 @@ class TdmGateMiddleware:
 
     def _parse_policy(self, fetched: FetchResult) -> PolicySummary | PolicyProblem | None:
         """The TDM policy behind a reservation; None when it could not be fetched."""
-        if not fetched.ok or fetched.body is None:
-            return None
-        return parse_policy(fetched.body, url=fetched.url, max_bytes=self.fetcher.document_max)
+        return policy_from_fetch(
+            fetched.url, fetched.status, fetched.body, max_bytes=self.fetcher.document_max
+        )
 
     def _evidence(
         self, request: Request, stage: str, *, url: str | None = None, **extra: Any

@@ -31,8 +31,9 @@ from tdm_crawler.policy import (
     RslDocument,
     RslProblem,
     TdmRepFile,
+    license_from_fetch,
     non_public_addresses,
-    parse_rsl,
+    origin_of,
 )
 
 if TYPE_CHECKING:
@@ -44,18 +45,6 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
-
-
-def origin_of(url: str) -> str:
-    """``scheme://host:port`` with the port always explicit: TDMRep and robots.txt are
-    scoped to scheme, host and port."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    port = parts.port or (443 if scheme == "https" else 80)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    return f"{scheme}://{host}:{port}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -152,10 +141,9 @@ class PolicyFetcher:
         return await self.documents.get(url)
 
     def _parse_license(self, result: FetchResult) -> RslDocument | RslProblem:
-        if not result.ok or result.body is None:
-            why = result.error or f"HTTP {result.status}"
-            return RslProblem(result.url, f"licence could not be fetched: {why}")
-        return parse_rsl(result.body, url=result.url, max_bytes=self.document_max)
+        return license_from_fetch(
+            result.url, result.status, result.body, result.error, max_bytes=self.document_max
+        )
 
     async def _load_origin(self, origin: str) -> OriginPolicy:
         problem = None if self.allow_private else await self._address_problem(origin)

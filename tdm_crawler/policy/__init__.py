@@ -20,10 +20,11 @@ from tdm_crawler.policy.decide import (
 from tdm_crawler.policy.html_meta import head_meta, looks_like_html
 from tdm_crawler.policy.links import rsl_links_from_headers
 from tdm_crawler.policy.network import non_public_addresses
-from tdm_crawler.policy.odrl import PolicyProblem, PolicySummary, parse_policy
+from tdm_crawler.policy.odrl import PolicyProblem, PolicySummary, parse_policy, policy_from_fetch
+from tdm_crawler.policy.origins import origin_of
 from tdm_crawler.policy.pathmatch import LocationPattern, compile_location, path_and_query
 from tdm_crawler.policy.robots import RobotsFile
-from tdm_crawler.policy.rsl import RslDocument, RslProblem, parse_rsl
+from tdm_crawler.policy.rsl import RslDocument, RslProblem, license_from_fetch, parse_rsl
 from tdm_crawler.policy.tdmrep import (
     TdmRepFile,
     TdmRepRule,
@@ -63,13 +64,16 @@ __all__ = [
     "decide_failed_fetch",
     "extract_content",
     "head_meta",
+    "license_from_fetch",
     "load_agents",
     "looks_like_html",
     "merge_layers",
     "non_public_addresses",
+    "origin_of",
     "parse_policy",
     "parse_rsl",
     "path_and_query",
+    "policy_from_fetch",
     "read_headers",
     "read_meta",
     "rsl_links_from_headers",

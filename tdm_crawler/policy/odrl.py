@@ -574,3 +574,12 @@ def _strip_scheme(value: str | None, scheme: str) -> str | None:
     if value is not None and value.lower().startswith(scheme):
         value = value[len(scheme) :].strip() or None
     return value
+
+
+def policy_from_fetch(
+    url: str, status: int | None, body: bytes | None, *, max_bytes: int
+) -> PolicySummary | PolicyProblem | None:
+    """A TDM policy as fetched; None when it could not be fetched at all."""
+    if status is None or not 200 <= status <= 299 or body is None:
+        return None
+    return parse_policy(body, url=url, max_bytes=max_bytes)

@@ -377,3 +377,14 @@ def _short(text: str) -> str:
 
 def _union(groups: Iterable[Iterable[str]]) -> list[str]:
     return list(dict.fromkeys(value for group in groups for value in group))
+
+
+def license_from_fetch(
+    url: str, status: int | None, body: bytes | None, error: str | None, *, max_bytes: int
+) -> RslDocument | RslProblem:
+    """A licence as fetched: parsed when the fetch succeeded, else a problem saying why
+    (recorded, not obeyed: only a machine-readable statement reserves)."""
+    if status is None or not 200 <= status <= 299 or body is None:
+        why = error or f"HTTP {status}"
+        return RslProblem(url, f"licence could not be fetched: {why}")
+    return parse_rsl(body, url=url, max_bytes=max_bytes)

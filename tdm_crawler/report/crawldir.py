@@ -13,7 +13,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 
 from tdm_crawler.store import read_manifest
 
@@ -22,7 +21,6 @@ __all__ = [
     "NotACrawl",
     "decision_lines",
     "load_manifest",
-    "origin_of",
     "read_decisions",
     "require_crawl",
 ]
@@ -43,21 +41,6 @@ class DecisionLine:
     record: dict[str, Any] | None
     problem: str | None = None
     torn: bool = False  # the last line, without newline, not a whole record
-
-
-def origin_of(url: str) -> str:
-    """``scheme://host:port``, the key of a decision record's ``evidence.origins``.
-
-    The rule of :func:`tdm_crawler.crawl.origin.origin_of` (a test keeps them equal),
-    repeated so that reading a crawl does not import Scrapy (almost a second per run).
-    """
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    port = parts.port or (443 if scheme == "https" else 80)
-    host = parts.hostname or ""
-    if ":" in host:
-        host = f"[{host}]"
-    return f"{scheme}://{host}:{port}"
 
 
 def require_crawl(path: Path) -> Path:

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
-from tdm_crawler.report.crawldir import origin_of, read_decisions
+from tdm_crawler.policy import origin_of
+from tdm_crawler.report.crawldir import read_decisions
 from tdm_crawler.report.evidence import EvidenceIndex, document_fingerprints
 
 __all__ = ["FIELDS", "FORMAT", "CrawlState", "diff_crawls", "format_diff", "load_state"]

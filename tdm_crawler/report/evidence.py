@@ -30,10 +30,9 @@ from tdm_crawler.policy import (
     PolicyProblem,
     PolicySummary,
     RobotsFile,
-    RslProblem,
     TdmRepFile,
-    parse_policy,
-    parse_rsl,
+    license_from_fetch,
+    policy_from_fetch,
 )
 from tdm_crawler.report.warcfiles import Member, read_payload, scan, warc_files
 
@@ -174,10 +173,9 @@ class EvidenceReader:
         # Mirrors PolicyFetcher._parse_license (crawl/origin.py).
         url = str(ref["url"])
         status, body, error = self.fetched(ref)
-        if status is None or not 200 <= status <= 299 or body is None:
-            why = error or f"HTTP {status}"
-            return url, RslProblem(url, f"licence could not be fetched: {why}")
-        return url, parse_rsl(body, url=url, max_bytes=self.limits.document_max_bytes)
+        return url, license_from_fetch(
+            url, status, body, error, max_bytes=self.limits.document_max_bytes
+        )
 
     def policy(self, ref: Ref | None) -> PolicySummary | PolicyProblem | None:
         """The TDM policy behind a reservation; None when it could not be fetched."""
@@ -186,11 +184,10 @@ class EvidenceReader:
         return self._policies.get(_ref_key(ref), lambda: self._policy(ref))
 
     def _policy(self, ref: Ref) -> PolicySummary | PolicyProblem | None:
-        # Mirrors TdmGateMiddleware._parse_policy (crawl/middlewares.py).
         status, body, _ = self.fetched(ref)
-        if status is None or not 200 <= status <= 299 or body is None:
-            return None
-        return parse_policy(body, url=str(ref["url"]), max_bytes=self.limits.document_max_bytes)
+        return policy_from_fetch(
+            str(ref["url"]), status, body, max_bytes=self.limits.document_max_bytes
+        )
 
     def fetched(self, ref: Ref) -> Fetched:
         """``(status, decoded body, error)`` of a fetch, as the crawl's parsers got them."""

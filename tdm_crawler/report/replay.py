@@ -37,10 +37,11 @@ from tdm_crawler.policy import (
     decide_before_fetch,
     decide_failed_fetch,
     load_agents,
+    origin_of,
     with_policy,
 )
 from tdm_crawler.policy.ai_agents import AiAgent, agents_from_json
-from tdm_crawler.report.crawldir import origin_of, read_decisions
+from tdm_crawler.report.crawldir import read_decisions
 from tdm_crawler.report.evidence import EvidenceIndex, EvidenceReader, MissingEvidence, ParseLimits
 from tdm_crawler.store import decision_record
 

@@ -17,7 +17,6 @@ import pytest
 
 from tdm_crawler.cli import main
 from tdm_crawler.crawl.config import tdm_defaults
-from tdm_crawler.crawl.origin import origin_of as crawl_origin_of
 from tdm_crawler.policy import (
     ContentFacts,
     Context,
@@ -29,7 +28,6 @@ from tdm_crawler.policy import (
     decide_before_fetch,
 )
 from tdm_crawler.policy.ai_agents import packaged_agents
-from tdm_crawler.report.crawldir import origin_of
 from tdm_crawler.report.diff import diff_crawls, load_state
 from tdm_crawler.report.evidence import EvidenceIndex, EvidenceReader, ParseLimits
 from tdm_crawler.report.replay import replay_config, replay_record
@@ -164,18 +162,6 @@ def records(root: Path) -> dict[str, dict[str, Any]]:
 @pytest.fixture
 def crawl_dir(tmp_path: Path) -> Path:
     return build_crawl(tmp_path / "crawl")
-
-
-def test_origin_of_is_the_crawls() -> None:
-    urls = [
-        "http://example.org/a",
-        "HTTPS://Example.org/a?b",
-        "https://example.org:8443/",
-        "http://[2001:db8::1]/x",
-        "http://[2001:db8::1]:8080/x",
-        "http://user@example.org:80/",
-    ]
-    assert [origin_of(u) for u in urls] == [crawl_origin_of(u) for u in urls]
 
 
 def test_the_built_crawl_verifies(crawl_dir: Path) -> None:
