@@ -171,6 +171,22 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("--json", action="store_true", help="print the decision record")
     _add_crawl_options(check)
 
+    recheck = sub.add_parser(
+        "recheck",
+        help="re-read today's opt-outs for every stored URL; keep only what is still allowed",
+        description="Fetch today's robots.txt, tdmrep.json, licences and headers (HEAD where "
+        "no in-content signal can exist, GET where one can) for every URL DIR stored, decide "
+        "again, and write NEW_DIR: the still-allowed records copied unchanged from DIR, the "
+        "new decisions and evidence, and purge.jsonl listing what to delete downstream. DIR "
+        "is never modified.",
+        epilog="example:\n  tdm-crawl recheck runs/ex --out runs/ex-2026-12",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    recheck.add_argument("dir", type=Path, metavar="DIR", help="a crawl's --out directory")
+    recheck.add_argument("--out", type=Path, required=True, metavar="NEW_DIR")
+    recheck.add_argument("--overwrite", action="store_true", help="replace NEW_DIR")
+    _add_crawl_options(recheck)
+
     demo = sub.add_parser(
         "demo",
         help="serve the bundled fixture sites on loopback and crawl them",
@@ -251,15 +267,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run_crawl(seeds: Sequence[str], settings: Any) -> bool:
+def run_crawl(seeds: Sequence[str], settings: Any, spider_cls: Any = None, **kwargs: Any) -> bool:
     """Run one crawl in this process; True when it ran to completion."""
     from scrapy.crawler import CrawlerProcess
 
     from tdm_crawler.spiders.tdm import TdmSpider
 
     process = CrawlerProcess(settings)
-    crawler = process.create_crawler(TdmSpider)
-    process.crawl(crawler, urls=list(seeds))
+    crawler = process.create_crawler(spider_cls or TdmSpider)
+    process.crawl(crawler, urls=list(seeds), **kwargs)
     process.start()
     reason = crawler.stats.get_value("finish_reason") if crawler.stats else None
     return reason in ("finished", "closespider_pagecount", "closespider_itemcount")
@@ -578,8 +594,48 @@ def cmd_report(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_recheck(args: argparse.Namespace) -> int:
+    from tdm_crawler.crawl.recheck import RecheckSpider, stored_urls, write_purge_list
+    from tdm_crawler.store import read_manifest
+
+    source: Path = args.dir
+    if not (source / "manifest.json").exists() or not (source / "decisions.jsonl").exists():
+        raise UsageError(f"{source} holds no crawl (no manifest.json / decisions.jsonl)")
+    if args.out.resolve() == source.resolve() or args.out.resolve().is_relative_to(
+        source.resolve()
+    ):
+        raise UsageError("--out must be a new directory outside DIR: DIR is never modified")
+    manifest = read_manifest(source / "manifest.json")
+    if args.agent == "tdm-crawler":  # not given: recheck as the original crawl's agent
+        args.agent = manifest.get("agent", args.agent)
+    _prepare_output(args.out, resume=False, overwrite=args.overwrite)
+    urls = stored_urls(source)
+    original = manifest.get("settings", {})
+    settings = _settings_for(
+        args,
+        args.out,
+        TDM_RECHECK_SOURCE=str(source),
+        TDM_MAX_DEPTH=0,
+        TDM_AI_AGENTS=original.get("TDM_AI_AGENTS", ""),
+    )
+    started = time.monotonic()
+    completed = run_crawl([], settings, spider_cls=RecheckSpider, stored=urls)
+    records = _read_records(args.out)
+    print(summary_table(records, time.monotonic() - started))
+    purged = write_purge_list(source, args.out)
+    kept = sum(1 for r in records if r["stored"])
+    print(f"{len(urls)} stored URLs rechecked: {kept} still allowed and kept, {purged} to purge")
+    print(f"Purge list: {args.out / 'purge.jsonl'}")
+    print(f"Output: {args.out}")
+    if not completed:
+        print("tdm-crawl: the recheck did not complete; see the log above", file=sys.stderr)
+        return 1
+    return 0
+
+
 COMMANDS = {
     "crawl": cmd_crawl,
+    "recheck": cmd_recheck,
     "check": cmd_check,
     "demo": cmd_demo,
     "report": cmd_report,

@@ -41,6 +41,10 @@ TDM_SETTINGS: dict[str, tuple[Any, str]] = {
     "TDM_BACKOFF_BASE": (1.0, "delay (s) after an origin's first failure, doubled per failure"),
     "TDM_BACKOFF_MAX": (60.0, "cap (s) on back-off and on an honoured Retry-After"),
     "TDM_WARC_MAX_FILE_BYTES": (1_000_000_000, "rotate WARC files past this size"),
+    "TDM_RECHECK_SOURCE": (
+        None,
+        "recheck: the crawl directory rechecked (set by tdm-crawl recheck)",
+    ),
     "TDM_FSYNC": (False, "fsync decisions.jsonl after every line (slower, power-loss safe)"),
 }
 

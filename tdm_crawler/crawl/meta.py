@@ -17,3 +17,5 @@ VERDICT_META = "tdm_verdict"
 EVIDENCE_META = "tdm_evidence"
 #: Set once a request's decision has been written.
 RECORDED_META = "tdm_recorded"
+#: What the original crawl stored for a URL being rechecked (record id, digest).
+RECHECK_META = "tdm_recheck"

@@ -19,7 +19,7 @@ from scrapy.exceptions import NotConfigured
 
 from tdm_crawler import __version__
 from tdm_crawler.crawl.config import TDM_SETTINGS, user_agent
-from tdm_crawler.crawl.meta import POLICY_FILE_META, RECORDED_META
+from tdm_crawler.crawl.meta import POLICY_FILE_META, RECHECK_META, RECORDED_META
 from tdm_crawler.crawl.resume import ResumeState
 from tdm_crawler.policy import Decision, Reason, Signal, Verdict, load_agents
 from tdm_crawler.store import (
@@ -34,6 +34,7 @@ from tdm_crawler.store import (
     read_manifest,
     write_manifest,
 )
+from tdm_crawler.store.copy import OriginalRecords
 
 if TYPE_CHECKING:
     from typing import Self
@@ -83,6 +84,7 @@ class TdmRecorder:
         self.counts: Counter[str] = Counter()
         self.started_at = datetime.now(UTC)
         self._log: DecisionLog | None = None
+        self._originals: OriginalRecords | None = None
         self.resume: ResumeState | None = None
         self.seeds: list[str] = list(previous.get("seeds", [])) if previous else []
         self._content: WarcWriter | None = None
@@ -142,7 +144,7 @@ class TdmRecorder:
     def spider_closed(self, reason: str) -> None:
         if reason == "finished":
             self._record_lost()
-        for writer in (self._log, self._content, self._evidence):
+        for writer in (self._log, self._content, self._evidence, self._originals):
             if writer is not None:
                 writer.close()
         self._write_manifest(status="finished", finish_reason=reason)
@@ -258,6 +260,35 @@ class TdmRecorder:
         stats = self.crawler.stats
         if stats is not None:
             stats.inc_value("tdm/stored_bytes", len(exchange.body))
+
+    def keep_original(
+        self,
+        request: Request,
+        verdict: Verdict,
+        evidence: dict[str, Any] | None,
+        *,
+        status: int,
+        final_url: str,
+    ) -> None:
+        """Recheck: the URL is still allowed, so copy the record the source crawl stored
+        (not the body fetched now) and decide it as stored under its original id."""
+        if verdict.decision is not Decision.ALLOWED:
+            raise ValueError(f"refusing to keep {request.url}: decision {verdict.decision}")
+        original = request.meta[RECHECK_META]
+        if self._originals is None:
+            source = Path(self.crawler.settings.get("TDM_RECHECK_SOURCE"))
+            self._originals = OriginalRecords(source, self.out / "content")
+        if not self._originals.copy(original["record_id"]):
+            logger.error("%s: stored record %s not found in the source", request.url, original)
+            return
+        self.record_request(
+            request,
+            verdict,
+            status=status,
+            final_url=final_url,
+            evidence=evidence,
+            stored={"sha256": original["sha256"], "record_id": original["record_id"]},
+        )
 
     def write_origin_evidence(self, origin: str, evidence: dict[str, Any]) -> str:
         """Write which policy documents an origin's decisions rest on, once per fetch of

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from tdm_crawler.crawl.meta import EVIDENCE_META, VERDICT_META
+from tdm_crawler.crawl.meta import EVIDENCE_META, RECHECK_META, VERDICT_META
 from tdm_crawler.crawl.middlewares import RawCaptureMiddleware
 from tdm_crawler.crawl.recorder import TdmRecorder
 
@@ -47,4 +47,10 @@ class ContentStoreMiddleware:
             return
         assert request is not None and verdict is not None
         evidence = response.meta.get(EVIDENCE_META)
-        TdmRecorder.of(self.crawler).store(request, raw, verdict, evidence)
+        recorder = TdmRecorder.of(self.crawler)
+        if RECHECK_META in request.meta:
+            recorder.keep_original(
+                request, verdict, evidence, status=response.status, final_url=response.url
+            )
+        else:
+            recorder.store(request, raw, verdict, evidence)

@@ -1,0 +1,105 @@
+"""``tdm-crawl recheck``: re-read today's opt-outs for every stored URL of a crawl.
+
+Rightsholders opt out after a crawl too. A recheck fetches each stored URL's origin
+files again and the URL itself (HEAD where no in-content signal can exist, GET where one
+can), decides with the crawl's own gate, and writes a new crawl directory that keeps
+only what is still allowed — the original WARC records copied byte for byte, so their
+digests still prove what the server sent back then — plus ``purge.jsonl``, what to
+delete downstream. The original directory is only read.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from scrapy import Request
+from scrapy.http import Response
+
+from tdm_crawler.crawl.meta import RECHECK_META
+from tdm_crawler.spiders.tdm import TdmSpider
+from tdm_crawler.store import iter_records
+
+logger = logging.getLogger(__name__)
+
+#: Content kinds whose decision can rest on the body; the others are rechecked by HEAD.
+_BODY_KINDS = frozenset({"html", "pdf", "epub", "media"})
+
+
+@dataclass(frozen=True, slots=True)
+class StoredUrl:
+    """A URL the original crawl stored, and where its records are."""
+
+    url: str
+    record_id: str
+    sha256: str
+    kind: str  # the content kind the original decision read ("html", "pdf", "other", ...)
+
+
+def stored_urls(source: Path) -> list[StoredUrl]:
+    """Every stored URL of a crawl directory, in decision order."""
+    urls = []
+    for record in iter_records(source / "decisions.jsonl"):
+        if record["stored"]:
+            content = ((record.get("evidence") or {}).get("response") or {}).get("content") or {}
+            urls.append(
+                StoredUrl(
+                    record["url"],
+                    record["warc_record_id"],
+                    record["content_sha256"],
+                    content.get("kind", "html"),
+                )
+            )
+    return urls
+
+
+class RecheckSpider(TdmSpider):
+    """Requests each stored URL once (HEAD or GET) and follows no links."""
+
+    name = "tdm-recheck"
+
+    def __init__(self, stored: list[StoredUrl] | None = None, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.stored = stored or []
+        self.seed_urls = [item.url for item in self.stored]
+
+    async def start(self) -> AsyncIterator[Request]:
+        for item in self.stored:
+            method = "GET" if item.kind in _BODY_KINDS else "HEAD"
+            yield Request(
+                item.url,
+                method=method,
+                callback=self.parse,
+                errback=self.failed,
+                meta={RECHECK_META: {"record_id": item.record_id, "sha256": item.sha256}},
+                dont_filter=True,
+            )
+
+    def parse(self, response: Response) -> Iterator[Request]:
+        return iter(())
+
+
+def write_purge_list(source: Path, dest: Path) -> int:
+    """``dest/purge.jsonl``: every URL stored in ``source`` that is not allowed now (or
+    could not be rechecked), with the record id and digest to delete downstream."""
+    now = {r["url"]: r for r in iter_records(dest / "decisions.jsonl")}
+    count = 0
+    with (dest / "purge.jsonl").open("w", encoding="utf-8") as out:
+        for item in stored_urls(source):
+            record = now.get(item.url)
+            if record is not None and record["decision"] == "allowed":
+                continue
+            entry = {
+                "url": item.url,
+                "warc_record_id": item.record_id,
+                "content_sha256": item.sha256,
+                "decision": record["decision"] if record else "unknown",
+                "reason": record["reason"] if record else "not-rechecked",
+            }
+            out.write(json.dumps(entry, ensure_ascii=False) + "\n")
+            count += 1
+    return count
