@@ -41,8 +41,8 @@ Settings are the crawl's (manifest.json, including the AI-agent list it used) un
 --set changes them. Prints a summary and writes a report, one JSON object per changed
 or not replayable URL: {"url", "result": "changed", "fields", "old", "new"} or
 {"url", "result": "not-replayable", "why", "detail", "old"}; old/new hold decision,
-reason, tdm_reservation, tdm_policy, final_url, status. The crawl's files are never
-modified (the report is added next to them unless --report says where)."""
+reason, tdm_reservation, tdm_policy, final_url, status. The crawl directory is never
+modified: the report goes to ./replay-<DIR name>-<time>.jsonl unless --report says where."""
 
 REPLAY_EPILOG = """exit status: 0 no allowed URL is now excluded (other changes are printed),
 1 some allowed URL would now be excluded, 2 bad usage or an unreadable crawl.
@@ -228,7 +228,10 @@ def build_parser() -> argparse.ArgumentParser:
         "TDM_ROBOTS_MAX_BYTES, TDM_TDMREP_MAX_BYTES, TDM_DOCUMENT_MAX_BYTES",
     )
     replay.add_argument(
-        "--report", type=Path, metavar="FILE", help="report file (default DIR/replay-<time>.jsonl)"
+        "--report",
+        type=Path,
+        metavar="FILE",
+        help="report file (default ./replay-<DIR name>-<time>.jsonl)",
     )
     replay.add_argument(
         "--out",
@@ -463,7 +466,8 @@ def _crawl_dir(path: Path) -> Path:
 
 
 def _replay_report(args: argparse.Namespace) -> Any:
-    """Open the replay report: --report FILE, else a new DIR/replay-<UTC time>.jsonl."""
+    """Open the replay report: --report FILE, else a new ./replay-<DIR name>-<UTC time>.jsonl
+    (never inside DIR: a crawl directory, once finished, is evidence and stays as it is)."""
     if args.report is not None:
         try:
             return args.report.open("w", encoding="utf-8")
@@ -471,16 +475,17 @@ def _replay_report(args: argparse.Namespace) -> Any:
             raise UsageError(f"cannot write --report {args.report} ({exc.strerror})") from None
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
     for n in range(1, 100):
-        path = args.dir / (f"replay-{stamp}.jsonl" if n == 1 else f"replay-{stamp}-{n}.jsonl")
+        stem = f"replay-{args.dir.resolve().name}-{stamp}"
+        path = Path(f"{stem}.jsonl" if n == 1 else f"{stem}-{n}.jsonl")
         try:
             return path.open("x", encoding="utf-8")
         except FileExistsError:
             continue
         except OSError as exc:
             raise UsageError(
-                f"cannot write the report in {args.dir} ({exc.strerror}); pass --report FILE"
+                f"cannot write the report here ({exc.strerror}); pass --report FILE"
             ) from None
-    raise UsageError(f"too many replay reports in {args.dir} this second; pass --report FILE")
+    raise UsageError("too many replay reports this second; pass --report FILE")
 
 
 def cmd_replay(args: argparse.Namespace) -> int:

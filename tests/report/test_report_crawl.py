@@ -349,16 +349,24 @@ def test_diff_shows_the_replayed_changes_by_origin_and_reason(
     assert extra_url(extra_server, "/members/a.html") in text
 
 
-def test_replay_default_report_goes_next_to_the_log(
-    crawled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+def test_replay_default_report_goes_to_the_working_directory(
+    crawled: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ):
     crawl_dir = copy_of(crawled, tmp_path)
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    before = sorted(p.name for p in crawl_dir.rglob("*"))
     code, out, _ = run(capsys, "replay", crawl_dir)
     assert code == 0
-    (report,) = crawl_dir.glob("replay-*.jsonl")
-    assert f"Report: {report}" in out
+    (report,) = work.glob(f"replay-{crawl_dir.name}-*.jsonl")
+    assert f"Report: {report.name}" in out
+    assert sorted(p.name for p in crawl_dir.rglob("*")) == before, "the crawl dir is untouched"
     code, _, _ = run(capsys, "verify", crawl_dir, "--strict")
-    assert code == 0, "a replay report does not disturb verification"
+    assert code == 0
 
 
 # -- usage errors ---------------------------------------------------------------------
