@@ -4,7 +4,11 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint install clean
+# Debian packages the tests drive for real: a headless browser for the HTML report and a
+# Redis server for distributed crawling. Installed only when missing (needs root + apt).
+SYSTEM_TOOLS := chromium redis-server
+
+.PHONY: demo test lint install system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -19,14 +23,21 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(BIN)/tdm-crawl demo --out runs/demo --overwrite
 
-test: $(STAMP)
-	$(BIN)/ruff check tdm_crawler tests fixtures
+system-deps:
+	@missing=""; for tool in $(SYSTEM_TOOLS); do command -v $$tool >/dev/null || missing="$$missing $$tool"; done; \
+	if [ -n "$$missing" ]; then \
+		echo "installing Debian packages:$$missing"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	fi
+
+test: $(STAMP) system-deps
+	$(BIN)/ruff check tdm_crawler tests fixtures examples bench
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
 lint: $(STAMP)
-	$(BIN)/ruff check tdm_crawler tests fixtures
-	$(BIN)/ruff format --check tdm_crawler tests fixtures
+	$(BIN)/ruff check tdm_crawler tests fixtures examples bench
+	$(BIN)/ruff format --check tdm_crawler tests fixtures examples bench
 	$(BIN)/mypy
 
 clean:
