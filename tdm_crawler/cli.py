@@ -407,7 +407,12 @@ def cmd_check(args: argparse.Namespace) -> int:
     with tempfile.TemporaryDirectory(prefix="tdm-check-") as tmp:
         out = Path(tmp)
         settings = _settings_for(
-            args, out, TDM_MAX_DEPTH=0, LOG_LEVEL="WARNING", AUTOTHROTTLE_ENABLED=False
+            args,
+            out,
+            TDM_MAX_DEPTH=0,
+            LOG_LEVEL="WARNING",
+            AUTOTHROTTLE_ENABLED=False,
+            TDM_PROGRESS="off",  # one URL: a progress display would only flicker
         )
         completed = run_crawl([url], settings)
         records = _read_records(out)

@@ -46,6 +46,12 @@ TDM_SETTINGS: dict[str, tuple[Any, str]] = {
         "recheck: the crawl directory rechecked (set by tdm-crawl recheck)",
     ),
     "TDM_FSYNC": (False, "fsync decisions.jsonl after every line (slower, power-loss safe)"),
+    "TDM_PROGRESS": (
+        "auto",
+        "live progress: auto (a live display when stderr is a terminal, else log lines), "
+        "rich, log or off",
+    ),
+    "TDM_PROGRESS_INTERVAL": (10.0, "seconds between progress log lines (TDM_PROGRESS=log)"),
 }
 
 #: Scrapy settings that make a crawl polite and make our components the ones in charge.
@@ -61,6 +67,7 @@ SCRAPY_SETTINGS: dict[str, Any] = {
     "SPIDER_MIDDLEWARES": {"tdm_crawler.crawl.storage.ContentStoreMiddleware": 40},
     "EXTENSIONS": {
         "tdm_crawler.crawl.recorder.TdmRecorder": 0,
+        "tdm_crawler.crawl.progress.TdmProgress": 100,  # after the recorder: sees its last records
         "scrapy.extensions.telnet.TelnetConsole": None,
     },
     "DUPEFILTER_CLASS": "tdm_crawler.crawl.dupefilter.RedirectAwareDupeFilter",
