@@ -13,7 +13,13 @@ from dataclasses import dataclass
 # lxml ships no type information; the ignore stays harmless if stubs appear later.
 import lxml.etree  # type: ignore[import-untyped, unused-ignore]
 import lxml.html  # type: ignore[import-untyped, unused-ignore]
-from w3lib.encoding import html_to_unicode
+from w3lib.encoding import (
+    html_body_declared_encoding,
+    html_to_unicode,
+    http_content_type_encoding,
+    read_bom,
+    to_unicode,
+)
 
 # Where the head certainly ends. Cutting there first spares parsing a large body; what
 # follows could only land in <body>, where meta tags do not count.
@@ -60,7 +66,7 @@ def parse_head(
     head_end = _HEAD_END.search(data)
     if head_end is not None:
         data = data[: head_end.start()]
-    _, text = html_to_unicode(content_type, data)
+    text = _decode(data, content_type)
     try:
         root = lxml.html.document_fromstring(text.encode("utf-8"), _PARSER)
     except (lxml.etree.ParserError, ValueError):
@@ -76,6 +82,25 @@ def parse_head(
     bases = root.xpath("/html/head//base[@href]")
     base_href = bases[0].get("href").strip(_HTML_SPACE) if bases else None
     return Head(metas, links, base_href or None)
+
+
+def _decode(data: bytes, content_type: str | None) -> str:
+    """Decode as a browser does (WHATWG Encoding), where w3lib's guess differs from it.
+
+    * A ``charset=utf-16`` header means UTF-16LE (w3lib reads it as big-endian).
+    * A ``<meta>`` (or XML) declaration naming UTF-16 or UTF-32 means UTF-8: it was
+      readable as ASCII, so the body is not UTF-16 (HTML's prescan rule). Read as UTF-16,
+      an ASCII page turns to noise and its ``tdm-reservation`` meta would go unseen.
+    """
+    if read_bom(data)[0] is None:
+        header = http_content_type_encoding(content_type)
+        if header == "utf-16":
+            return to_unicode(data, "utf-16-le")
+        if header is None:
+            declared = html_body_declared_encoding(data)
+            if declared is not None and declared.startswith(("utf-16", "utf-32")):
+                return to_unicode(data, "utf-8")
+    return html_to_unicode(content_type, data)[1]
 
 
 def head_meta(

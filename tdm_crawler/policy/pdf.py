@@ -39,7 +39,7 @@ from pypdf.generic import StreamObject
 
 from tdm_crawler.policy.safe_xml import DEFAULT_MAX_BYTES as MAX_XMP_BYTES
 from tdm_crawler.policy.types import EmbeddedReading, TdmProps
-from tdm_crawler.policy.xmp import TDMREP_NAMESPACES, read_xmp_tdm
+from tdm_crawler.policy.xmp import TDMREP_NAMESPACES, UNREADABLE, read_xmp_tdm
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 DEFAULT_TIMEOUT = 5.0
@@ -117,7 +117,8 @@ def read_pdf_tdm(
     was found), problem lines about invalid or conflicting values, a human state such as
     ``"XMP metadata read"``, ``"no XMP metadata"``, ``"encrypted PDF: metadata not
     readable"``, ``"truncated PDF: ..."`` or ``"over size cap ..."``, and whether the
-    catalog's metadata could be read at all (a raw-scan find counts). Never raises.
+    catalog's metadata could be read at all (a raw-scan find counts; a packet found but
+    not parsable does not). Never raises.
     """
     if len(body) > max_bytes:
         detail = f"over size cap ({len(body)} > {max_bytes} bytes): not read"
@@ -131,13 +132,18 @@ def read_pdf_tdm(
     complete = not catalog.fall_back and not catalog.too_large
     if catalog.xmp is not None:
         props, problems = read_xmp_tdm(catalog.xmp)
+        if _unparsable(problems):
+            # The metadata is there but cannot be read: it may hold a reservation we
+            # did not see, so nothing is established (as for an EPUB's unreadable OPF).
+            detail = f"{detail}, but not parsable"
+            complete = False
     elif catalog.fall_back:
         found = "no uncompressed XMP packet with TDMRep properties found"
         for packet in _scan_packets(body):
             props, problems = read_xmp_tdm(packet)
             if problems or not props.is_empty:
                 found = "XMP packet found by raw scan"
-                complete = True
+                complete = not _unparsable(problems)
                 break
         detail = f"{detail}; {found}"
     if b"%%EOF" not in body[-1024:]:
@@ -199,6 +205,11 @@ def _scan_packets(body: bytes) -> Iterator[bytes]:
         if any(marker in packet for marker in _TDMREP_MARKERS):
             yield packet
         position = start.start() + end.end()
+
+
+def _unparsable(problems: tuple[str, ...]) -> bool:
+    """Whether :func:`read_xmp_tdm` could not parse the packet at all."""
+    return bool(problems) and problems[0].startswith(UNREADABLE)
 
 
 def _short(error: BaseException) -> str:

@@ -32,7 +32,9 @@ class RobotsFile:
     """One origin's robots.txt as fetched, ready to answer "may this agent fetch that URL?".
 
     ``text`` is the decoded (and possibly truncated) body, kept for the readers of records
-    protego drops (Content-Usage, Content-Signal, License...). ``detail`` explains ``state``.
+    protego drops (Content-Usage, Content-Signal, License...). ``detail`` explains ``state``;
+    ``note`` is said with every answer from the file (that it was cut at the read cap), so
+    that each decision record shows it.
     """
 
     status: int | None
@@ -40,6 +42,7 @@ class RobotsFile:
     detail: str
     text: str = ""
     _parser: Protego | None = field(default=None, repr=False, compare=False)
+    note: str = ""
 
     @classmethod
     def from_fetch(
@@ -60,10 +63,10 @@ class RobotsFile:
         if 200 <= status <= 299:
             raw = body or b""
             text = raw[:max_bytes].decode("utf-8", errors="replace").removeprefix(_BOM)
-            cut = f", truncated to the first {max_bytes} bytes" if len(raw) > max_bytes else ""
-            return cls(
-                status, "parsed", f"{status}: robots.txt parsed{cut}", text, Protego.parse(text)
-            )
+            cut = f"truncated to the first {max_bytes} bytes" if len(raw) > max_bytes else ""
+            detail = f"{status}: robots.txt parsed" + (f", {cut}" if cut else "")
+            note = f"robots.txt {cut}" if cut else ""
+            return cls(status, "parsed", detail, text, Protego.parse(text), note)
         if 400 <= status <= 499 and status != 429:
             return cls(status, "unavailable", f"{status}: no robots.txt, everything allowed")
         if 300 <= status <= 399:
@@ -82,14 +85,15 @@ class RobotsFile:
             return _signal("allow", self.detail)
         query = _query_agent(self._parser, agent)
         rule_set = self._parser._get_matching_rule_set(query)
+        note = f" ({self.note})" if self.note else ""
         if rule_set is None:
-            return _signal("allow", f"no group for '{agent}' and no '*' group: allowed")
+            return _signal("allow", f"no group for '{agent}' and no '*' group: allowed{note}")
         group = f"group '{rule_set.user_agent}'"
         rule = _deciding_rule(rule_set, url)
         if rule is None:
-            return _signal("allow", f"{group}: no rule matches, allowed")
+            return _signal("allow", f"{group}: no rule matches, allowed{note}")
         field_name, pattern = rule
-        return _signal(field_name, f"{group}: {field_name.capitalize()} {pattern}")
+        return _signal(field_name, f"{group}: {field_name.capitalize()} {pattern}{note}")
 
     def crawl_delay(self, agent: str) -> float | None:
         """The Crawl-delay of the group ``agent`` obeys, if any."""

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
 
 from tdm_crawler.policy.ai_agents import AiAgent
-from tdm_crawler.policy.pathmatch import normalise, path_and_query
+from tdm_crawler.policy.pathmatch import match_pieces, normalise, path_and_query, split_pattern
 from tdm_crawler.policy.types import Finding, Reason, Signal
 
 T = TypeVar("T")
@@ -209,12 +209,7 @@ class PathRule:
     __slots__ = ("_anchored", "_pieces", "index", "length", "pattern", "payload")
 
     def __init__(self, pattern: str, payload: Any, index: int = 0) -> None:
-        anchored = pattern.endswith("$")
-        body = pattern[:-1] if anchored else pattern
-        if "*" in body:
-            pieces = tuple([normalise(piece) for piece in body.split("*")])
-        else:
-            pieces = (normalise(body),)
+        pieces, anchored = split_pattern(pattern)
         self.pattern = pattern
         self.payload = payload
         self.index = index
@@ -226,34 +221,8 @@ class PathRule:
         return f"PathRule({self.pattern!r}, {self.payload!r})"
 
     def matches(self, normalised_path: str) -> bool:
-        """Match as :func:`~tdm_crawler.policy.pathmatch.compile_location` does.
-
-        The pieces between ``*`` are found left to right, each at its leftmost place
-        (the commitment ``compile_location``'s atomic groups make, always a right choice),
-        with plain string searches: no regex to compile, so a file of a hundred thousand
-        patterns costs nothing until a URL is matched, and little then.
-        """
-        pieces = self._pieces
-        first = pieces[0]
-        if not normalised_path.startswith(first):
-            return False
-        if len(pieces) == 1:
-            return not self._anchored or len(normalised_path) == len(first)
-        position, end = len(first), len(normalised_path)
-        middle = pieces[1:]
-        if self._anchored:
-            last = pieces[-1]
-            end -= len(last)
-            if end < position or not normalised_path.endswith(last):
-                return False
-            middle = pieces[1:-1]
-        for piece in middle:
-            if piece:
-                found = normalised_path.find(piece, position, end)
-                if found < 0:
-                    return False
-                position = found + len(piece)
-        return True
+        """Match as :func:`~tdm_crawler.policy.pathmatch.compile_location` does."""
+        return match_pieces(self._pieces, self._anchored, normalised_path)
 
 
 class PathRules:

@@ -29,6 +29,8 @@ _RDF_DESCRIPTION = f"{{{RDF_NAMESPACE}}}Description"
 
 #: The two property names, as local names in the TDMRep namespace.
 PROPERTIES = ("reservation", "policy")
+#: How the first problem line of an unparsable or unsafe packet starts.
+UNREADABLE = "XMP metadata not readable"
 
 
 def read_xmp_tdm(
@@ -43,7 +45,7 @@ def read_xmp_tdm(
     try:
         root = parse_xml(xml, max_bytes=max_bytes)
     except UnsafeOrInvalidXml as error:
-        return TdmProps(), (f"XMP metadata not readable: {error}",)
+        return TdmProps(), (f"{UNREADABLE}: {error}",)
     found: dict[str, list[str]] = {name: [] for name in PROPERTIES}
     problems: list[str] = []
     for element in root.iter():
