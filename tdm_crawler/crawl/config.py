@@ -76,6 +76,9 @@ SCRAPY_SETTINGS: dict[str, Any] = {
     "CONCURRENT_REQUESTS": 16,
     "CONCURRENT_REQUESTS_PER_DOMAIN": 4,
     "DOWNLOAD_TIMEOUT": 30,
+    # Scrapy drops URLs over 2083 characters before scheduling them, silently; we fetch
+    # and decide them, since every URL the crawl meant to fetch gets a record.
+    "URLLENGTH_LIMIT": 0,
     "DOWNLOAD_MAXSIZE": 64 * 1024 * 1024,
     "DOWNLOAD_WARNSIZE": 16 * 1024 * 1024,
     "RETRY_TIMES": 2,

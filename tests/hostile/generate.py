@@ -405,9 +405,6 @@ def build_robots() -> list[SiteWriter]:
         "no-reservation",
         body=_page,
         file_name="longer.html",
-        xfail="a URL over Scrapy's URLLENGTH_LIMIT (2083) is dropped by UrlLengthMiddleware "
-        "without any decision record (crawl/config.py leaves the middleware on; the "
-        "README promises one record per URL the crawl meant to fetch)",
     )
     cases.append(s)
 
