@@ -7,13 +7,14 @@ usage (with a one-line message that says what to do), 1 when a crawl could not r
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import shutil
 import sys
 import tempfile
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -160,6 +161,15 @@ def build_parser() -> argparse.ArgumentParser:
     crawl.add_argument("--max-depth", type=int, default=-1, help="0 = seeds only")
     crawl.add_argument("--max-pages", type=int, default=0, help="0 = no limit")
     _add_crawl_options(crawl)
+    crawl.add_argument(
+        "--redis",
+        metavar="REDIS_URL",
+        help="distributed mode: share the crawl through this Redis (redis://HOST:PORT/DB); "
+        "more processes join with tdm-crawl worker",
+    )
+    from tdm_crawler.cli_distributed import add_worker_parser
+
+    add_worker_parser(sub, _add_crawl_options)
 
     check = sub.add_parser(
         "check",
@@ -291,13 +301,17 @@ def _read_records(out: Path) -> list[dict[str, Any]]:
     return list(iter_records(path)) if path.exists() else []
 
 
-def summary_table(records: Sequence[dict[str, Any]], elapsed: float) -> str:
-    """Counts per decision and reason, and URLs decided per second."""
-    counts = Counter((r["decision"], r["reason"]) for r in records)
-    stored = sum(1 for r in records if r["stored"])
-    rate = len(records) / elapsed if elapsed > 0 else 0.0
+def summary_table(records: Iterable[dict[str, Any]], elapsed: float) -> str:
+    """Counts per decision and reason, and URLs decided per second (records streamed)."""
+    counts: Counter[tuple[str, str]] = Counter()
+    stored = 0
+    for r in records:
+        counts[(r["decision"], r["reason"])] += 1
+        stored += bool(r["stored"])
+    total = sum(counts.values())
+    rate = total / elapsed if elapsed > 0 else 0.0
     lines = [
-        f"{len(records)} URLs decided in {elapsed:.1f} s ({rate:.1f} URLs/s), {stored} stored",
+        f"{total} URLs decided in {elapsed:.1f} s ({rate:.1f} URLs/s), {stored} stored",
         f"{'decision':<12} {'reason':<26} {'count':>6}",
         f"{'-' * 12} {'-' * 26} {'-' * 6}",
     ]
@@ -344,6 +358,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         raise UsageError("no seed URLs: give URLs or --seeds FILE")
     if args.max_pages < 0:
         raise UsageError("--max-pages must be 0 (no limit) or more")
+    if args.redis:
+        from tdm_crawler.cli_distributed import run_distributed_crawl
+
+        return run_distributed_crawl(args, seeds, _settings_for, _crawl_and_summarise)
     _prepare_output(args.out, resume=args.resume, overwrite=args.overwrite)
     settings = _settings_for(args, args.out)
     return _crawl_and_summarise(seeds, settings, args.out)
@@ -359,13 +377,26 @@ def _manifest_seeds(out: Path) -> list[str]:
         return []
 
 
+def _records_after(out: Path, skip: int) -> Iterator[dict[str, Any]]:
+    """The records of ``out/decisions.jsonl`` after the first ``skip``, streamed: a crawl
+    of millions of URLs must not hold them in memory to print its summary."""
+    from tdm_crawler.store import iter_records
+
+    path = out / "decisions.jsonl"
+    if path.exists():
+        yield from itertools.islice(iter_records(path), skip, None)
+
+
+def _count_records(out: Path) -> int:
+    return sum(1 for _ in _records_after(out, 0))
+
+
 def _crawl_and_summarise(seeds: Sequence[str], settings: Any, out: Path) -> int:
-    before = len(_read_records(out))
+    before = _count_records(out)
     started = time.monotonic()
     completed = run_crawl(seeds, settings)
     elapsed = time.monotonic() - started
-    records = _read_records(out)
-    print(summary_table(records[before:], elapsed))
+    print(summary_table(_records_after(out, before), elapsed))
     print(f"Output: {out}  (decisions.jsonl, content/, evidence/, manifest.json)")
     if not completed:
         print("tdm-crawl: the crawl did not complete; see the log above", file=sys.stderr)
@@ -462,12 +493,14 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _crawl_dir(path: Path) -> Path:
-    from tdm_crawler.report.crawldir import NotACrawl, require_crawl
+    """``path`` if it holds a crawl, or a distributed crawl's workers (``path/workers/*``)."""
+    from tdm_crawler.report.crawldir import NotACrawl, crawl_dirs
 
     try:
-        return require_crawl(path)
+        crawl_dirs(path)
     except NotACrawl as exc:
         raise UsageError(str(exc)) from None
+    return path
 
 
 def _replay_report(args: argparse.Namespace) -> Any:
@@ -494,14 +527,15 @@ def _replay_report(args: argparse.Namespace) -> Any:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from tdm_crawler.report.crawldir import NotACrawl, load_manifest
+    from tdm_crawler.report.crawldir import NotACrawl, crawl_dirs, load_manifest
     from tdm_crawler.report.filtered import FilteredCorpus
     from tdm_crawler.report.replay import format_summary, replay_config, replay_crawl
     from tdm_crawler.report.warcfiles import UnreadableWarc
 
     source = _crawl_dir(args.dir)
     try:
-        manifest = load_manifest(source)
+        # A distributed crawl's settings are its first worker's (all workers share them).
+        manifest = load_manifest(crawl_dirs(source)[0])
     except NotACrawl as exc:
         raise UsageError(str(exc)) from None
     if manifest is None:
@@ -519,6 +553,10 @@ def cmd_replay(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     sink = None
+    if args.out is not None and crawl_dirs(source) != [source]:
+        raise UsageError(
+            "--out takes one crawl directory; replay each DIR/workers/<id> with its own --out"
+        )
     if args.out is not None:
         out, src = args.out.resolve(), source.resolve()
         if out == src or src in out.parents:
@@ -585,8 +623,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     from tdm_crawler.report.datasheet import render_datasheet, write_datasheet
     from tdm_crawler.report.html_report import write_report
 
-    if not (args.dir / "decisions.jsonl").is_file():
-        raise UsageError(f"{args.dir} holds no decisions.jsonl; give a crawl's --out directory")
+    _crawl_dir(args.dir)
     if args.top < 1:
         raise UsageError("--top must be 1 or more")
     try:
@@ -643,8 +680,15 @@ def cmd_recheck(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    from tdm_crawler.cli_distributed import cmd_worker as run_worker
+
+    return run_worker(args)
+
+
 COMMANDS = {
     "crawl": cmd_crawl,
+    "worker": cmd_worker,
     "recheck": cmd_recheck,
     "check": cmd_check,
     "demo": cmd_demo,

@@ -51,6 +51,10 @@ class OriginBackoffMiddleware:
         self.base = s.getfloat("TDM_BACKOFF_BASE")
         self.cap = s.getfloat("TDM_BACKOFF_MAX")
         self.failures: dict[str, int] = {}
+        # Origins that keep failing are forgotten oldest first past this many, so the
+        # dicts stay bounded over millions of origins (a forgotten slot keeps its delay
+        # until Scrapy drops the idle slot).
+        self.max_entries = s.getint("TDM_ORIGIN_CACHE_MAX_ENTRIES")
         self.normal: dict[str, tuple[float, float]] = {}  # slot (delay, jitter) before
 
     @classmethod
@@ -85,6 +89,10 @@ class OriginBackoffMiddleware:
     def _failed(self, key: str, pause: float | None, why: str) -> None:
         count = self.failures.get(key, 0) + 1
         self.failures[key] = count
+        while len(self.failures) > self.max_entries:
+            oldest = next(iter(self.failures))
+            del self.failures[oldest]
+            self.normal.pop(oldest, None)
         delay = min(self.cap, pause if pause is not None else self.base * 2 ** (count - 1))
         slot = self._slot(key)
         if slot is None or delay <= slot.delay:

@@ -22,7 +22,7 @@ TDM_SETTINGS: dict[str, tuple[Any, str]] = {
     "TDM_MAX_DEPTH": (-1, "link depth from the seeds; 0 = seeds only, -1 = no limit"),
     "TDM_ORIGIN_CACHE_TTL": (86_400, "seconds a fetched robots.txt/tdmrep.json stays valid"),
     "TDM_ORIGIN_CACHE_FAILURE_TTL": (600, "seconds an unreachable policy file is remembered"),
-    "TDM_ORIGIN_CACHE_MAX_ENTRIES": (10_000, "origins kept in the policy cache (LRU)"),
+    "TDM_ORIGIN_CACHE_MAX_ENTRIES": (2_000, "origins kept in the policy cache (LRU)"),
     "TDM_POLICY_RETRY_DELAYS": ([1.0, 4.0], "back-off (s) between retries of a failing file"),
     "TDM_POLICY_MAX_REDIRECTS": (5, "redirect hops followed for robots.txt / tdmrep.json"),
     "TDM_ROBOTS_MAX_BYTES": (512 * 1024, "bytes of robots.txt read; the rest is ignored"),
@@ -52,6 +52,23 @@ TDM_SETTINGS: dict[str, tuple[Any, str]] = {
         "rich, log or off",
     ),
     "TDM_PROGRESS_INTERVAL": (10.0, "seconds between progress log lines (TDM_PROGRESS=log)"),
+    "TDM_REDIS_URL": (None, "distributed mode: the Redis server workers share (set by --redis)"),
+    "TDM_WORKER_ID": (None, "distributed mode: this worker's id (default: <host>-<pid>)"),
+    "TDM_REDIS_LEASE": (
+        60.0,
+        "lease (s) on an origin's policy fetch, renewed while fetching; a dead worker's "
+        "expires and another worker fetches",
+    ),
+    "TDM_REDIS_POLL_INTERVAL": (0.05, "seconds between checks while another worker fetches"),
+    "TDM_REDIS_HEARTBEAT": (5.0, "seconds between a worker's heartbeats"),
+    "TDM_REDIS_WORKER_TIMEOUT": (
+        30.0,
+        "seconds without heartbeat after which a worker is dead and its requests taken over",
+    ),
+    "TDM_REDIS_IDLE_TIMEOUT": (
+        30.0,
+        "seconds a worker waits with an empty queue and no busy worker before leaving",
+    ),
 }
 
 #: Scrapy settings that make a crawl polite and make our components the ones in charge.
@@ -64,11 +81,16 @@ SCRAPY_SETTINGS: dict[str, Any] = {
         "tdm_crawler.crawl.middlewares.TdmGateMiddleware": 540,
         "tdm_crawler.crawl.backoff.OriginBackoffMiddleware": 610,
     },
-    "SPIDER_MIDDLEWARES": {"tdm_crawler.crawl.storage.ContentStoreMiddleware": 40},
+    "SPIDER_MIDDLEWARES": {
+        "tdm_crawler.crawl.storage.ContentStoreMiddleware": 40,
+        # Distributed mode only (otherwise NotConfigured): last to see the spider's output.
+        "tdm_crawler.crawl.coordinator.InflightReleaseMiddleware": 10,
+    },
     "EXTENSIONS": {
         "tdm_crawler.crawl.recorder.TdmRecorder": 0,
         "tdm_crawler.crawl.progress.TdmProgress": 100,  # after the recorder: sees its last records
         "scrapy.extensions.telnet.TelnetConsole": None,
+        "tdm_crawler.crawl.coordinator.WorkerCoordinator": 1,  # distributed mode only
     },
     "DUPEFILTER_CLASS": "tdm_crawler.crawl.dupefilter.RedirectAwareDupeFilter",
     "AUTOTHROTTLE_ENABLED": True,

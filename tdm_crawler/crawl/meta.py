@@ -19,3 +19,6 @@ EVIDENCE_META = "tdm_evidence"
 RECORDED_META = "tdm_recorded"
 #: What the original crawl stored for a URL being rechecked (record id, digest).
 RECHECK_META = "tdm_recheck"
+#: Distributed mode: a URL already decided by a worker that died before its links were
+#: queued; fetch it again only to follow its links (nothing is recorded or stored twice).
+RELINK_META = "tdm_relink"

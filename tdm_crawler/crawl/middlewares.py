@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, NoReturn
 from weakref import WeakKeyDictionary
 
@@ -29,6 +30,7 @@ from tdm_crawler.crawl.meta import (
     EVIDENCE_META,
     POLICY_FILE_META,
     RECORDED_META,
+    RELINK_META,
     VERDICT_META,
 )
 from tdm_crawler.crawl.origin import (
@@ -129,6 +131,9 @@ class TdmGateMiddleware:
             pdf_timeout=s.getfloat("TDM_EMBEDDED_TIMEOUT"),
         )
         self.fetcher = PolicyFetcher(crawler)
+        # Origins whose download slot we gave a Crawl-delay, least recently used first.
+        self._delayed: OrderedDict[str, None] = OrderedDict()
+        self.max_delayed = s.getint("TDM_ORIGIN_CACHE_MAX_ENTRIES")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -144,8 +149,10 @@ class TdmGateMiddleware:
     async def process_request(self, request: Request) -> None:
         if request.meta.get(POLICY_FILE_META):
             return
-        if not request.meta.get("redirect_urls") and TdmRecorder.of(self.crawler).already_decided(
-            request.url
+        if (
+            not request.meta.get("redirect_urls")
+            and not request.meta.get(RELINK_META)  # fetched again for its links only
+            and TdmRecorder.of(self.crawler).already_decided(request.url)
         ):
             # Scheduled twice (e.g. a start URL, which bypasses the duplicate filter, and
             # a link back to it): it has its decision; do not fetch or decide it again.
@@ -280,6 +287,19 @@ class TdmGateMiddleware:
         )
         raise IgnoreRequest(f"tdm-crawler: {verdict.decision} ({verdict.reason})")
 
+    def _forget_delays(self, downloader: Any, key: str) -> None:
+        """Bound the per-slot settings we add (one per origin with a Crawl-delay) to the
+        policy cache's size: the least recently used idle origin's entry goes first (it
+        is added again from its cached or re-fetched robots.txt when the origin returns)."""
+        self._delayed[key] = None
+        while len(self._delayed) > self.max_delayed:
+            oldest = next(iter(self._delayed))
+            if oldest in downloader.slots:  # in use: keep it, try again next time
+                self._delayed.move_to_end(oldest)
+                break
+            del self._delayed[oldest]
+            downloader.per_slot_settings.pop(oldest, None)
+
     def _apply_crawl_delay(self, request: Request, policy: OriginPolicy) -> None:
         """Honour robots.txt Crawl-delay on the origin's download slot (capped)."""
         delay = policy.facts.robots.crawl_delay(self.context.agent)
@@ -292,11 +312,14 @@ class TdmGateMiddleware:
         assert engine is not None
         downloader: Any = engine.downloader
         if key in downloader.per_slot_settings:
+            if key in self._delayed:
+                self._delayed.move_to_end(key)
             return
         # Slots are created lazily and garbage-collected when idle: per_slot_settings is
         # what a re-created slot reads, the live slot (if any) is updated directly.
         # No jitter: a randomised delay would undercut the Crawl-delay asked for.
         downloader.per_slot_settings[key] = {"delay": delay, "concurrency": 1, "jitter": 0}
+        self._forget_delays(downloader, key)
         if self.crawler.stats is not None:
             self.crawler.stats.inc_value("tdm/crawl_delay/origins")
         slot = downloader.slots.get(key)

@@ -10,6 +10,7 @@ gate lets them pass instead of gating them on themselves.
 from __future__ import annotations
 
 import asyncio
+import base64
 import logging
 import re
 import time
@@ -40,6 +41,7 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
+    from tdm_crawler.crawl.distributed import RedisPolicyStore
     from tdm_crawler.policy import License
 
 logger = logging.getLogger(__name__)
@@ -65,6 +67,32 @@ class FetchResult:
     def ok(self) -> bool:
         return self.status is not None and 200 <= self.status <= 299
 
+    def to_json(self) -> dict[str, Any]:
+        """The fetch as JSON (body base64), to share it with other workers."""
+        return {
+            "url": self.url,
+            "status": self.status,
+            "body": None if self.body is None else base64.b64encode(self.body).decode("ascii"),
+            "error": self.error,
+            "max_age": self.max_age,
+            "evidence": list(self.evidence),
+            "attempts": self.attempts,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any], expires_at: float = 0.0) -> FetchResult:
+        body = data.get("body")
+        return cls(
+            data["url"],
+            data.get("status"),
+            None if body is None else base64.b64decode(body),
+            data.get("error"),
+            data.get("max_age"),
+            tuple(data.get("evidence") or ()),
+            int(data.get("attempts") or 1),
+            expires_at,
+        )
+
     def ref(self) -> dict[str, Any]:
         """How a decision record points at this fetch: the evidence WARC records of every
         attempt and hop (the last one is the response that was read), or the error."""
@@ -85,6 +113,45 @@ class OriginPolicy:
     address_problem: str | None
     expires_at: float
     evidence_id: str  # the evidence WARC metadata record listing the documents read
+
+
+@dataclass(frozen=True, slots=True)
+class OriginDocuments:
+    """What was fetched for one origin, before parsing: what one worker shares with the
+    others in distributed mode (:class:`~tdm_crawler.crawl.distributed.RedisPolicyStore`),
+    so that each builds the same :class:`OriginPolicy` without fetching again."""
+
+    origin: str
+    address_problem: str | None
+    robots: FetchResult | None
+    tdmrep: FetchResult | None
+    licenses: tuple[FetchResult, ...]
+    evidence_id: str  # the evidence WARC metadata record listing the documents read
+    ttl: float  # seconds the documents stay valid from when they were fetched
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "origin": self.origin,
+            "address_problem": self.address_problem,
+            "robots": None if self.robots is None else self.robots.to_json(),
+            "tdmrep": None if self.tdmrep is None else self.tdmrep.to_json(),
+            "licenses": [res.to_json() for res in self.licenses],
+            "evidence_id": self.evidence_id,
+            "ttl": self.ttl,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> OriginDocuments:
+        robots, tdmrep = data.get("robots"), data.get("tdmrep")
+        return cls(
+            data["origin"],
+            data.get("address_problem"),
+            None if robots is None else FetchResult.from_json(robots),
+            None if tdmrep is None else FetchResult.from_json(tdmrep),
+            tuple(FetchResult.from_json(res) for res in data.get("licenses") or ()),
+            data["evidence_id"],
+            float(data["ttl"]),
+        )
 
 
 def _is_transient(result: FetchResult) -> bool:
@@ -119,6 +186,13 @@ class PolicyFetcher:
         self.documents: OriginCache[FetchResult] = OriginCache(
             self._load_document, max_entries=bound
         )
+        # Distributed mode: the documents are fetched once for all workers (see
+        # tdm_crawler.crawl.distributed); None when this process crawls alone.
+        self.store: RedisPolicyStore | None = None
+        if s.get("TDM_REDIS_URL"):
+            from tdm_crawler.crawl.distributed import RedisPolicyStore
+
+            self.store = RedisPolicyStore.from_crawler(crawler)
 
     async def origin(self, origin: str) -> OriginPolicy:
         return await self.origins.get(origin)
@@ -146,20 +220,69 @@ class PolicyFetcher:
         )
 
     async def _load_origin(self, origin: str) -> OriginPolicy:
+        if self.store is None:
+            documents = await self.fetch_origin_documents(origin)
+            return self.build_origin(documents, documents.ttl)
+
+        async def produce() -> tuple[dict[str, Any], float]:
+            fetched = await self.fetch_origin_documents(origin)
+            return fetched.to_json(), fetched.ttl
+
+        value, remaining = await self.store.shared("policy", origin, produce)
+        return self.build_origin(OriginDocuments.from_json(value), remaining)
+
+    async def fetch_origin_documents(self, origin: str) -> OriginDocuments:
+        """Fetch an origin's policy documents (and write them to the evidence WARC, with
+        the metadata record that decisions will point to); parse only what decides
+        which further documents to fetch (the RSL licences robots.txt names)."""
         problem = None if self.allow_private else await self._address_problem(origin)
-        now = time.monotonic()
         if problem is not None:
             logger.warning("Not crawling %s: %s", origin, problem)
-            facts = OriginFacts(
-                RobotsFile.from_fetch(None, None, problem),
-                TdmRepFile.from_fetch(None, None, problem, url=origin),
-            )
             evidence_id = self._write_evidence(origin, {"address": problem})
-            return OriginPolicy(origin, facts, problem, now + self.failure_ttl, evidence_id)
+            return OriginDocuments(origin, problem, None, None, (), evidence_id, self.failure_ttl)
         robots_res, tdmrep_res = await asyncio.gather(
             self.fetch(f"{origin}/robots.txt", "robots", origin),
             self.fetch(f"{origin}/.well-known/tdmrep.json", "tdmrep", origin),
         )
+        robots, tdmrep = self._parse_files(robots_res, tdmrep_res)
+        facts = OriginFacts(robots, tdmrep)
+        license_results: tuple[FetchResult, ...] = ()
+        if facts.license_urls:
+            wanted = list(dict.fromkeys(facts.license_urls))[: self.max_licenses]
+            license_results = tuple(
+                await asyncio.gather(*(self.documents.get(url) for url in wanted))
+            )
+        self._report(origin, facts, tdmrep_res.url)
+        evidence = {
+            "robots": robots_res.ref(),
+            "tdmrep": tdmrep_res.ref(),
+            "licenses": [res.ref() for res in license_results],
+        }
+        ttl = self._ttl(robots, tdmrep, tdmrep_res.max_age)
+        evidence_id = self._write_evidence(origin, evidence)
+        return OriginDocuments(
+            origin, None, robots_res, tdmrep_res, license_results, evidence_id, ttl
+        )
+
+    def build_origin(self, documents: OriginDocuments, ttl: float) -> OriginPolicy:
+        """The origin's policy from its fetched documents, valid ``ttl`` seconds from now."""
+        origin, problem = documents.origin, documents.address_problem
+        expires_at = time.monotonic() + ttl
+        if problem is not None or documents.robots is None or documents.tdmrep is None:
+            problem = problem or "no policy documents recorded"
+            facts = OriginFacts(
+                RobotsFile.from_fetch(None, None, problem),
+                TdmRepFile.from_fetch(None, None, problem, url=origin),
+            )
+            return OriginPolicy(origin, facts, problem, expires_at, documents.evidence_id)
+        robots, tdmrep = self._parse_files(documents.robots, documents.tdmrep)
+        licenses = tuple((res.url, self._parse_license(res)) for res in documents.licenses)
+        facts = OriginFacts(robots, tdmrep, licenses)
+        return OriginPolicy(origin, facts, None, expires_at, documents.evidence_id)
+
+    def _parse_files(
+        self, robots_res: FetchResult, tdmrep_res: FetchResult
+    ) -> tuple[RobotsFile, TdmRepFile]:
         robots = RobotsFile.from_fetch(
             robots_res.status, robots_res.body, robots_res.error, max_bytes=self.robots_max
         )
@@ -170,19 +293,7 @@ class PolicyFetcher:
             url=tdmrep_res.url,
             max_bytes=self.tdmrep_max,
         )
-        facts = OriginFacts(robots, tdmrep)
-        license_refs: list[dict[str, Any]] = []
-        if facts.license_urls:
-            licenses, license_refs = await self.licenses(facts.license_urls)
-            facts = OriginFacts(robots, tdmrep, licenses)
-        self._report(origin, facts, tdmrep_res.url)
-        evidence = {
-            "robots": robots_res.ref(),
-            "tdmrep": tdmrep_res.ref(),
-            "licenses": license_refs,
-        }
-        ttl = self._ttl(robots, tdmrep, tdmrep_res.max_age)
-        return OriginPolicy(origin, facts, None, now + ttl, self._write_evidence(origin, evidence))
+        return robots, tdmrep
 
     def _write_evidence(self, origin: str, evidence: dict[str, Any]) -> str:
         return TdmRecorder.of(self.crawler).write_origin_evidence(origin, evidence)
@@ -204,12 +315,23 @@ class PolicyFetcher:
             )
 
     async def _load_document(self, url: str) -> FetchResult:
+        if self.store is None:
+            result, ttl = await self._fetch_document(url)
+            return replace(result, expires_at=time.monotonic() + ttl)
+
+        async def produce() -> tuple[dict[str, Any], float]:
+            fetched, ttl = await self._fetch_document(url)
+            return fetched.to_json(), ttl
+
+        value, remaining = await self.store.shared("document", url, produce)
+        return FetchResult.from_json(value, time.monotonic() + remaining)
+
+    async def _fetch_document(self, url: str) -> tuple[FetchResult, float]:
         result = await self.fetch(url, "document", origin_of(url))
         if not result.ok:
             logger.warning("Policy document %s: %s", url, result.error or result.status)
-            return replace(result, expires_at=time.monotonic() + self.failure_ttl)
-        ttl = self.ttl if result.max_age is None else min(self.ttl, result.max_age)
-        return replace(result, expires_at=time.monotonic() + ttl)
+            return result, self.failure_ttl
+        return result, self.ttl if result.max_age is None else min(self.ttl, result.max_age)
 
     def _ttl(self, robots: RobotsFile, tdmrep: TdmRepFile, max_age: float | None) -> float:
         if robots.state == "unreachable" or tdmrep.state == "unreachable":

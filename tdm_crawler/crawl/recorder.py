@@ -42,6 +42,8 @@ if TYPE_CHECKING:
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
 
+    from tdm_crawler.crawl.coordinator import WorkerCoordinator
+
 logger = logging.getLogger(__name__)
 
 #: Scrapy settings copied into the manifest, besides every TDM_ setting.
@@ -94,6 +96,10 @@ class TdmRecorder:
         # 64-bit hashes of every URL decided, so that a URL is decided once per crawl even
         # when a spider schedules it twice (start URLs bypass the duplicate filter).
         self._decided: set[int] = set()
+        # Distributed mode: the decided URLs are shared by every worker (claims in Redis,
+        # see tdm_crawler.crawl.coordinator); None when this process crawls alone.
+        self._shared: WorkerCoordinator | None = None
+        self.worker_id: str | None = settings.get("TDM_WORKER_ID") or None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self._download_started, signal=signals.request_reached_downloader)
@@ -114,6 +120,10 @@ class TdmRecorder:
 
     def spider_opened(self, spider: Spider) -> None:
         self.out.mkdir(parents=True, exist_ok=True)
+        if self.crawler.settings.get("TDM_REDIS_URL"):
+            from tdm_crawler.crawl.coordinator import WorkerCoordinator
+
+            self._shared = WorkerCoordinator.of(self.crawler)
         # Kept in the manifest so that `--resume` and `recheck` know where the crawl began.
         self.seeds = list(dict.fromkeys([*self.seeds, *getattr(spider, "seed_urls", ())]))
         info = {"crawl-id": self.crawl_id, "http-header-user-agent": self.user_agent}
@@ -148,6 +158,8 @@ class TdmRecorder:
             if writer is not None:
                 writer.close()
         self._write_manifest(status="finished", finish_reason=reason)
+        if self._shared is not None:
+            self._shared.close(reason)  # after the last record: put back what is held
 
     def _record_lost(self) -> None:
         """Decide the URLs whose download started but whose failure no component saw.
@@ -190,6 +202,8 @@ class TdmRecorder:
         self._write_record(original_url(request), final_url, status, verdict, evidence, stored)
 
     def already_decided(self, url: str) -> bool:
+        if self._shared is not None:
+            return self._shared.is_decided(url)
         return _url_key(url) in self._decided
 
     def _write_record(
@@ -202,7 +216,13 @@ class TdmRecorder:
         stored: dict[str, str] | None,
     ) -> None:
         self._pending.discard(url)
-        self._decided.add(_url_key(url))
+        if self._shared is not None:
+            if not self._shared.claim(url):
+                logger.debug("%s: decided by another worker", url)
+                self._shared.release(url)
+                return
+        else:
+            self._decided.add(_url_key(url))
         record = decision_record(
             url=url,
             final_url=final_url,
@@ -217,6 +237,9 @@ class TdmRecorder:
         )
         assert self._log is not None, "spider not opened"
         self._log.write(record)
+        if self._shared is not None:
+            # A stored page is still held until its links are queued (the spider follows).
+            self._shared.done(url, release=stored is None)
         self.counts[f"decision/{verdict.decision}"] += 1
         self.counts[f"reason/{verdict.reason}"] += 1
         stats = self.crawler.stats
@@ -241,6 +264,9 @@ class TdmRecorder:
         if verdict.decision is not Decision.ALLOWED:
             raise ValueError(f"refusing to store {request.url}: decision {verdict.decision}")
         if request.meta.get(RECORDED_META):
+            return
+        if self._shared is not None and not self._shared.claim(original_url(request)):
+            request.meta[RECORDED_META] = True  # another worker decided it: write nothing
             return
         assert self._content is not None, "spider not opened"
         stored = self._content.write_exchange(exchange)
@@ -312,6 +338,7 @@ class TdmRecorder:
             session.update(finished_at=_rfc3339(now), finish_reason=finish_reason)
         manifest: dict[str, Any] = {
             "crawl_id": self.crawl_id,
+            **({"worker_id": self.worker_id} if self._shared is not None else {}),
             "tool": {"name": "tdm-crawler", "version": __version__},
             "versions": dependency_versions(),
             "agent": self.agent,
@@ -333,6 +360,10 @@ class TdmRecorder:
             # later change to the crawl's outputs.
             "digests": file_digests(self.out) if status == "finished" else {},
         }
+        if manifest["settings"].get("TDM_REDIS_URL"):
+            from tdm_crawler.crawl.distributed import public_url
+
+            manifest["settings"]["TDM_REDIS_URL"] = public_url(settings.get("TDM_REDIS_URL"))
         write_manifest(self.manifest_path, manifest)
 
     def _total_counts(self) -> dict[str, Any]:

@@ -19,7 +19,9 @@ from tdm_crawler.store import read_manifest
 __all__ = [
     "DecisionLine",
     "NotACrawl",
+    "crawl_dirs",
     "decision_lines",
+    "evidence_dirs",
     "load_manifest",
     "read_decisions",
     "require_crawl",
@@ -50,6 +52,46 @@ def require_crawl(path: Path) -> Path:
     if not (path / DECISIONS).is_file():
         raise NotACrawl(f"{path} holds no crawl (no {DECISIONS}); give a crawl's --out directory")
     return path
+
+
+WORKERS = "workers"
+
+
+def crawl_dirs(path: Path) -> list[Path]:
+    """The crawl directories a DIR stands for: DIR itself when it holds a crawl, else the
+    workers' directories of a distributed crawl (``DIR/workers/*`` holding a decision
+    log), sorted. Raises :class:`NotACrawl` when there is neither."""
+    if not path.is_dir():
+        raise NotACrawl(f"{path} is not a directory; give the --out directory of a crawl")
+    if (path / DECISIONS).is_file():
+        return [path]
+    workers = path / WORKERS
+    found = (
+        sorted(p for p in workers.iterdir() if (p / DECISIONS).is_file())
+        if workers.is_dir()
+        else []
+    )
+    if not found:
+        raise NotACrawl(
+            f"{path} holds no crawl (no {DECISIONS}, no {WORKERS}/*/{DECISIONS}); "
+            "give a crawl's --out directory"
+        )
+    return found
+
+
+def evidence_dirs(path: Path) -> list[Path]:
+    """The crawl directories whose evidence the decisions under ``path`` may point to:
+    those of :func:`crawl_dirs`, and for one worker of a distributed crawl all its
+    fellow workers (one fetches an origin's policy files for all)."""
+    dirs = crawl_dirs(path)
+    if len(dirs) == 1 and path.parent.name == WORKERS:
+        try:
+            manifest = load_manifest(path) or {}
+        except NotACrawl:
+            manifest = {}
+        if manifest.get("worker_id"):
+            return crawl_dirs(path.parent.parent)
+    return dirs
 
 
 def load_manifest(path: Path) -> dict[str, Any] | None:

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from tdm_crawler.policy import origin_of
-from tdm_crawler.report.crawldir import read_decisions
+from tdm_crawler.report.crawldir import DECISIONS, crawl_dirs, evidence_dirs, read_decisions
 from tdm_crawler.report.evidence import EvidenceIndex, document_fingerprints
 
 __all__ = ["FIELDS", "FORMAT", "CrawlState", "diff_crawls", "format_diff", "load_state"]
@@ -46,7 +46,7 @@ class CrawlState:
 
 def load_state(path: Path) -> CrawlState:
     """Read a crawl's decisions (streamed) and its evidence metadata records."""
-    index = EvidenceIndex.build(path / "evidence")
+    index = EvidenceIndex.build(*(folder / "evidence" for folder in evidence_dirs(path)))
     prints: dict[str, dict[str, str]] = {
         evidence_id: document_fingerprints(payload)
         for evidence_id, payload in index.metadata.items()
@@ -54,7 +54,10 @@ def load_state(path: Path) -> CrawlState:
     state = CrawlState(path)
     for origin, ids in index.origins.items():
         state.origins[origin] = prints[ids[-1]]
-    for record in read_decisions(path / "decisions.jsonl", []):
+    records = (
+        record for folder in crawl_dirs(path) for record in read_decisions(folder / DECISIONS, [])
+    )
+    for record in records:
         state.crawl_id = state.crawl_id or record.get("crawl_id")
         evidence = record.get("evidence") or {}
         documents: Documents = {}

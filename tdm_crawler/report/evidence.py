@@ -90,10 +90,12 @@ class EvidenceIndex:
     origins: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, directory: Path) -> EvidenceIndex:
-        """Read ``directory``'s WARC files once (raises UnreadableWarc if one is damaged)."""
+    def build(cls, directory: Path, *more: Path) -> EvidenceIndex:
+        """Read the WARC files of ``directory`` (and of ``more``: the evidence directories
+        of a distributed crawl's other workers) once; raises UnreadableWarc if one is
+        damaged."""
         index = cls()
-        for path in warc_files(directory):
+        for path in [file for folder in (directory, *more) for file in warc_files(folder)]:
             for member, payload, _ in scan(path, _metadata_payload, http=False):
                 if member.rec_type == "response":
                     index.responses[member.record_id] = member

@@ -41,7 +41,7 @@ from tdm_crawler.policy import (
     with_policy,
 )
 from tdm_crawler.policy.ai_agents import AiAgent, agents_from_json
-from tdm_crawler.report.crawldir import read_decisions
+from tdm_crawler.report.crawldir import crawl_dirs, evidence_dirs, read_decisions
 from tdm_crawler.report.evidence import EvidenceIndex, EvidenceReader, MissingEvidence, ParseLimits
 from tdm_crawler.store import decision_record
 
@@ -339,25 +339,29 @@ def replay_crawl(
     sink: Callable[[dict[str, Any]], None] | None = None,
     keep_examples: int = 50,
 ) -> ReplayResult:
-    """Replay every record of ``crawl_dir/decisions.jsonl`` (streamed).
+    """Replay every record of ``crawl_dir/decisions.jsonl`` (streamed), or of every
+    worker's when ``crawl_dir`` is a distributed crawl's directory.
 
     Changed and not replayable URLs are written to ``report`` (one JSON object per line);
     every replayed record (not replayable ones as recorded) goes to ``sink`` in log order.
     Raises NotACrawl on an unreadable log and UnreadableWarc on a damaged evidence file.
     """
     started = time.perf_counter()
-    index = EvidenceIndex.build(crawl_dir / "evidence")
+    # A distributed crawl: every worker's decisions, and every worker's evidence (one
+    # worker fetched an origin's policy files for all).
+    index = EvidenceIndex.build(*(path / "evidence" for path in evidence_dirs(crawl_dir)))
     result = ReplayResult()
     reader = EvidenceReader(index, config.limits)
-    for record in read_decisions(crawl_dir / "decisions.jsonl", result.torn_lines):
-        if result.crawl_id is None:
-            result.crawl_id = record.get("crawl_id")
-        outcome = replay_record(record, reader, config.context)
-        result.add(outcome, keep_examples)
-        if report is not None and outcome.result != "unchanged":
-            report.write(json.dumps(outcome.report_line(), ensure_ascii=False) + "\n")
-        if sink is not None:
-            sink(outcome.new)
+    for path in crawl_dirs(crawl_dir):
+        for record in read_decisions(path / "decisions.jsonl", result.torn_lines):
+            if result.crawl_id is None:
+                result.crawl_id = record.get("crawl_id")
+            outcome = replay_record(record, reader, config.context)
+            result.add(outcome, keep_examples)
+            if report is not None and outcome.result != "unchanged":
+                report.write(json.dumps(outcome.report_line(), ensure_ascii=False) + "\n")
+            if sink is not None:
+                sink(outcome.new)
     result.elapsed = time.perf_counter() - started
     return result
 

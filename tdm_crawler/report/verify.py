@@ -29,7 +29,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tdm_crawler.report.crawldir import DECISIONS, MANIFEST, decision_lines, load_manifest
+from tdm_crawler.report.crawldir import (
+    DECISIONS,
+    MANIFEST,
+    WORKERS,
+    crawl_dirs,
+    decision_lines,
+    evidence_dirs,
+    load_manifest,
+)
 from tdm_crawler.report.crawldir import NotACrawl as _NotACrawl
 from tdm_crawler.report.warcfiles import Member, UnreadableWarc, scan, warc_files
 from tdm_crawler.store import file_digests, validate_record
@@ -116,6 +124,15 @@ def _ref_ids(refs: Iterable[Any]) -> Iterable[str]:
 class _Verifier:
     def __init__(self, root: Path, strict: bool) -> None:
         self.root = root
+        #: Distributed crawl: where this worker's directory is, prefixed to every place
+        #: named (``workers/<id>/``), and the evidence of the other workers, which this
+        #: worker's decisions may point to (one fetches an origin's files for all).
+        self.prefix = ""
+        self.peer_metadata: set[str] = set()
+        self.peer_responses: set[str] = set()
+        #: Evidence records the other workers' decisions refer to.
+        self.peer_referenced: set[str] = set()
+        self.first_line: dict[str, int] = {}
         self.strict = strict
         self.result = VerifyResult()
         self._listed: dict[str, int] = {}
@@ -127,6 +144,7 @@ class _Verifier:
         """Record a violation (or a warning, a violation under ``strict``); past
         MAX_LISTED of one ``kind`` they are only counted."""
         target = self.result.warnings if warning and not self.strict else self.result.violations
+        where = self.prefix + where
         if kind is not None:
             self._listed[kind] = self._listed.get(kind, 0) + 1
             if self._listed[kind] > MAX_LISTED:
@@ -173,7 +191,7 @@ class _Verifier:
 
     def check_decisions(self) -> _Decisions:
         found = _Decisions()
-        first_line: dict[str, int] = {}
+        first_line = self.first_line
         path = self.root / DECISIONS
         if not path.is_file():
             self.fail(DECISIONS, "missing")
@@ -332,17 +350,17 @@ class _Verifier:
                         for record_id in _ref_ids(refs):
                             referenced.setdefault(record_id, self._where(member))
         for evidence_id, where in decisions.origin_ids.items():
-            if evidence_id not in metadata:
+            if evidence_id not in metadata and evidence_id not in self.peer_metadata:
                 what = f"names origin evidence {evidence_id}, missing from evidence/"
                 self.fail(where, what, "missing-evidence")
         for record_id, where in referenced.items():
-            if record_id not in responses:
+            if record_id not in responses and record_id not in self.peer_responses:
                 what = f"names policy document record {record_id}, missing from evidence/"
                 self.fail(where, what, "missing-evidence")
         if self.unreadable_evidence:
             return  # what refers to the unread rest is unknown: "unreferenced" is noise
         for record_id, member in responses.items():
-            if record_id not in referenced:
+            if record_id not in referenced and record_id not in self.peer_referenced:
                 self.warn(
                     self._where(member),
                     "evidence response referred to by no decision or origin record "
@@ -351,9 +369,78 @@ class _Verifier:
                 )
 
 
+def _evidence_ids(dirs: Iterable[Path]) -> tuple[set[str], set[str]]:
+    """(metadata record ids, response record ids) of the evidence WARCs of ``dirs``;
+    a damaged file counts what was read before the damage."""
+    metadata: set[str] = set()
+    responses: set[str] = set()
+    for folder in dirs:
+        for path in warc_files(folder / "evidence"):
+            try:
+                for member, _, _ in scan(path, lambda record: None, http=False):
+                    if member.rec_type == "metadata":
+                        metadata.add(member.record_id)
+                    elif member.rec_type == "response":
+                        responses.add(member.record_id)
+            except UnreadableWarc:
+                continue  # reported by the worker's own verification
+    return metadata, responses
+
+
+def _verify_workers(root: Path, strict: bool) -> VerifyResult:
+    """A distributed crawl: every worker's directory checked as a crawl of its own, with
+    the other workers' evidence counted as present, and every URL decided once across
+    all workers."""
+    dirs = crawl_dirs(root)
+    metadata, responses = _evidence_ids(dirs)
+    verifiers = []
+    decided_by: dict[str, str] = {}
+    for folder in dirs:
+        verifier = _Verifier(folder, strict)
+        verifier.prefix = f"{folder.relative_to(root).as_posix()}/"
+        verifier.peer_metadata, verifier.peer_responses = metadata, responses
+        verifier.check_manifest()
+        found = verifier.check_decisions()
+        for url, line in verifier.first_line.items():
+            where = f"{DECISIONS}:{line}"
+            if url in decided_by:
+                verifier.fail(where, f"{url} also decided at {decided_by[url]}", "decided-twice")
+            else:
+                decided_by[url] = verifier.prefix + where
+        verifiers.append((verifier, found))
+    referenced = {record_id for _, found in verifiers for record_id in found.document_ids} | {
+        evidence_id for _, found in verifiers for evidence_id in found.origin_ids
+    }
+    result = VerifyResult()
+    for verifier, found in verifiers:
+        verifier.peer_referenced = referenced
+        verifier.check_content(found)
+        verifier.check_evidence(found)
+        part = verifier.result
+        result.violations += part.violations
+        result.warnings += part.warnings
+        for kind, count in part.unlisted.items():
+            result.unlisted[kind] = result.unlisted.get(kind, 0) + count
+        result.decisions += part.decisions
+        result.stored += part.stored
+        result.warc_files += part.warc_files
+        result.warc_records += part.warc_records
+        result.digests_checked += part.digests_checked
+    return result
+
+
 def verify_crawl(root: Path, *, strict: bool = False) -> VerifyResult:
-    """Run every check on the crawl directory ``root`` (only read)."""
+    """Run every check on the crawl directory ``root`` (only read): one crawl, or every
+    worker of a distributed crawl (``root/workers/*``)."""
+    if not (root / DECISIONS).is_file() and (root / WORKERS).is_dir():
+        return _verify_workers(root, strict)
     verifier = _Verifier(root, strict)
+    try:
+        peers = [folder for folder in evidence_dirs(root) if folder != root]
+    except _NotACrawl:
+        peers = []
+    if peers:  # one worker of a distributed crawl, checked alone
+        verifier.peer_metadata, verifier.peer_responses = _evidence_ids(peers)
     verifier.check_manifest()
     decisions = verifier.check_decisions()
     verifier.check_content(decisions)

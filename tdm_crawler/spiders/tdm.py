@@ -18,6 +18,8 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
+from tdm_crawler.crawl.frontier import LocalFrontier, RedisFrontier
+from tdm_crawler.crawl.meta import RELINK_META
 from tdm_crawler.crawl.middlewares import TdmGateMiddleware
 from tdm_crawler.crawl.recorder import TdmRecorder
 from tdm_crawler.crawl.resume import ResumeState
@@ -62,7 +64,10 @@ class TdmSpider(Spider):
         if seeds:
             url_list += read_seeds(Path(seeds))
         self.seed_urls = [u.strip() for u in url_list if u.strip()]
-        self.seen: set[str] = set()
+        # URLs seen, as 64-bit hashes (memory per URL, not per URL's length).
+        self.seen = LocalFrontier()
+        # Distributed mode: seen URLs and the page cap are shared through Redis.
+        self.shared: RedisFrontier | None = None
         self.scheduled = 0
         self.resume: ResumeState | None = None
 
@@ -71,6 +76,8 @@ class TdmSpider(Spider):
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.max_pages = crawler.settings.getint("TDM_MAX_PAGES")
         spider.max_depth = crawler.settings.getint("TDM_MAX_DEPTH")
+        if crawler.settings.get("TDM_REDIS_URL"):
+            spider.shared = RedisFrontier(crawler)
         return spider
 
     max_pages = 0
@@ -87,8 +94,19 @@ class TdmSpider(Spider):
     def parse(self, response: Response) -> Iterator[Request]:
         depth = response.meta.get("tdm_depth", 0)
         scope = tuple(response.meta.get("tdm_scope", _scope_key(response.url)))
-        if self._expands(response, depth):
-            yield from self._follow(self._links(response, scope), depth=depth + 1, scope=scope)
+        if not self._expands(response, depth):
+            return
+        links = self._links(response, scope)
+        if response.meta.get(RELINK_META):
+            # Distributed mode: decided by a worker that died before queueing its links.
+            # Queue them all again; URLs already decided are dropped before fetching.
+            meta = {"tdm_depth": depth + 1, "tdm_scope": scope}
+            for url in dict.fromkeys(links):
+                yield Request(
+                    url, callback=self.parse, errback=self.failed, meta=meta, dont_filter=True
+                )
+            return
+        yield from self._follow(links, depth=depth + 1, scope=scope)
 
     def _expands(self, response: Response, depth: int) -> bool:
         return isinstance(response, HtmlResponse) and not 0 <= self.max_depth <= depth
@@ -111,12 +129,18 @@ class TdmSpider(Spider):
         """Requests for the URLs not seen yet. On resume, a URL an earlier session decided
         is not fetched again; if it was stored, its links are read from the stored copy,
         so the crawl still reaches what lies behind it."""
+        if self.shared is not None:
+            unique = list(dict.fromkeys(urls))
+            meta = {"tdm_depth": depth, "tdm_scope": scope}
+            for url, admitted in zip(unique, self.shared.admit(unique), strict=True):
+                if admitted:
+                    yield Request(url, callback=self.parse, errback=self.failed, meta=meta)
+            return
         pending = [(url, depth) for url in reversed(urls)]
         while pending:
             url, level = pending.pop()
-            if url in self.seen:
+            if self.seen.seen(url):
                 continue
-            self.seen.add(url)
             prior = self.resume.decided.get(url) if self.resume is not None else None
             if prior is None:
                 if self.max_pages and self.scheduled >= self.max_pages:
