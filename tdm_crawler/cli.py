@@ -489,6 +489,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
         )
         status = _crawl_and_summarise(seeds, settings, args.out)
     print(f"Decision records: {args.out / 'decisions.jsonl'}")
+    if status == 0:
+        from tdm_crawler.report.html_report import write_report
+
+        print(f"Report: {write_report(args.out, None).html_path}  (open it in a browser)")
     return status
 
 

@@ -127,3 +127,13 @@ def test_scrapy_crawl_from_project_directory(fixture_server: FixtureServer, tmp_
     assert result.returncode == 0, result.stderr[-2000:]
     decisions = [json.loads(line)["decision"] for line in (out / "decisions.jsonl").open()]
     assert decisions and set(decisions) == {"allowed"}
+
+
+def test_demo_crawls_the_fixtures_and_writes_a_report(tmp_path: Path) -> None:
+    out = tmp_path / "demo"
+    result = tdm_crawl("demo", "--out", str(out))
+    assert result.returncode == 0, result.stderr[-2000:]
+    for decision in ("allowed", "reserved", "disallowed", "unknown", "error"):
+        assert f"\n{decision} " in result.stdout
+    report = out / "report.html"
+    assert f"Report: {report}" in result.stdout and report.stat().st_size > 10_000
