@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 import pytest_twisted
 
+from fixtures.server import FixtureServer
 from tdm_crawler.crawl.backoff import retry_after_seconds
 from tests.crawling import by_url, crawl
 
@@ -112,3 +113,17 @@ def test_retry_after_http_date() -> None:
     now = 1_700_000_000.0
     date = time.strftime("%a, %d %b %Y %H:%M:%S GMT", time.gmtime(now + 30))
     assert retry_after_seconds(date, now=now) == pytest.approx(30, abs=1)
+
+
+@pytest_twisted.ensureDeferred
+async def test_decisions_are_not_failures(fixture_server: FixtureServer, tmp_path: Path) -> None:
+    """URLs refused by the gate (robots-disallowed, AI-reserved) raise IgnoreRequest; an
+    origin must not be slowed down for them, only for real faults."""
+    crawler = await crawl(fixture_server.seeds(["ai-agents", "robots-rules"]), tmp_path / "out")
+    assert crawler.stats is not None
+    assert (
+        crawler.stats.get_value("tdm/decision/disallowed", 0)
+        + crawler.stats.get_value("tdm/decision/reserved", 0)
+        >= 5
+    )
+    assert crawler.stats.get_value("tdm/backoff/slowed") is None

@@ -530,6 +530,8 @@ def test_the_command_line_serves_until_interrupted() -> None:
             _, err = process.communicate(timeout=20)
         finally:
             watchdog.cancel()
+            if process.poll() is None:  # never leave the test waiting on a stuck server
+                process.kill()
         assert process.returncode == 0, err
     unknown = subprocess.run(
         [sys.executable, "-m", "fixtures.server", "--sites", "nowhere"],
