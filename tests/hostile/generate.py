@@ -29,12 +29,13 @@ import os
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
+import pytest
 import pytest_twisted  # type: ignore[import-untyped]
 
 from fixtures.documents import (
@@ -45,6 +46,7 @@ from fixtures.documents import (
     xmp_packet,
     zip_bomb_epub,
 )
+from fixtures.server import FixtureServer
 from tests.crawling import MARKER, by_url, crawl, markers_written
 from tests.hostile import rawserver as raw
 
@@ -2021,3 +2023,47 @@ def params(cases: Iterable[Case]) -> list[Any]:
         )
         for case in cases
     ]
+
+
+def category_suite(
+    name: str, sites: Sequence[SiteWriter], *, rss_bound_mib: int, **settings: Any
+) -> tuple[Any, ...]:
+    """The tests every fixture-served hostile category runs, for a module's namespace:
+    one crawl of all its cases (module-scoped), each case's decision, the no-leak scan,
+    and bounds on memory and time. ``settings`` go to the crawl."""
+    cases = cases_of(sites)
+
+    @pytest.fixture(scope="module")
+    def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FixtureServer]:
+        root = write_sites(sites, tmp_path_factory.mktemp(f"{name}-sites"))
+        with FixtureServer(sites_dir=root) as fixtures:
+            yield fixtures
+
+    @async_fixture(scope="module")
+    async def outcome(
+        server: FixtureServer, tmp_path_factory: pytest.TempPathFactory
+    ) -> CrawlOutcome:
+        out: Path = tmp_path_factory.mktemp(name) / "out"
+        url_of = lambda case: server.url(case.site, case.path)  # noqa: E731
+        return await crawl_cases(cases, url_of, out, **settings)
+
+    @pytest.mark.parametrize("case", params(cases))
+    def test_case(outcome: CrawlOutcome, case: Case) -> None:
+        check_case(outcome, case)
+
+    def test_nothing_non_allowed_is_written(outcome: CrawlOutcome) -> None:
+        check_markers(outcome)
+
+    def test_memory_and_time_stay_bounded(outcome: CrawlOutcome) -> None:
+        growth = outcome.rss_growth / MiB
+        print(f"peak RSS growth {growth:.0f} MiB, {outcome.seconds:.1f} s")
+        assert growth < rss_bound_mib, f"peak RSS grew by {growth:.0f} MiB"
+        assert outcome.seconds < 60, f"crawl took {outcome.seconds:.1f} s"
+
+    return (
+        server,
+        outcome,
+        test_case,
+        test_nothing_non_allowed_is_written,
+        test_memory_and_time_stay_bounded,
+    )

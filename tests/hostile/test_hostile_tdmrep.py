@@ -9,7 +9,6 @@ nothing (allowed); one over the size cap makes the origin unknown.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import NoReturn
 
@@ -17,58 +16,27 @@ import pytest
 
 from fixtures.server import FixtureServer
 from tests.hostile.generate import (
-    Case,
-    CrawlOutcome,
     LoopLag,
-    MiB,
     SiteWriter,
-    async_fixture,
     build_tdmrep,
-    cases_of,
+    category_suite,
     check_case,
     check_markers,
     crawl_cases,
     ensure_deferred,
     max_rules_file,
-    params,
     write_sites,
 )
 
-SITES = build_tdmrep()
-CASES = cases_of(SITES)
-
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FixtureServer]:
-    root = write_sites(SITES, tmp_path_factory.mktemp("tdmrep-sites"))
-    with FixtureServer(sites_dir=root) as fixtures:
-        yield fixtures
-
-
-@async_fixture(scope="module")
-async def outcome(server: FixtureServer, tmp_path_factory: pytest.TempPathFactory) -> CrawlOutcome:
-    out: Path = tmp_path_factory.mktemp("tdmrep") / "out"
-    # The generous default DOWNLOAD_TIMEOUT matters here: parsing the 100 000-rule file
-    # holds the event loop for seconds (test_parsing_a_huge_file_does_not_stall_the_crawl),
-    # which must not time out other origins' downloads.
-    return await crawl_cases(CASES, lambda case: server.url(case.site, case.path), out)
-
-
-@pytest.mark.parametrize("case", params(CASES))
-def test_case(outcome: CrawlOutcome, case: Case) -> None:
-    check_case(outcome, case)
-
-
-def test_nothing_non_allowed_is_written(outcome: CrawlOutcome) -> None:
-    check_markers(outcome)
-
-
-def test_memory_and_time_stay_bounded(outcome: CrawlOutcome) -> None:
-    print(f"peak RSS growth {outcome.rss_growth / MiB:.0f} MiB, {outcome.seconds:.1f} s")
-    assert outcome.rss_growth < 300 * MiB, f"peak RSS grew by {outcome.rss_growth / MiB:.0f} MiB"
-    assert outcome.seconds < 60, f"crawl took {outcome.seconds:.1f} s"
+(
+    server,
+    outcome,
+    test_case,
+    test_nothing_non_allowed_is_written,
+    test_memory_and_time_stay_bounded,
+) = category_suite("tdmrep", build_tdmrep(), rss_bound_mib=300)
 
 
 #: The longest the event loop may be held while one origin's policy files are read.
