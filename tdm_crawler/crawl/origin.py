@@ -221,30 +221,36 @@ class PolicyFetcher:
 
     async def _load_origin(self, origin: str) -> OriginPolicy:
         if self.store is None:
-            documents = await self.fetch_origin_documents(origin)
-            return self.build_origin(documents, documents.ttl)
+            documents, parsed = await self.fetch_origin_documents(origin)
+            return await self.build_origin(documents, documents.ttl, parsed)
 
         async def produce() -> tuple[dict[str, Any], float]:
-            fetched = await self.fetch_origin_documents(origin)
+            fetched, _ = await self.fetch_origin_documents(origin)
             return fetched.to_json(), fetched.ttl
 
         value, remaining = await self.store.shared("policy", origin, produce)
-        return self.build_origin(OriginDocuments.from_json(value), remaining)
+        return await self.build_origin(OriginDocuments.from_json(value), remaining)
 
-    async def fetch_origin_documents(self, origin: str) -> OriginDocuments:
+    async def fetch_origin_documents(
+        self, origin: str
+    ) -> tuple[OriginDocuments, tuple[RobotsFile, TdmRepFile] | None]:
         """Fetch an origin's policy documents (and write them to the evidence WARC, with
         the metadata record that decisions will point to); parse only what decides
-        which further documents to fetch (the RSL licences robots.txt names)."""
+        which further documents to fetch (the RSL licences robots.txt names), and return
+        those parsed files too, so that this worker does not parse them twice."""
         problem = None if self.allow_private else await self._address_problem(origin)
         if problem is not None:
             logger.warning("Not crawling %s: %s", origin, problem)
             evidence_id = self._write_evidence(origin, {"address": problem})
-            return OriginDocuments(origin, problem, None, None, (), evidence_id, self.failure_ttl)
+            documents = OriginDocuments(
+                origin, problem, None, None, (), evidence_id, self.failure_ttl
+            )
+            return documents, None
         robots_res, tdmrep_res = await asyncio.gather(
             self.fetch(f"{origin}/robots.txt", "robots", origin),
             self.fetch(f"{origin}/.well-known/tdmrep.json", "tdmrep", origin),
         )
-        robots, tdmrep = self._parse_files(robots_res, tdmrep_res)
+        robots, tdmrep = await self._parse_files(robots_res, tdmrep_res)
         facts = OriginFacts(robots, tdmrep)
         license_results: tuple[FetchResult, ...] = ()
         if facts.license_urls:
@@ -260,11 +266,17 @@ class PolicyFetcher:
         }
         ttl = self._ttl(robots, tdmrep, tdmrep_res.max_age)
         evidence_id = self._write_evidence(origin, evidence)
-        return OriginDocuments(
+        documents = OriginDocuments(
             origin, None, robots_res, tdmrep_res, license_results, evidence_id, ttl
         )
+        return documents, (robots, tdmrep)
 
-    def build_origin(self, documents: OriginDocuments, ttl: float) -> OriginPolicy:
+    async def build_origin(
+        self,
+        documents: OriginDocuments,
+        ttl: float,
+        parsed: tuple[RobotsFile, TdmRepFile] | None = None,
+    ) -> OriginPolicy:
         """The origin's policy from its fetched documents, valid ``ttl`` seconds from now."""
         origin, problem = documents.origin, documents.address_problem
         expires_at = time.monotonic() + ttl
@@ -275,12 +287,20 @@ class PolicyFetcher:
                 TdmRepFile.from_fetch(None, None, problem, url=origin),
             )
             return OriginPolicy(origin, facts, problem, expires_at, documents.evidence_id)
-        robots, tdmrep = self._parse_files(documents.robots, documents.tdmrep)
+        robots, tdmrep = parsed or await self._parse_files(documents.robots, documents.tdmrep)
         licenses = tuple((res.url, self._parse_license(res)) for res in documents.licenses)
         facts = OriginFacts(robots, tdmrep, licenses)
         return OriginPolicy(origin, facts, None, expires_at, documents.evidence_id)
 
-    def _parse_files(
+    async def _parse_files(
+        self, robots_res: FetchResult, tdmrep_res: FetchResult
+    ) -> tuple[RobotsFile, TdmRepFile]:
+        """Parse in a worker thread: a tdmrep.json near its 4 MiB cap (~185,000 rules) or
+        a 512 KiB robots.txt takes seconds, which on the event loop would stall every
+        download of every origin meanwhile."""
+        return await asyncio.to_thread(self._parse_files_now, robots_res, tdmrep_res)
+
+    def _parse_files_now(
         self, robots_res: FetchResult, tdmrep_res: FetchResult
     ) -> tuple[RobotsFile, TdmRepFile]:
         robots = RobotsFile.from_fetch(
