@@ -37,7 +37,7 @@ from tdm_crawler.crawl.origin import (
     FetchResult,
     OriginPolicy,
     PolicyFetcher,
-    stop_oversized_robots,
+    count_received,
 )
 from tdm_crawler.crawl.recorder import TdmRecorder
 from tdm_crawler.policy import (
@@ -86,7 +86,7 @@ class RawCaptureMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         self._raw: WeakKeyDictionary[Request, HttpExchange] = WeakKeyDictionary()
-        crawler.signals.connect(stop_oversized_robots, signal=signals.bytes_received)
+        crawler.signals.connect(count_received, signal=signals.bytes_received)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -125,6 +125,7 @@ class TdmGateMiddleware:
         self.crawler = crawler
         self.context = Context(s.get("TDM_AGENT"), load_agents(s.get("TDM_AI_AGENTS") or None))
         self.max_crawl_delay = s.getfloat("TDM_MAX_CRAWL_DELAY")
+        self.maxsize = s.getint("DOWNLOAD_MAXSIZE")
         self.limits = Limits(
             html_head_bytes=s.getint("TDM_HTML_HEAD_MAX_BYTES"),
             embedded_bytes=s.getint("TDM_EMBEDDED_MAX_BYTES"),
@@ -249,7 +250,8 @@ class TdmGateMiddleware:
         if request.meta.get(POLICY_FILE_META) or isinstance(exception, IgnoreRequest):
             return
         self.record_failure(request, exception)
-        raise IgnoreRequest(f"tdm-crawler: error ({classify_failure(exception)[0]})")
+        reason = classify_failure(exception, request, self.maxsize)[0]
+        raise IgnoreRequest(f"tdm-crawler: error ({reason})")
 
     def record_failure(self, request: Request, exception: BaseException) -> None:
         """Record a download failure, with the origin's signals when they are known.
@@ -257,7 +259,7 @@ class TdmGateMiddleware:
         Also called from the spider's errback for failures raised where this middleware
         cannot see them (redirect loops, decompression bombs in later middlewares).
         """
-        reason, detail = classify_failure(exception)
+        reason, detail = classify_failure(exception, request, self.maxsize)
         policy = self.fetcher.origins.peek(origin_of(request.url))
         if policy is None:
             verdict = Verdict(

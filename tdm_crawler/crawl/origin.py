@@ -23,6 +23,7 @@ from scrapy import Request
 from scrapy.exceptions import StopDownload
 from scrapy.http.request import NO_CALLBACK
 
+from tdm_crawler.crawl.failures import RECEIVED_META, classify_failure
 from tdm_crawler.crawl.meta import EVIDENCE_IDS_META, POLICY_FILE_META, TRUNCATE_META
 from tdm_crawler.crawl.origin_cache import OriginCache
 from tdm_crawler.crawl.recorder import TdmRecorder
@@ -156,9 +157,10 @@ class OriginDocuments:
 
 def _is_transient(result: FetchResult) -> bool:
     """Worth retrying: a network failure, 5xx, or 429 — not a deterministic refusal such
-    as a redirect loop, which would only fail the same way again."""
+    as a redirect loop or a body over the size cap, which would only fail again."""
     if result.status is None:
-        return not (result.error or "").startswith("IgnoreRequest")
+        error = result.error or ""
+        return not error.startswith("IgnoreRequest") and "max size" not in error
     return result.status >= 500 or result.status == 429
 
 
@@ -405,7 +407,7 @@ class PolicyFetcher:
         try:
             response: Response = await engine.download_async(request)
         except Exception as exc:  # any failure is recorded as the document being unreachable
-            error = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+            error = classify_failure(exc, request)[1]
             return FetchResult(url, None, None, error, None, tuple(evidence), attempts)
         if 300 <= response.status < 400:
             error = f"redirect chain not completed ({response.status})"
@@ -418,15 +420,13 @@ class PolicyFetcher:
         )
 
 
-def stop_oversized_robots(data: bytes, request: Request, spider: object) -> None:
-    """``bytes_received`` handler: stop reading robots.txt once the parse cap is reached.
-
-    RFC 9309 asks crawlers to parse at least 500 KiB; a larger file is cut, not refused.
-    """
+def count_received(data: bytes, request: Request, spider: object) -> None:
+    """``bytes_received`` handler: count each request's body bytes (so a download
+    cancelled for size can be told from one cancelled for another cause), and stop
+    reading robots.txt once its parse cap is reached: RFC 9309 asks crawlers to parse at
+    least 500 KiB; a larger file is cut, not refused."""
+    received = request.meta.get(RECEIVED_META, 0) + len(data)
+    request.meta[RECEIVED_META] = received
     cap = request.meta.get(TRUNCATE_META)
-    if cap is None:
-        return
-    received = request.meta.get("_tdm_received", 0) + len(data)
-    request.meta["_tdm_received"] = received
-    if received >= cap:
+    if cap is not None and received >= cap:
         raise StopDownload(fail=False)

@@ -1421,13 +1421,6 @@ def build_documents() -> list[SiteWriter]:
 TRANSPORT_MAXSIZE = 2 * MiB
 #: What a decompression bomb inflates to: 8 times the transport crawl's DOWNLOAD_MAXSIZE.
 BOMB_SIZE = 16 * MiB
-#: Why the cases of a body without Content-Length that runs past the size cap fail.
-UNSIZED_OVER_CAP = (
-    "a body without Content-Length that grows past DOWNLOAD_MAXSIZE is cancelled by Scrapy "
-    "with a message-less DownloadCancelledError, which crawl/failures.py:classify_failure "
-    "records as fetch-failed 'DownloadCancelledError' (and origin.py as such for policy "
-    "files): neither too-large nor the cap appears in the record"
-)
 _HTML = ("Content-Type", "text/html; charset=utf-8")
 _JSON = ("Content-Type", "application/json")
 _TEXT = ("Content-Type", "text/plain")
@@ -1540,7 +1533,6 @@ def build_transport() -> RawSites:
         "too-large",
         "max size",
         behaviour=lambda k: raw.endless_chunked([_HTML], f"<p>{k} </p>".encode() * 256),
-        xfail=UNSIZED_OVER_CAP,
     )
     r.case(
         pages,
@@ -1705,7 +1697,6 @@ def build_transport() -> RawSites:
         lambda: raw.endless_chunked([_JSON], b" " * 8192),
         *unknown,
         "max size",
-        xfail=UNSIZED_OVER_CAP,
     )
     policy(
         "tf-loop",
