@@ -139,7 +139,6 @@ class WorkerCoordinator:
         self._idle_since: float | None = None
         self._loop: Any = None
         self.adopted = 0
-        self.requeued = 0
         crawler.signals.connect(self._opened, signal=signals.spider_opened)
         crawler.signals.connect(self._idle, signal=signals.spider_idle)
 
@@ -364,7 +363,6 @@ class WorkerCoordinator:
         pipe.zadd(self.queue.key, {entry: -request.priority})
         pipe.srem(self.inflight_key, data)
         pipe.execute()
-        self.requeued += 1
 
     def _put_back_own(self, *, force: bool = False) -> None:
         """Requests this worker holds while its engine is idle (or closing) were lost on

@@ -36,7 +36,6 @@ if TYPE_CHECKING:
     import redis
     import redis.asyncio
     from scrapy.crawler import Crawler
-    from scrapy.settings import BaseSettings
 
 logger = logging.getLogger(__name__)
 
@@ -204,10 +203,6 @@ def distributed_settings(redis_url: str, crawl_id: str, worker_id: str) -> dict[
     }
 
 
-def redis_settings_active(settings: BaseSettings) -> bool:
-    return bool(settings.get("TDM_REDIS_URL"))
-
-
 # -- the shared policy cache ---------------------------------------------------------------
 
 #: Extends a lock only if it still holds our token.
@@ -242,10 +237,6 @@ class RedisPolicyStore:
         self.lease_ms = max(1, int(lease * 1000))
         self.poll = poll
         self._client: redis.asyncio.Redis | None = None
-        self.produced = 0
-        """How many values this worker fetched itself (stats, tests)."""
-        self.shared_hits = 0
-        """How many values it took from another worker's fetch."""
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> RedisPolicyStore:
@@ -285,14 +276,12 @@ class RedisPolicyStore:
         while True:
             found, locked = await self._lookup(client, value_key, lock_key)
             if found is not None:
-                self.shared_hits += 1
                 return found
             if not locked and await client.set(lock_key, token, nx=True, px=self.lease_ms):
                 renewal = asyncio.ensure_future(self._renew(client, lock_key, token))
                 try:
                     value, ttl = await produce()
                     await client.set(value_key, json.dumps(value), px=max(1, int(ttl * 1000)))
-                    self.produced += 1
                     return value, ttl
                 finally:
                     renewal.cancel()

@@ -76,10 +76,6 @@ def load_state(path: Path) -> CrawlState:
     return state
 
 
-def _outcome(entry: Mapping[str, Any] | None) -> dict[str, Any] | None:
-    return None if entry is None else {"decision": entry["decision"], "reason": entry["reason"]}
-
-
 def _document_changes(a: Mapping[str, str] | None, b: Mapping[str, str] | None) -> dict[str, Any]:
     a, b = a or {}, b or {}
     return {
