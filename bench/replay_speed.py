@@ -1,7 +1,7 @@
 """How long a replay takes next to the crawl it replays (target: under a tenth).
 
 Generates a site of N pages (default 1000) on a loopback fixture server (each page links
-to the next ten, as tests/test_policy_fetch_once.py does), crawls it with ``tdm-crawl
+to the next ten, as tests/crawl/test_policy_fetch_once.py does), crawls it with ``tdm-crawl
 crawl`` at the demo's fast settings (no AutoThrottle: the fastest crawl, so the hardest
 ratio for replay), then runs ``tdm-crawl replay`` and ``tdm-crawl replay --out``, each in
 its own process. Prints wall times (process start to exit, imports included) and the

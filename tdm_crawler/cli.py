@@ -20,6 +20,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from tdm_crawler import __version__
+from tdm_crawler.exceptions import NotACrawl, SettingError, UnreadableWarc, UsageError
 
 #: What a crawl writes into its output directory (and what --overwrite removes).
 OUTPUT_ENTRIES = ("decisions.jsonl", "manifest.json", "content", "evidence")
@@ -74,10 +75,6 @@ records nothing refers to are warnings, violations with --strict.
 
 exit status: 0 verified, 1 violations (each listed with file and line or record),
 2 bad usage."""
-
-
-class UsageError(Exception):
-    """Bad usage: printed as one line, exit status 2."""
 
 
 def _http_url(text: str) -> str:
@@ -324,7 +321,7 @@ def summary_table(records: Iterable[dict[str, Any]], elapsed: float) -> str:
 
 
 def _settings_for(args: argparse.Namespace, out: Path, **extra: Any) -> Any:
-    from tdm_crawler.crawl.assignments import SettingError, parse_assignments
+    from tdm_crawler.crawl.assignments import parse_assignments
     from tdm_crawler.crawl.settings import crawl_settings
 
     try:
@@ -498,7 +495,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _crawl_dir(path: Path) -> Path:
     """``path`` if it holds a crawl, or a distributed crawl's workers (``path/workers/*``)."""
-    from tdm_crawler.report.crawldir import NotACrawl, crawl_dirs
+    from tdm_crawler.report.crawldir import crawl_dirs
 
     try:
         crawl_dirs(path)
@@ -531,10 +528,9 @@ def _replay_report(args: argparse.Namespace) -> Any:
 
 
 def cmd_replay(args: argparse.Namespace) -> int:
-    from tdm_crawler.report.crawldir import NotACrawl, crawl_dirs, load_manifest
-    from tdm_crawler.report.filtered import FilteredCorpus
-    from tdm_crawler.report.replay import format_summary, replay_config, replay_crawl
-    from tdm_crawler.report.warcfiles import UnreadableWarc
+    from tdm_crawler.offline.filtered import FilteredCorpus
+    from tdm_crawler.offline.replay import format_summary, replay_config, replay_crawl
+    from tdm_crawler.report.crawldir import crawl_dirs, load_manifest
 
     source = _crawl_dir(args.dir)
     try:
@@ -546,7 +542,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         raise UsageError(f"{source} has no manifest.json, so the crawl's settings are unknown")
     overrides: dict[str, Any] = {}
     if args.settings:
-        from tdm_crawler.crawl.assignments import SettingError, parse_assignments
+        from tdm_crawler.crawl.assignments import parse_assignments
 
         try:
             overrides = parse_assignments(args.settings)
@@ -593,9 +589,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
 
 
 def cmd_diff(args: argparse.Namespace) -> int:
-    from tdm_crawler.report.crawldir import NotACrawl
-    from tdm_crawler.report.diff import diff_crawls, format_diff, load_state
-    from tdm_crawler.report.warcfiles import UnreadableWarc
+    from tdm_crawler.offline.diff import diff_crawls, format_diff, load_state
 
     dirs = [_crawl_dir(args.dir_a), _crawl_dir(args.dir_b)]
     try:
@@ -612,7 +606,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 
 def cmd_verify(args: argparse.Namespace) -> int:
-    from tdm_crawler.report.verify import format_result, verify_crawl
+    from tdm_crawler.offline.verify import format_result, verify_crawl
 
     if not args.dir.is_dir():
         raise UsageError(f"{args.dir} is not a directory; give the --out directory of a crawl")
@@ -646,7 +640,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def cmd_recheck(args: argparse.Namespace) -> int:
-    from tdm_crawler.crawl.recheck import RecheckSpider, stored_urls, write_purge_list
+    from tdm_crawler.offline.recheck import RecheckSpider, stored_urls, write_purge_list
     from tdm_crawler.store import read_manifest
 
     source: Path = args.dir

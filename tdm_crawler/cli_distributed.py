@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from tdm_crawler import __version__
+from tdm_crawler.exceptions import RedisUnavailable, SettingError, UsageError
 
 #: The settings every worker of a crawl must share, or they would decide differently.
 SHARED_SETTINGS = ("TDM_AGENT", "TDM_AI_AGENTS", "TDM_MAX_DEPTH", "TDM_MAX_PAGES")
@@ -57,13 +58,12 @@ def add_worker_parser(
 
 
 def _usage_error() -> type[Exception]:
-    from tdm_crawler.cli import UsageError
 
     return UsageError
 
 
 def _reachable(url: str) -> None:
-    from tdm_crawler.crawl.distributed import RedisUnavailable, check_reachable
+    from tdm_crawler.crawl.distributed import check_reachable
 
     try:
         check_reachable(url)
@@ -95,7 +95,7 @@ def _worker_dir(out: Path, worker_id: str, *, overwrite: bool) -> Path:
 
 def _ids(args: argparse.Namespace) -> tuple[str | None, str]:
     """``TDM_CRAWL_ID`` and ``TDM_WORKER_ID`` from ``--set``, else defaults."""
-    from tdm_crawler.crawl.assignments import SettingError, parse_assignments
+    from tdm_crawler.crawl.assignments import parse_assignments
     from tdm_crawler.crawl.distributed import default_worker_id, safe_worker_id
 
     try:

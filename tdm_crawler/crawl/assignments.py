@@ -13,6 +13,7 @@ from functools import cache
 from typing import Any
 
 from tdm_crawler.crawl.config import TDM_SETTINGS
+from tdm_crawler.exceptions import SettingError
 
 
 @cache
@@ -20,10 +21,6 @@ def _scrapy_setting_names() -> frozenset[str]:
     from scrapy.settings import default_settings
 
     return frozenset(name for name in dir(default_settings) if name.isupper())
-
-
-class SettingError(ValueError):
-    """A ``--set`` that cannot be used; the message says what to do."""
 
 
 def parse_value(text: str) -> Any:

@@ -32,6 +32,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from tdm_crawler.exceptions import RedisUnavailable
+
 if TYPE_CHECKING:
     import redis
     import redis.asyncio
@@ -41,10 +43,6 @@ logger = logging.getLogger(__name__)
 
 #: The crawl a worker joins when it is not told which: the latest one announced.
 CURRENT_KEY = "tdm:current"
-
-
-class RedisUnavailable(Exception):
-    """The Redis server cannot be reached; the message says what to do."""
 
 
 def default_worker_id() -> str:

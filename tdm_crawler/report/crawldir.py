@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tdm_crawler.exceptions import NotACrawl
 from tdm_crawler.store import read_manifest
 
 __all__ = [
@@ -29,10 +30,6 @@ __all__ = [
 
 DECISIONS = "decisions.jsonl"
 MANIFEST = "manifest.json"
-
-
-class NotACrawl(ValueError):
-    """The directory given is not a (readable) crawl directory; the message says why."""
 
 
 @dataclass(frozen=True, slots=True)

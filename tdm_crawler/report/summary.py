@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from tdm_crawler.exceptions import NotACrawl, UnreadableWarc
+
 __all__ = [
     "DECISIONS",
     "EXCLUDED",
@@ -547,13 +549,7 @@ def read_origin_evidence(out: Path) -> dict[str, OriginEvidence]:
     Memory: one entry per origin plus one offset per tdmrep.json response.
     """
     from tdm_crawler.policy.tdmrep import TdmRepFile
-    from tdm_crawler.report.warcfiles import (
-        Member,
-        UnreadableWarc,
-        read_payload,
-        scan,
-        warc_files,
-    )
+    from tdm_crawler.report.warcfiles import Member, read_payload, scan, warc_files
 
     found: dict[str, OriginEvidence] = {}
     responses: dict[str, Member] = {}
@@ -632,7 +628,7 @@ def content_bytes(out: Path) -> tuple[int, int]:
 
     Reads the content WARCs once, a chunk at a time, without decoding the payloads.
     """
-    from tdm_crawler.report.warcfiles import UnreadableWarc, scan, warc_files
+    from tdm_crawler.report.warcfiles import scan, warc_files
 
     def payload_size(record: Any) -> int:
         if record.rec_type != "response":
@@ -700,7 +696,7 @@ def summarise(out: Path, records: Iterable[Mapping[str, Any]] | None = None) -> 
 
 def _crawl_dirs(out: Path) -> list[Path]:
     """``out``, or the workers' directories of a distributed crawl (``out/workers/*``)."""
-    from tdm_crawler.report.crawldir import NotACrawl, crawl_dirs
+    from tdm_crawler.report.crawldir import crawl_dirs
 
     try:
         return crawl_dirs(Path(out))

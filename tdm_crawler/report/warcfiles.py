@@ -18,6 +18,8 @@ from typing import IO, Any, TypeVar
 
 from warcio.archiveiterator import ArchiveIterator
 
+from tdm_crawler.exceptions import UnreadableWarc
+
 __all__ = [
     "Member",
     "UnreadableWarc",
@@ -29,18 +31,6 @@ __all__ = [
 ]
 
 T = TypeVar("T")
-
-
-class UnreadableWarc(Exception):
-    """A WARC file that cannot be read past ``offset`` (torn gzip, broken record)."""
-
-    def __init__(self, path: Path, offset: int, detail: str) -> None:
-        self.path = path
-        self.offset = offset
-        # warcio quotes the bytes it could not parse: keep a message a terminal can print.
-        printable = "".join(c if c.isprintable() else "?" for c in " ".join(detail.split()))
-        self.detail = printable if len(printable) <= 160 else printable[:160] + "..."
-        super().__init__(f"{path}: unreadable from byte {offset}: {self.detail}")
 
 
 @dataclass(frozen=True, slots=True)

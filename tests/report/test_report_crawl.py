@@ -21,7 +21,7 @@ from warcio.archiveiterator import ArchiveIterator
 
 from fixtures.server import FixtureServer
 from tdm_crawler.cli import main
-from tdm_crawler.report.replay import replay_config, replay_crawl
+from tdm_crawler.offline.replay import replay_config, replay_crawl
 from tdm_crawler.store import file_digests, read_manifest
 from tests.crawling import by_url, crawl, markers_written
 

@@ -40,8 +40,8 @@ from fixtures.server import (
     load_site,
     missing_requirements,
 )
+from tests.paths import REPO
 
-REPO = Path(__file__).resolve().parents[1]
 SITES_DIR = REPO / "fixtures" / "sites"
 
 #: The sites the brief asks for (more may exist).

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from fixtures.server import FixtureServer
 from tests.crawling import MARKER, markers_written
+from tests.paths import REPO
 
-PROJECT = Path(__file__).resolve().parent.parent / "examples" / "addon_project"
+PROJECT = REPO / "examples" / "addon_project"
 SITES = ["tdmrep-file", "tdmrep-header-meta", "noai", "robots-rules"]
 
 

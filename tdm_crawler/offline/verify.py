@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tdm_crawler.exceptions import NotACrawl, UnreadableWarc
 from tdm_crawler.report.crawldir import (
     DECISIONS,
     MANIFEST,
@@ -38,8 +39,7 @@ from tdm_crawler.report.crawldir import (
     evidence_dirs,
     load_manifest,
 )
-from tdm_crawler.report.crawldir import NotACrawl as _NotACrawl
-from tdm_crawler.report.warcfiles import Member, UnreadableWarc, scan, warc_files
+from tdm_crawler.report.warcfiles import Member, scan, warc_files
 from tdm_crawler.store import file_digests, validate_record
 
 __all__ = ["VerifyResult", "Violation", "format_result", "verify_crawl"]
@@ -163,7 +163,7 @@ class _Verifier:
     def check_manifest(self) -> None:
         try:
             manifest = load_manifest(self.root)
-        except _NotACrawl as exc:
+        except NotACrawl as exc:
             self.fail(MANIFEST, str(exc))
             return
         if manifest is None:
@@ -437,7 +437,7 @@ def verify_crawl(root: Path, *, strict: bool = False) -> VerifyResult:
     verifier = _Verifier(root, strict)
     try:
         peers = [folder for folder in evidence_dirs(root) if folder != root]
-    except _NotACrawl:
+    except NotACrawl:
         peers = []
     if peers:  # one worker of a distributed crawl, checked alone
         verifier.peer_metadata, verifier.peer_responses = _evidence_ids(peers)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.server import FixtureServer
+from tests.paths import REPO
 
 FAST = [
     "--set", "AUTOTHROTTLE_ENABLED=False",
@@ -113,7 +114,7 @@ def test_loopback_refused_without_flag(fixture_server: FixtureServer) -> None:
 
 def test_scrapy_crawl_from_project_directory(fixture_server: FixtureServer, tmp_path: Path) -> None:
     out = tmp_path / "scrapy-out"
-    project = Path(__file__).resolve().parent.parent
+    project = REPO
     result = subprocess.run(
         [
             sys.executable, "-m", "scrapy", "crawl", "tdm",

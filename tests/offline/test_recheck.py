@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest_twisted
 
 from fixtures.server import FixtureServer
-from tdm_crawler.crawl.recheck import RecheckSpider, StoredUrl
+from tdm_crawler.offline.recheck import RecheckSpider, StoredUrl
 from tests.crawling import markers_written, warc_records
 
 FAST = [

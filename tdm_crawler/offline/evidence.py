@@ -24,6 +24,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
+from tdm_crawler.exceptions import MissingEvidence
 from tdm_crawler.policy import (
     License,
     OriginFacts,
@@ -49,17 +50,6 @@ V = TypeVar("V")
 
 Ref = Mapping[str, Any]
 Fetched = tuple[int | None, bytes | None, str | None]
-
-
-class MissingEvidence(Exception):
-    """A decision cannot be rebuilt offline. ``category`` is a short code for summaries:
-    ``no-evidence`` (the crawl recorded none), ``missing-evidence`` (named but absent from
-    evidence/), ``address-check`` (the origin was refused before anything was fetched)."""
-
-    def __init__(self, category: str, detail: str) -> None:
-        self.category = category
-        self.detail = detail
-        super().__init__(detail)
 
 
 @dataclass(frozen=True, slots=True)

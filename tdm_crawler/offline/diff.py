@@ -20,9 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from tdm_crawler.offline.evidence import EvidenceIndex, document_fingerprints
 from tdm_crawler.policy import origin_of
 from tdm_crawler.report.crawldir import DECISIONS, crawl_dirs, evidence_dirs, read_decisions
-from tdm_crawler.report.evidence import EvidenceIndex, document_fingerprints
 
 __all__ = ["FIELDS", "FORMAT", "CrawlState", "diff_crawls", "format_diff", "load_state"]
 

@@ -34,11 +34,12 @@ import pytest
 from fixtures.server import FixtureServer
 from tdm_crawler.cli import main
 from tdm_crawler.crawl.distributed import RedisPolicyStore, public_url
-from tdm_crawler.report.crawldir import NotACrawl, crawl_dirs, evidence_dirs
+from tdm_crawler.exceptions import NotACrawl
+from tdm_crawler.report.crawldir import crawl_dirs, evidence_dirs
 from tests.crawling import MARKER, markers_written
-from tests.test_crawl_e2e import HITS
+from tests.e2e.test_crawl_e2e import HITS
+from tests.paths import REPO as ROOT
 
-ROOT = Path(__file__).resolve().parent.parent
 REDIS_SERVER = shutil.which("redis-server")
 
 #: Fast settings for loopback fixtures; the heartbeat and timeouts short so that a dead

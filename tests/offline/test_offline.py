@@ -17,6 +17,10 @@ import pytest
 
 from tdm_crawler.cli import main
 from tdm_crawler.crawl.config import tdm_defaults
+from tdm_crawler.offline.diff import diff_crawls, load_state
+from tdm_crawler.offline.evidence import EvidenceIndex, EvidenceReader, ParseLimits
+from tdm_crawler.offline.replay import replay_config, replay_record
+from tdm_crawler.offline.verify import verify_crawl
 from tdm_crawler.policy import (
     ContentFacts,
     Context,
@@ -28,10 +32,6 @@ from tdm_crawler.policy import (
     decide_before_fetch,
 )
 from tdm_crawler.policy.ai_agents import packaged_agents
-from tdm_crawler.report.diff import diff_crawls, load_state
-from tdm_crawler.report.evidence import EvidenceIndex, EvidenceReader, ParseLimits
-from tdm_crawler.report.replay import replay_config, replay_record
-from tdm_crawler.report.verify import verify_crawl
 from tdm_crawler.report.warcfiles import copy_members, read_payload, scan, skip_body
 from tdm_crawler.store import (
     DecisionLog,

@@ -25,8 +25,8 @@ from pathlib import Path
 from typing import Any
 
 from tdm_crawler import __version__
+from tdm_crawler.offline.replay import ReplayConfig, ReplayResult
 from tdm_crawler.report.crawldir import read_decisions
-from tdm_crawler.report.replay import ReplayConfig, ReplayResult
 from tdm_crawler.report.warcfiles import Member, copy_members, scan, skip_body, warc_files
 from tdm_crawler.store import DecisionLog, file_digests, write_manifest
 

@@ -27,6 +27,8 @@ from pathlib import Path
 from typing import IO, Any, Final
 
 from tdm_crawler.crawl.config import tdm_defaults
+from tdm_crawler.exceptions import MissingEvidence
+from tdm_crawler.offline.evidence import EvidenceIndex, EvidenceReader, ParseLimits
 from tdm_crawler.policy import (
     ContentFacts,
     Context,
@@ -42,7 +44,6 @@ from tdm_crawler.policy import (
 )
 from tdm_crawler.policy.ai_agents import AiAgent, agents_from_json
 from tdm_crawler.report.crawldir import crawl_dirs, evidence_dirs, read_decisions
-from tdm_crawler.report.evidence import EvidenceIndex, EvidenceReader, MissingEvidence, ParseLimits
 from tdm_crawler.store import decision_record
 
 __all__ = [
