@@ -89,6 +89,27 @@ class ResponseFacts:
     licenses: tuple[License, ...] = ()  # RSL licences the response links to, as fetched
 
 
+@dataclass(frozen=True, slots=True)
+class OriginHalf:
+    """The origin half of one URL's decision: computed before the fetch, kept for after.
+
+    Running the origin-level readers again after the download would cost about a third
+    of an allowed page's decision time, and could read a different robots.txt if the
+    origin's cache entry expired in between; the crawl keeps this value instead.
+    """
+
+    url: str
+    origin: OriginFacts
+    signals: tuple[Signal, ...]  # the origin's signals, in the verdict's order
+    verdict: Verdict | None  # settled before fetching, or None ("fetch it")
+
+
+def decide_origin(url: str, ctx: Context, origin: OriginFacts) -> OriginHalf:
+    """The origin-level signals of ``url`` and the verdict they settle on their own."""
+    signals, verdict = _before(url, ctx, origin)
+    return OriginHalf(url, origin, signals, verdict)
+
+
 def decide_before_fetch(url: str, ctx: Context, origin: OriginFacts) -> Verdict | None:
     """Return the verdict if it is known without fetching ``url``, else None ("fetch it").
 
@@ -96,16 +117,21 @@ def decide_before_fetch(url: str, ctx: Context, origin: OriginFacts) -> Verdict 
     it (§2.5), so such a URL is still fetched (and its body kept only if allowed). An
     origin-level reservation of another protocol is final: nothing can lift it.
     """
-    return _before(url, ctx, origin)[1]
+    return decide_origin(url, ctx, origin).verdict
 
 
 def decide_after_fetch(
     url: str, ctx: Context, origin: OriginFacts, response: ResponseFacts
 ) -> Verdict:
     """Decide a fetched resource: status, TDMRep layers, then every other protocol."""
-    signals, before = _before(url, ctx, origin)
-    if before is not None:
-        return before
+    return finish_after_fetch(decide_origin(url, ctx, origin), ctx, response)
+
+
+def finish_after_fetch(half: OriginHalf, ctx: Context, response: ResponseFacts) -> Verdict:
+    """:func:`decide_after_fetch` from the origin half computed before the fetch."""
+    url, signals = half.url, half.signals
+    if half.verdict is not None:
+        return half.verdict
     status = Signal("http", "status", response.status, f"HTTP {response.status}")
     if not 200 <= response.status <= 299:
         skipped = f"not read: HTTP {response.status}"
@@ -115,7 +141,7 @@ def decide_after_fetch(
             signals=(*signals, status, Signal("tdmrep", "header", None, skipped)),
         )
     content = response.content
-    tdm_signals, merged, tdm_reason = _tdmrep_layers(url, origin.tdmrep, response)
+    tdm_signals, merged, tdm_reason = _tdmrep_layers(url, half.origin.tdmrep, response)
     findings = [
         x_robots_finding(response.headers, ctx.agent, is_image=content.is_image),
         content_usage_header_finding(response.headers),
@@ -156,11 +182,15 @@ def decide_failed_fetch(
     A verdict known before fetching still wins, so the outcome does not depend on whether
     the caller checked first.
     """
-    signals, before = _before(url, ctx, origin)
-    if before is not None:
-        return before
+    return finish_failed_fetch(decide_origin(url, ctx, origin), reason, detail)
+
+
+def finish_failed_fetch(half: OriginHalf, reason: Reason, detail: str) -> Verdict:
+    """:func:`decide_failed_fetch` from the origin half computed before the fetch."""
+    if half.verdict is not None:
+        return half.verdict
     failure = Signal("http", "fetch", reason.value, detail)
-    return Verdict(Decision.ERROR, reason, signals=(*signals, failure))
+    return Verdict(Decision.ERROR, reason, signals=(*half.signals, failure))
 
 
 def with_policy(verdict: Verdict, policy: PolicySummary | PolicyProblem | None) -> Verdict:
