@@ -26,14 +26,15 @@ from typing import Any, Generic, TypeVar
 
 from tdm_crawler.exceptions import MissingEvidence
 from tdm_crawler.policy import (
+    FetchedDocument,
     License,
+    Limits,
     OriginFacts,
     PolicyProblem,
     PolicySummary,
-    RobotsFile,
-    TdmRepFile,
-    license_from_fetch,
     policy_from_fetch,
+    read_license,
+    read_policy_files,
 )
 from tdm_crawler.report.warcfiles import Member, read_payload, scan, warc_files
 
@@ -41,7 +42,6 @@ __all__ = [
     "EvidenceIndex",
     "EvidenceReader",
     "MissingEvidence",
-    "ParseLimits",
     "document_fingerprints",
 ]
 
@@ -50,15 +50,6 @@ V = TypeVar("V")
 
 Ref = Mapping[str, Any]
 Fetched = tuple[int | None, bytes | None, str | None]
-
-
-@dataclass(frozen=True, slots=True)
-class ParseLimits:
-    """The size caps the parsers applied during the crawl (TDM_*_MAX_BYTES settings)."""
-
-    robots_max_bytes: int = 512 * 1024
-    tdmrep_max_bytes: int = 4 * 1024 * 1024
-    document_max_bytes: int = 1024 * 1024
 
 
 def _metadata_payload(record: Any) -> Any:
@@ -117,7 +108,7 @@ class _Lru(Generic[K, V]):
 class EvidenceReader:
     """Rebuilds what the crawl's parsers made of each policy document, from the evidence."""
 
-    def __init__(self, index: EvidenceIndex, limits: ParseLimits, *, cache_size: int = 4096):
+    def __init__(self, index: EvidenceIndex, limits: Limits, *, cache_size: int = 4096):
         self.index = index
         self.limits = limits
         self._origins: _Lru[str, OriginFacts] = _Lru(cache_size)
@@ -145,14 +136,9 @@ class EvidenceReader:
                 f"{origin} was refused by the address check ({payload['address']}); "
                 "DNS is not repeated offline",
             )
-        robots_ref, tdmrep_ref = payload["robots"], payload["tdmrep"]
-        status, body, error = self.fetched(robots_ref)
-        robots = RobotsFile.from_fetch(status, body, error, max_bytes=self.limits.robots_max_bytes)
-        status, body, error = self.fetched(tdmrep_ref)
-        tdmrep = TdmRepFile.from_fetch(
-            status, body, error, url=tdmrep_ref["url"], max_bytes=self.limits.tdmrep_max_bytes
-        )
-        return OriginFacts(robots, tdmrep, self.licenses(payload.get("licenses") or ()))
+        robots, tdmrep = self.document(payload["robots"]), self.document(payload["tdmrep"])
+        files = read_policy_files(robots, tdmrep, self.limits)
+        return OriginFacts(*files, self.licenses(payload.get("licenses") or ()))
 
     def licenses(self, refs: Sequence[Ref]) -> tuple[License, ...]:
         """RSL licences as the crawl's fetcher parsed them (a failed fetch is a problem)."""
@@ -162,12 +148,7 @@ class EvidenceReader:
         return tuple(licenses)
 
     def _license(self, ref: Ref) -> License:
-        # Mirrors PolicyFetcher._parse_license (crawl/origin.py).
-        url = str(ref["url"])
-        status, body, error = self.fetched(ref)
-        return url, license_from_fetch(
-            url, status, body, error, max_bytes=self.limits.document_max_bytes
-        )
+        return read_license(self.document(ref), self.limits)
 
     def policy(self, ref: Ref | None) -> PolicySummary | PolicyProblem | None:
         """The TDM policy behind a reservation; None when it could not be fetched."""
@@ -178,8 +159,12 @@ class EvidenceReader:
     def _policy(self, ref: Ref) -> PolicySummary | PolicyProblem | None:
         status, body, _ = self.fetched(ref)
         return policy_from_fetch(
-            str(ref["url"]), status, body, max_bytes=self.limits.document_max_bytes
+            str(ref["url"]), status, body, max_bytes=self.limits.document_bytes
         )
+
+    def document(self, ref: Ref) -> FetchedDocument:
+        """The fetch ``ref`` names, as the crawl's readers got it."""
+        return FetchedDocument(str(ref["url"]), *self.fetched(ref))
 
     def fetched(self, ref: Ref) -> Fetched:
         """``(status, decoded body, error)`` of a fetch, as the crawl's parsers got them."""

@@ -28,10 +28,11 @@ from typing import IO, Any, Final
 
 from tdm_crawler.crawl.config import tdm_defaults
 from tdm_crawler.exceptions import MissingEvidence
-from tdm_crawler.offline.evidence import EvidenceIndex, EvidenceReader, ParseLimits
+from tdm_crawler.offline.evidence import EvidenceIndex, EvidenceReader
 from tdm_crawler.policy import (
     ContentFacts,
     Context,
+    Limits,
     Reason,
     ResponseFacts,
     Verdict,
@@ -81,7 +82,7 @@ class ReplayConfig:
     """Who decides, with which parse limits, and what differs from the crawl."""
 
     context: Context
-    limits: ParseLimits
+    limits: Limits
     #: Effective value of each replayable setting.
     settings: dict[str, Any]
     #: name -> {"from": crawl's value, "to": replay's value}, only settings that changed.
@@ -136,11 +137,8 @@ def replay_config(manifest: Mapping[str, Any], overrides: Mapping[str, Any]) -> 
         effective[name] = value
         if value != crawl.get(name):
             changed[name] = {"from": crawl.get(name), "to": value}
-    limits = ParseLimits(
-        robots_max_bytes=int(effective["TDM_ROBOTS_MAX_BYTES"]),
-        tdmrep_max_bytes=int(effective["TDM_TDMREP_MAX_BYTES"]),
-        document_max_bytes=int(effective["TDM_DOCUMENT_MAX_BYTES"]),
-    )
+    # Read from the recorded settings as the crawl read its own (Limits.from_settings).
+    limits = Limits.from_settings({**crawl, **effective})
     agent = str(effective["TDM_AGENT"] or manifest.get("agent") or "tdm-crawler")
     effective["TDM_AGENT"] = agent
     return ReplayConfig(

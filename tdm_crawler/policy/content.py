@@ -15,6 +15,7 @@ from typing import Any
 from tdm_crawler.policy.c2pa import c2pa_finding
 from tdm_crawler.policy.epub import read_epub_tdm
 from tdm_crawler.policy.html_meta import looks_like_html, parse_head
+from tdm_crawler.policy.limits import Limits
 from tdm_crawler.policy.links import rsl_links_from_head
 from tdm_crawler.policy.pdf import read_pdf_tdm
 from tdm_crawler.policy.types import Finding, Reason, Signal, TdmProps
@@ -93,16 +94,6 @@ class ContentFacts:
             embedded=EmbeddedTdm.from_json(embedded) if embedded else None,
             c2pa=_finding_from_json(c2pa) if c2pa else None,
         )
-
-
-@dataclass(frozen=True, slots=True)
-class Limits:
-    """Bounds on the work spent reading one body (hostile files)."""
-
-    html_head_bytes: int = 256 * 1024
-    embedded_bytes: int = 64 * 1024 * 1024
-    pdf_timeout: float = 5.0
-    epub_uncompressed: int = 16 * 1024 * 1024
 
 
 def media_type(content_type: str | None) -> str:

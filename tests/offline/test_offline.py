@@ -18,12 +18,13 @@ import pytest
 from tdm_crawler.cli import main
 from tdm_crawler.crawl.config import tdm_defaults
 from tdm_crawler.offline.diff import diff_crawls, load_state
-from tdm_crawler.offline.evidence import EvidenceIndex, EvidenceReader, ParseLimits
+from tdm_crawler.offline.evidence import EvidenceIndex, EvidenceReader
 from tdm_crawler.offline.replay import replay_config, replay_record
 from tdm_crawler.offline.verify import verify_crawl
 from tdm_crawler.policy import (
     ContentFacts,
     Context,
+    Limits,
     OriginFacts,
     ResponseFacts,
     RobotsFile,
@@ -201,7 +202,7 @@ def test_replay_adds_an_agent_and_filters(
 
 
 def reader_for(root: Path) -> EvidenceReader:
-    return EvidenceReader(EvidenceIndex.build(root / "evidence"), ParseLimits())
+    return EvidenceReader(EvidenceIndex.build(root / "evidence"), Limits())
 
 
 @pytest.mark.parametrize(
