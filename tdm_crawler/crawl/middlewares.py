@@ -46,6 +46,7 @@ from tdm_crawler.policy import (
     Context,
     Decision,
     Limits,
+    OriginHalf,
     PolicyProblem,
     PolicySummary,
     Reason,
@@ -53,10 +54,10 @@ from tdm_crawler.policy import (
     Signal,
     Verdict,
     content_kind,
-    decide_after_fetch,
-    decide_before_fetch,
-    decide_failed_fetch,
+    decide_origin,
     extract_content,
+    finish_after_fetch,
+    finish_failed_fetch,
     load_agents,
     origin_of,
     policy_from_fetch,
@@ -124,14 +125,12 @@ class TdmGateMiddleware:
         s = crawler.settings
         self.crawler = crawler
         self.context = Context(s.get("TDM_AGENT"), load_agents(s.get("TDM_AI_AGENTS") or None))
-        self.max_crawl_delay = s.getfloat("TDM_MAX_CRAWL_DELAY")
         self.maxsize = s.getint("DOWNLOAD_MAXSIZE")
-        self.limits = Limits(
-            html_head_bytes=s.getint("TDM_HTML_HEAD_MAX_BYTES"),
-            embedded_bytes=s.getint("TDM_EMBEDDED_MAX_BYTES"),
-            pdf_timeout=s.getfloat("TDM_EMBEDDED_TIMEOUT"),
-        )
-        self.fetcher = PolicyFetcher(crawler)
+        self.limits = Limits.from_settings(s)
+        self.fetcher = PolicyFetcher(crawler, self.limits)
+        # The origin half of each request's decision, computed before its download and
+        # finished from after it (weak: a request dropped on the way takes it along).
+        self._halves: WeakKeyDictionary[Request, OriginHalf] = WeakKeyDictionary()
         # Origins whose download slot we gave a Crawl-delay, least recently used first.
         self._delayed: OrderedDict[str, None] = OrderedDict()
         self.max_delayed = s.getint("TDM_ORIGIN_CACHE_MAX_ENTRIES")
@@ -168,15 +167,26 @@ class TdmGateMiddleware:
             signal = Signal("network", "dns", None, policy.address_problem)
             verdict = Verdict(Decision.ERROR, Reason.NOT_PUBLIC_ADDRESS, signals=(signal,))
             self._drop(request, verdict, status=None, evidence=self._evidence(request, "address"))
-        before = decide_before_fetch(request.url, self.context, policy.facts)
-        if before is not None:
-            self._drop(request, before, status=None, evidence=self._evidence(request, "before"))
+        half = decide_origin(request.url, self.context, policy.facts)
+        if half.verdict is not None:
+            evidence = self._evidence(request, "before")
+            self._drop(request, half.verdict, status=None, evidence=evidence)
+        self._halves[request] = half
         self._apply_crawl_delay(request, policy)
+
+    async def origin_half(self, request: Request, url: str) -> OriginHalf:
+        """The origin half kept for ``request`` when it was gated for ``url``; computed
+        now only if it was not (a request gated elsewhere, e.g. by a test)."""
+        half = self._halves.get(request)
+        if half is not None and half.url == url:
+            return half
+        policy = await self.fetcher.origin(origin_of(url))
+        return decide_origin(url, self.context, policy.facts)
 
     async def process_response(self, request: Request, response: Response) -> Response:
         if request.meta.get(POLICY_FILE_META):
             return response
-        policy = await self.fetcher.origin(origin_of(response.url))
+        half = await self.origin_half(request, response.url)
         headers = {
             key.decode("latin-1").lower(): [v.decode("latin-1") for v in values]
             for key, values in response.headers.items()
@@ -185,7 +195,7 @@ class TdmGateMiddleware:
         linked = rsl_links_from_headers(headers, response.url) + list(content.rsl_links)
         licenses, license_refs = await self.fetcher.licenses(linked) if linked else ((), [])
         facts = ResponseFacts(response.url, response.status, headers, content, licenses)
-        verdict = decide_after_fetch(response.url, self.context, policy.facts, facts)
+        verdict = finish_after_fetch(half, self.context, facts)
         policy_ref = None
         if verdict.tdm_policy is not None:
             fetched = await self.fetcher.document(verdict.tdm_policy)
@@ -225,7 +235,7 @@ class TdmGateMiddleware:
     def _parse_policy(self, fetched: FetchResult) -> PolicySummary | PolicyProblem | None:
         """The TDM policy behind a reservation; None when it could not be fetched."""
         return policy_from_fetch(
-            fetched.url, fetched.status, fetched.body, max_bytes=self.fetcher.document_max
+            fetched.url, fetched.status, fetched.body, max_bytes=self.limits.document_bytes
         )
 
     def _evidence(
@@ -260,13 +270,18 @@ class TdmGateMiddleware:
         cannot see them (redirect loops, decompression bombs in later middlewares).
         """
         reason, detail = classify_failure(exception, request, self.maxsize)
-        policy = self.fetcher.origins.peek(origin_of(request.url))
-        if policy is None:
+        half = self._halves.get(request)
+        if half is None or half.url != request.url:
+            policy = self.fetcher.origins.peek(origin_of(request.url))
+            half = (
+                None if policy is None else decide_origin(request.url, self.context, policy.facts)
+            )
+        if half is None:
             verdict = Verdict(
                 Decision.ERROR, reason, signals=(Signal("http", "transport", None, detail),)
             )
         else:
-            verdict = decide_failed_fetch(request.url, self.context, policy.facts, reason, detail)
+            verdict = finish_failed_fetch(half, reason, detail)
         evidence = self._evidence(
             request, "failed", failure={"reason": reason.value, "detail": detail}
         )
@@ -307,7 +322,7 @@ class TdmGateMiddleware:
         delay = policy.facts.robots.crawl_delay(self.context.agent)
         if not delay:
             return
-        delay = min(float(delay), self.max_crawl_delay)
+        delay = min(float(delay), self.limits.max_crawl_delay)
         request.meta["autothrottle_dont_adjust_delay"] = True
         key = request.meta["download_slot"]
         engine = self.crawler.engine

@@ -28,14 +28,16 @@ from tdm_crawler.crawl.meta import EVIDENCE_IDS_META, POLICY_FILE_META, TRUNCATE
 from tdm_crawler.crawl.origin_cache import OriginCache
 from tdm_crawler.crawl.recorder import TdmRecorder
 from tdm_crawler.policy import (
+    Limits,
     OriginFacts,
     RobotsFile,
-    RslDocument,
-    RslProblem,
     TdmRepFile,
-    license_from_fetch,
     non_public_addresses,
+    origin_facts,
     origin_of,
+    read_license,
+    read_policy_files,
+    unreachable_origin,
 )
 
 if TYPE_CHECKING:
@@ -168,19 +170,16 @@ class PolicyFetcher:
     """Fetches policy documents: per origin (robots.txt, tdmrep.json and the RSL
     licences robots.txt names) and per URL (linked licences, TDM policies), each cached."""
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, limits: Limits) -> None:
         s = crawler.settings
         self.crawler = crawler
+        self.limits = limits
         self.ttl = s.getfloat("TDM_ORIGIN_CACHE_TTL")
         self.failure_ttl = s.getfloat("TDM_ORIGIN_CACHE_FAILURE_TTL")
         self.retry_delays: Sequence[float] = [
             float(d) for d in s.getlist("TDM_POLICY_RETRY_DELAYS")
         ]
         self.max_redirects = s.getint("TDM_POLICY_MAX_REDIRECTS")
-        self.robots_max = s.getint("TDM_ROBOTS_MAX_BYTES")
-        self.tdmrep_max = s.getint("TDM_TDMREP_MAX_BYTES")
-        self.document_max = s.getint("TDM_DOCUMENT_MAX_BYTES")
-        self.max_licenses = s.getint("TDM_MAX_LICENSES")
         self.allow_private = s.getbool("TDM_ALLOW_PRIVATE_NETWORKS")
         self.allowed_networks = s.getlist("TDM_ALLOWED_NETWORKS")
         bound = s.getint("TDM_ORIGIN_CACHE_MAX_ENTRIES")
@@ -207,19 +206,14 @@ class PolicyFetcher:
 
         A licence that cannot be fetched is recorded as a problem, not obeyed: only a
         machine-readable statement reserves (ours)."""
-        wanted = list(dict.fromkeys(urls))[: self.max_licenses]
+        wanted = list(dict.fromkeys(urls))[: self.limits.max_licenses]
         results = await asyncio.gather(*(self.documents.get(url) for url in wanted))
-        licenses = tuple((res.url, self._parse_license(res)) for res in results)
+        licenses = tuple(read_license(res, self.limits) for res in results)
         return licenses, [res.ref() for res in results]
 
     async def document(self, url: str) -> FetchResult:
         """A TDM policy (or any other per-URL document), fetched once per TTL."""
         return await self.documents.get(url)
-
-    def _parse_license(self, result: FetchResult) -> RslDocument | RslProblem:
-        return license_from_fetch(
-            result.url, result.status, result.body, result.error, max_bytes=self.document_max
-        )
 
     async def _load_origin(self, origin: str) -> OriginPolicy:
         if self.store is None:
@@ -256,7 +250,7 @@ class PolicyFetcher:
         facts = OriginFacts(robots, tdmrep)
         license_results: tuple[FetchResult, ...] = ()
         if facts.license_urls:
-            wanted = list(dict.fromkeys(facts.license_urls))[: self.max_licenses]
+            wanted = list(dict.fromkeys(facts.license_urls))[: self.limits.max_licenses]
             license_results = tuple(
                 await asyncio.gather(*(self.documents.get(url) for url in wanted))
             )
@@ -284,14 +278,12 @@ class PolicyFetcher:
         expires_at = time.monotonic() + ttl
         if problem is not None or documents.robots is None or documents.tdmrep is None:
             problem = problem or "no policy documents recorded"
-            facts = OriginFacts(
-                RobotsFile.from_fetch(None, None, problem),
-                TdmRepFile.from_fetch(None, None, problem, url=origin),
-            )
+            facts = unreachable_origin(origin, problem)
             return OriginPolicy(origin, facts, problem, expires_at, documents.evidence_id)
-        robots, tdmrep = parsed or await self._parse_files(documents.robots, documents.tdmrep)
-        licenses = tuple((res.url, self._parse_license(res)) for res in documents.licenses)
-        facts = OriginFacts(robots, tdmrep, licenses)
+        files = parsed or await self._parse_files(documents.robots, documents.tdmrep)
+        facts = origin_facts(
+            documents.robots, documents.tdmrep, documents.licenses, self.limits, files=files
+        )
         return OriginPolicy(origin, facts, None, expires_at, documents.evidence_id)
 
     async def _parse_files(
@@ -300,22 +292,7 @@ class PolicyFetcher:
         """Parse in a worker thread: a tdmrep.json near its 4 MiB cap (~185,000 rules) or
         a 512 KiB robots.txt takes seconds, which on the event loop would stall every
         download of every origin meanwhile."""
-        return await asyncio.to_thread(self._parse_files_now, robots_res, tdmrep_res)
-
-    def _parse_files_now(
-        self, robots_res: FetchResult, tdmrep_res: FetchResult
-    ) -> tuple[RobotsFile, TdmRepFile]:
-        robots = RobotsFile.from_fetch(
-            robots_res.status, robots_res.body, robots_res.error, max_bytes=self.robots_max
-        )
-        tdmrep = TdmRepFile.from_fetch(
-            tdmrep_res.status,
-            tdmrep_res.body,
-            tdmrep_res.error,
-            url=tdmrep_res.url,
-            max_bytes=self.tdmrep_max,
-        )
-        return robots, tdmrep
+        return await asyncio.to_thread(read_policy_files, robots_res, tdmrep_res, self.limits)
 
     def _write_evidence(self, origin: str, evidence: dict[str, Any]) -> str:
         return TdmRecorder.of(self.crawler).write_origin_evidence(origin, evidence)
@@ -397,9 +374,9 @@ class PolicyFetcher:
             "redirect_ttl": self.max_redirects,
         }
         if kind == "robots":
-            meta[TRUNCATE_META] = self.robots_max
+            meta[TRUNCATE_META] = self.limits.robots_bytes
         else:
-            cap = self.tdmrep_max if kind == "tdmrep" else self.document_max
+            cap = self.limits.tdmrep_bytes if kind == "tdmrep" else self.limits.document_bytes
             meta["download_maxsize"] = cap + 1
         request = Request(url, meta=meta, priority=1000, dont_filter=True, callback=NO_CALLBACK)
         engine = self.crawler.engine
