@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 _COMPONENTS = ("DOWNLOADER_MIDDLEWARES", "SPIDER_MIDDLEWARES", "EXTENSIONS")
 _DEFAULT_DUPEFILTER = "scrapy.dupefilters.RFPDupeFilter"
+_CONTROL_PORTS = ("REMOTE_CONTROL_ENABLED", "TELNETCONSOLE_ENABLED")
 
 
 class TdmAddon:
@@ -29,6 +30,8 @@ class TdmAddon:
         for name, default in {**tdm_defaults(), "TDM_OUTPUT_DIR": "tdm-output"}.items():
             settings.set(name, default, priority="addon")  # the project's own value wins
         settings.set("ROBOTSTXT_OBEY", False, priority="addon")
+        for name in _CONTROL_PORTS:  # off unless the project turns them on
+            settings.set(name, SCRAPY_SETTINGS[name], priority="addon")
         for component_setting in _COMPONENTS:
             for component, order in SCRAPY_SETTINGS[component_setting].items():
                 settings.set_in_component_priority_dict(component_setting, component, order)

@@ -89,10 +89,14 @@ SCRAPY_SETTINGS: dict[str, Any] = {
     "EXTENSIONS": {
         "tdm_crawler.crawl.recorder.TdmRecorder": 0,
         "tdm_crawler.crawl.progress.TdmProgress": 100,  # after the recorder: sees its last records
-        "scrapy.extensions.telnet.TelnetConsole": None,
         "tdm_crawler.crawl.coordinator.WorkerCoordinator": 1,  # distributed mode only
     },
     "DUPEFILTER_CLASS": "tdm_crawler.crawl.dupefilter.RedirectAwareDupeFilter",
+    # A crawler that reads hostile input all day opens no control port: Scrapy's
+    # RemoteControl (runs Python sent to it over HTTP) and telnet console are off unless
+    # the user sets these to True.
+    "REMOTE_CONTROL_ENABLED": False,
+    "TELNETCONSOLE_ENABLED": False,
     "AUTOTHROTTLE_ENABLED": True,
     "AUTOTHROTTLE_TARGET_CONCURRENCY": 2.0,
     "CONCURRENT_REQUESTS": 16,
