@@ -6,6 +6,8 @@ benchmark serves (``bench/sitegen.py``: a ~3 KB robots.txt with AI-agent groups,
 
 - ``decide_before_fetch`` over the site's URLs (every section);
 - ``decide_after_fetch`` with content already extracted;
+- an allowed page's full decision as the crawl makes it: ``decide_origin`` before the
+  fetch, ``finish_after_fetch`` from that kept origin half after it;
 - ``extract_content`` of a ~20 KB HTML page (the ``<head>`` reader);
 - ``decide_before_fetch`` with a 1,000-rule tdmrep.json, for a URL matching no rule and
   one matching only the last rule (worst cases: every rule is tried);
@@ -43,7 +45,9 @@ from tdm_crawler.policy import (  # noqa: E402
     TdmRepFile,
     decide_after_fetch,
     decide_before_fetch,
+    decide_origin,
     extract_content,
+    finish_after_fetch,
 )
 
 PORT = 20000
@@ -182,6 +186,18 @@ def main() -> int:
         "decide_after_fetch (content pre-extracted)",
         lambda i: decide_after_fetch(fetched[i][0], ctx, origin, fetched[i][1]),
         len(fetched),
+        secs,
+    )
+    allowed = [(u, f) for u, f in fetched if decide_after_fetch(u, ctx, origin, f).allowed]
+
+    def full_decision(i: int) -> object:
+        url, facts = allowed[i]
+        return finish_after_fetch(decide_origin(url, ctx, origin), ctx, facts)
+
+    results["allowed_page_full"] = bench(
+        "full decision of an allowed page (before + after, origin half kept)",
+        full_decision,
+        len(allowed),
         secs,
     )
     results["extract_content_20k"] = bench(
