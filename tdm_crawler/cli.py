@@ -323,12 +323,16 @@ def summary_table(records: Iterable[dict[str, Any]], elapsed: float) -> str:
 def _settings_for(args: argparse.Namespace, out: Path, **extra: Any) -> Any:
     from tdm_crawler.crawl.assignments import parse_assignments
     from tdm_crawler.crawl.settings import crawl_settings
+    from tdm_crawler.policy.product_token import product_token_problem
 
     try:
         overrides = parse_assignments(args.settings)
     except SettingError as exc:
         raise UsageError(str(exc)) from None
     overrides = {**extra, **overrides}
+    problem = product_token_problem(str(overrides.get("TDM_AGENT", args.agent)))
+    if problem is not None:
+        raise UsageError(f"--agent: {problem}")
     return crawl_settings(
         out=str(out),
         agent=args.agent,
@@ -359,8 +363,8 @@ def cmd_crawl(args: argparse.Namespace) -> int:
         from tdm_crawler.cli_distributed import run_distributed_crawl
 
         return run_distributed_crawl(args, seeds, _settings_for, _crawl_and_summarise)
+    settings = _settings_for(args, args.out)  # refuses bad settings before writing
     _prepare_output(args.out, resume=args.resume, overwrite=args.overwrite)
-    settings = _settings_for(args, args.out)
     return _crawl_and_summarise(seeds, settings, args.out)
 
 

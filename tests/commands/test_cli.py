@@ -82,6 +82,12 @@ def test_resume_continues_the_same_crawl(fixture_server: FixtureServer, tmp_path
         ),
         (["crawl", "http://x.test/", "--out", "{tmp}/o", "--set", "NOVALUE"], "NAME=VALUE"),
         (["check", "not a url"], "not an http(s) URL"),
+        (["crawl", "http://x.test/", "--out", "{tmp}/o", "--agent", "FooBot/2.1"], "use 'FooBot'"),
+        (
+            ["crawl", "http://x.test/", "--out", "{tmp}/o", "--set", "TDM_AGENT=Foo Bot"],
+            "use 'Foo'",
+        ),
+        (["check", "http://x.test/", "--agent", "FooBot/2.1"], "use 'FooBot'"),
     ],
 )
 def test_bad_usage_is_one_line_and_exit_2(args: list[str], message: str, tmp_path: Path) -> None:
@@ -138,3 +144,10 @@ def test_demo_crawls_the_fixtures_and_writes_a_report(tmp_path: Path) -> None:
         assert f"\n{decision} " in result.stdout
     report = out / "report.html"
     assert f"Report: {report}" in result.stdout and report.stat().st_size > 10_000
+
+
+def test_an_agent_that_is_no_product_token_writes_nothing(tmp_path: Path) -> None:
+    """RFC 9309 §2.2.1: ``FooBot/2.1`` would match no ``User-agent: FooBot`` group."""
+    result = tdm_crawl("crawl", "http://x.test/", "--out", str(tmp_path / "o"), "--agent", "a/1")
+    assert result.returncode == 2
+    assert not (tmp_path / "o").exists()
