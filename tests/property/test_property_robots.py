@@ -9,7 +9,6 @@ non-empty rules matching the path, the longest pattern in octets wins, Allow on 
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
@@ -120,31 +119,22 @@ def test_status_decides_before_the_body(status: int | None, body: bytes) -> None
     assert robots.check("http://e.org/robots.txt", AGENT).value == "allow"
 
 
-# Where protego (RobotsFile, our own group) departs from RFC 9309 and from RobotsRecords
-# (AI-agent groups, Content-Usage): found by the reference above once its alphabet
-# included these spellings. Kept as strict expected failures until robots.py decides.
+# Where protego departs from RFC 9309 (found by the reference above once its alphabet
+# included these spellings): our reader must not.
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="protego turns 'Allow: /x/index.html' into an extra 'Allow: /x/$' (a Google "
-    "extension, not RFC 9309), so RobotsFile allows /x/ that 'Disallow: /x/' covers; "
-    "RobotsRecords says disallow",
-)
 def test_index_html_allow_does_not_open_the_directory() -> None:
+    """Protego turns ``Allow: /x/index.html`` into an extra ``Allow: /x/$`` (a Google
+    extension, not RFC 9309), which would open ``/x/`` that ``Disallow: /x/`` covers."""
     groups: list[Group] = [(["*"], [("Disallow", "/x/"), ("Allow", "/x/index.html")])]
     robots = RobotsFile.from_fetch(200, render(groups).encode(), None)
     assert reference_decision(groups, "/x/") == "disallow"
     assert robots.check("http://e.org/x/", AGENT).value == "disallow"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="protego adds a literal-dollar twin of every '$' rule ('Disallow: /x$' also "
-    "disallows '/x%24'), so RobotsFile disallows the URL /x$ that the end-anchored "
-    "pattern does not match; RobotsRecords allows it",
-)
 def test_end_anchor_does_not_match_a_literal_dollar() -> None:
+    """Protego adds a literal-dollar twin of every ``$`` rule, so ``Disallow: /x$`` also
+    disallows the URL ``/x$``, which the end-anchored pattern does not match."""
     groups: list[Group] = [(["*"], [("Disallow", "/x$")])]
     robots = RobotsFile.from_fetch(200, render(groups).encode(), None)
     assert reference_decision(groups, "/x$") == "allow"
