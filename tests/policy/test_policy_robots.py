@@ -199,7 +199,82 @@ GROUP_CASES = [
     pytest.param(
         "User-agent: *\nDisallow: /Private\n", AGENT, "/private", "allow", id="paths-case-sensitive"
     ),
+    pytest.param(
+        "User-agent: *\nDisallow: /x/\nAllow: /x/index.html\n",
+        AGENT,
+        "/x/",
+        "disallow",
+        id="index-html-allow-does-not-open-directory",
+    ),
+    pytest.param(
+        "User-agent: *\nDisallow: /x$\n", AGENT, "/x$", "allow", id="anchor-is-not-literal-dollar"
+    ),
+    pytest.param(
+        "User-agent: *\nDisallow: /x%24\n", AGENT, "/x$", "disallow", id="pct24-is-literal-dollar"
+    ),
+    pytest.param(
+        "User-agent: *\nDisallow: /a;b\n", AGENT, "/a%3Bb", "disallow", id="reserved-raw-rule"
+    ),
+    pytest.param(
+        "User-agent: *\nDisallow: /a%3bb\n", AGENT, "/a;b", "disallow", id="reserved-pct-rule"
+    ),
+    pytest.param(
+        "User-agent: *\nDisallow: /\nAllow: /a;b\n", AGENT, "/a%3Bb/c", "allow", id="reserved-allow"
+    ),
+    pytest.param(
+        "User-agent: *\nDisallow: /q?a=1\n", AGENT, "/q?a%3D1&b", "disallow", id="pct3D-is-equals"
+    ),
+    pytest.param(
+        "User-agent: *\nDisallow: /%7Ehome\n",
+        AGENT,
+        "/~home/x",
+        "disallow",
+        id="unreserved-decoded",
+    ),
+    pytest.param("User-agent: *\nDisallow: /a%2Fb\n", AGENT, "/a/b", "allow", id="pct2F-not-slash"),
+    pytest.param("User-agent: *\nDisallow: /a?b\n", AGENT, "/a%3Fb", "allow", id="pct3F-not-query"),
+    pytest.param(
+        "User-agent: *\nDisallow: /caf\u00e9\n", AGENT, "/caf%C3%A9", "disallow", id="utf8-encoded"
+    ),
+    pytest.param(
+        "User-agent: *\nDisallow: /a*c=1$\n", AGENT, "/a/b?c=1", "disallow", id="star-and-anchor"
+    ),
+    pytest.param(
+        "User-agent: *\nDisallow: /*.pdf\nAllow: /pub/*.pdf\n",
+        AGENT,
+        "/pub/a.pdf",
+        "allow",
+        id="longer-wildcard-allow-wins",
+    ),
 ]
+
+# RFC 9309 §2.2.4: records other than user-agent/allow/disallow between two user-agent
+# lines do not end the group, so our token shares the '*' group's rules.
+OTHER_RECORDS = [
+    "Crawl-delay: 5",
+    "License: https://e.org/license.xml",
+    "Content-Usage: train-ai=n",
+    "Content-Signal: ai-train=no",
+    "Sitemap: https://e.org/sitemap.xml",
+    "Host: e.org",
+    "Request-rate: 1/5",
+    "Unknown-field: value",
+    "this line is no record",
+]
+
+
+@pytest.mark.parametrize("record", OTHER_RECORDS)
+def test_other_records_do_not_split_a_group(record: str) -> None:
+    robots = parsed(f"User-agent: {AGENT}\n{record}\nUser-agent: *\nDisallow: /\n")
+    signal = robots.check("https://e.org/page", AGENT)
+    assert (signal.value, signal.detail) == ("disallow", f"group '{AGENT}': Disallow /")
+
+
+@pytest.mark.parametrize("record", OTHER_RECORDS)
+def test_a_rule_line_still_ends_the_group(record: str) -> None:
+    text = f"User-agent: {AGENT}\nAllow: /a\n{record}\nUser-agent: *\nDisallow: /\n"
+    assert parsed(text).check("https://e.org/page", AGENT).value == "allow"
+    assert parsed(text).check("https://e.org/page", "otherbot").value == "disallow"
 
 
 @pytest.mark.parametrize(("text", "agent", "path", "expected"), GROUP_CASES)
@@ -268,6 +343,9 @@ def test_truncated_at_max_bytes() -> None:
     ("body", "value"),
     [
         pytest.param(b"\xef\xbb\xbfUser-agent: *\nDisallow: /x", "disallow", id="bom"),
+        pytest.param(b"\xef\xbbUser-agent: *\nDisallow: /x", "disallow", id="partial-bom-2"),
+        pytest.param(b"\xefUser-agent: *\nDisallow: /x", "disallow", id="partial-bom-1"),
+        pytest.param(b"\xbb\xbfUser-agent: *\nDisallow: /x", "allow", id="bom-tail-is-no-bom"),
         pytest.param(b"User-agent: *\r\nDisallow: /x\r\n", "disallow", id="crlf"),
         pytest.param(b"User-agent: *\rDisallow: /x\r", "disallow", id="cr-only"),
         pytest.param(
@@ -289,9 +367,11 @@ def test_odd_bodies(body: bytes, value: str) -> None:
     assert robots.check("https://e.org/x", AGENT).value == value
 
 
-def test_text_kept_for_unknown_records() -> None:
-    robots = parsed("\ufeffUser-agent: *\nContent-Usage: train-ai=n\n")
+@pytest.mark.parametrize("bom", [b"\xef\xbb\xbf", b"\xef\xbb", b"\xef"], ids=["3", "2", "1"])
+def test_text_kept_for_unknown_records(bom: bytes) -> None:
+    robots = parsed(bom + b"User-agent: *\nContent-Usage: train-ai=n\n")
     assert robots.text == "User-agent: *\nContent-Usage: train-ai=n\n"
+    assert robots.records.values("*", "content-usage") == ("train-ai=n",)
 
 
 def test_equal_inputs_give_equal_files() -> None:
