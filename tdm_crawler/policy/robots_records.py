@@ -14,9 +14,10 @@ How lines become groups:
   Python knows), ``#`` starts a comment, field names are case-insensitive, with the
   common misspellings and colon-less forms read as the field meant (``Dissallow``,
   ``User agent``, ``Disallow /x``);
-* consecutive ``user-agent`` lines start one group, and only an ``allow`` or
-  ``disallow`` line ends their run: other records between them (``Crawl-delay``,
-  ``Content-Usage``, ``Sitemap``, ``License``, unknown lines) belong to the group and
+* consecutive ``user-agent`` lines start one group, and only a rule line ends their
+  run: ``allow``, ``disallow``, and ``content-usage``, which the IETF aipref attachment
+  draft adds to RFC 9309's rules. Other records between them (``Crawl-delay``,
+  ``Content-Signal``, ``Sitemap``, ``License``, unknown lines) belong to the group and
   do not split it (RFC 9309 §2.2.4), so ``User-agent: a``, ``Crawl-delay: 1``,
   ``User-agent: b``, ``Disallow: /`` is one group for ``a`` and ``b``;
 * ``Sitemap``, ``Host`` and ``License`` are global wherever they stand; records before
@@ -56,6 +57,8 @@ _ALIASES: dict[str, str] = {
 # Records about the whole site, wherever they stand in the file.
 _GLOBAL = frozenset({"sitemap", "host", "license"})
 _ACCESS = frozenset({"allow", "disallow"})
+# The rule lines of a group: one ends a run of user-agent lines (the rest never do).
+_RULES = _ACCESS | {"content-usage"}
 _BOM = "\ufeff"
 
 
@@ -92,7 +95,7 @@ class RobotsRecords:
         global_records: list[Record] = []
         agents: list[str] = []
         records: list[Record] = []
-        ruled = False  # an Allow/Disallow came after the group's user-agent lines
+        ruled = False  # a rule line came after the group's user-agent lines
 
         def close() -> None:
             if agents:
@@ -127,7 +130,7 @@ class RobotsRecords:
                     if token != "*" and "*" in token and token.replace("*", ""):
                         agents.append(token.replace("*", ""))
             else:
-                ruled = ruled or name in _ACCESS
+                ruled = ruled or name in _RULES
                 if agents:
                     records.append((name, value))
         close()

@@ -248,12 +248,12 @@ GROUP_CASES = [
     ),
 ]
 
-# RFC 9309 §2.2.4: records other than user-agent/allow/disallow between two user-agent
-# lines do not end the group, so our token shares the '*' group's rules.
+# RFC 9309 §2.2.4: records other than the rules (user-agent, allow, disallow, and the
+# aipref draft's content-usage) between two user-agent lines do not end the group, so our
+# token shares the '*' group's rules.
 OTHER_RECORDS = [
     "Crawl-delay: 5",
     "License: https://e.org/license.xml",
-    "Content-Usage: train-ai=n",
     "Content-Signal: ai-train=no",
     "Sitemap: https://e.org/sitemap.xml",
     "Host: e.org",
@@ -268,6 +268,19 @@ def test_other_records_do_not_split_a_group(record: str) -> None:
     robots = parsed(f"User-agent: {AGENT}\n{record}\nUser-agent: *\nDisallow: /\n")
     signal = robots.check("https://e.org/page", AGENT)
     assert (signal.value, signal.detail) == ("disallow", f"group '{AGENT}': Disallow /")
+
+
+def test_content_usage_is_a_rule_line_that_ends_the_group() -> None:
+    # The IETF aipref attachment draft adds Content-Usage to RFC 9309's rules, so, like
+    # Allow, it closes the user-agent lines before it: our group is separate from '*'.
+    text = f"User-agent: *\nContent-Usage: train-ai=n\n\nUser-agent: {AGENT}\nAllow: /\n"
+    robots = parsed(text)
+    assert robots.records.values(AGENT, "content-usage") == ()
+    assert robots.records.values("*", "content-usage") == ("train-ai=n",)
+    text = f"User-agent: {AGENT}\nContent-Usage: train-ai=n\nUser-agent: *\nDisallow: /\n"
+    assert parsed(text).check("https://e.org/page", AGENT).detail == (
+        f"group '{AGENT}': no rule matches, allowed"
+    )
 
 
 @pytest.mark.parametrize("record", OTHER_RECORDS)

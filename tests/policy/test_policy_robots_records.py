@@ -89,14 +89,14 @@ STRUCTURE_CASES = [
         id="license-global-does-not-end-group",
     ),
     pytest.param(
-        "User-agent: a\nCrawl-delay: 2\nContent-Usage: train-ai=n\nfoo: bar\n"
+        "User-agent: a\nCrawl-delay: 2\nContent-Signal: ai-train=no\nfoo: bar\n"
         "User-agent: b\nDisallow: /\n",
         [
             (
                 ("a", "b"),
                 (
                     ("crawl-delay", "2"),
-                    ("content-usage", "train-ai=n"),
+                    ("content-signal", "ai-train=no"),
                     ("foo", "bar"),
                     ("disallow", "/"),
                 ),
@@ -104,6 +104,12 @@ STRUCTURE_CASES = [
         ],
         [],
         id="other-records-do-not-end-group",
+    ),
+    pytest.param(
+        "User-agent: a\nContent-Usage: train-ai=n\nUser-agent: b\nDisallow: /\n",
+        [(("a",), (("content-usage", "train-ai=n"),)), (("b",), (("disallow", "/"),))],
+        [],
+        id="content-usage-is-a-rule-line",
     ),
     pytest.param(
         "User-agent: a\nDisallow: /x\nCrawl-delay: 2\nUser-agent: b\nAllow: /\n",

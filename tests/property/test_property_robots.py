@@ -45,7 +45,7 @@ NOISE = st.lists(
             "Crawl-delay: 1",
             "Sitemap: https://e.org/s.xml",
             "License: https://e.org/l.xml",
-            "Content-Usage: train-ai=n",
+            "Content-Signal: ai-train=no",
             "Unknown: x",
             "no record at all",
         ]
