@@ -34,10 +34,14 @@ from urllib.parse import urlsplit
 
 # RFC 3986 unreserved characters: their escapes mean the same as the characters.
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+_HEX = frozenset("0123456789ABCDEFabcdef")
 # A path needing no rewriting at all: the common case, answered by one C-level regex call.
 _ALREADY_NORMAL = re.compile(r"[A-Za-z0-9\-._~/?]*").fullmatch
-# What normalise rewrites: an escape, or a character compared percent-encoded.
-_REWRITTEN = re.compile(r"%([0-9A-Fa-f]{2})|[^A-Za-z0-9\-._~/?]")
+# Octets compared as they are: unreserved characters and the two delimiters.
+_VERBATIM = _UNRESERVED | {"/", "?"}
+# Every other octet, as the escape that spells it (for str.translate over a string
+# holding one character per octet).
+_ESCAPED = {octet: f"%{octet:02X}" for octet in range(256) if chr(octet) not in _VERBATIM}
 
 
 def path_and_query(url: str) -> str:
@@ -59,16 +63,22 @@ def normalise(path: str) -> str:
     """
     if _ALREADY_NORMAL(path):
         return path
-    return _REWRITTEN.sub(_rewrite, path)
-
-
-def _rewrite(match: re.Match[str]) -> str:
-    """The canonical spelling of one escape or one character :func:`normalise` rewrites."""
-    hex_digits = match.group(1)
-    if hex_digits is not None:
-        decoded = chr(int(hex_digits, 16))
-        return decoded if decoded in _UNRESERVED else f"%{hex_digits.upper()}"
-    return "".join(f"%{byte:02X}" for byte in match.group(0).encode("utf-8", "surrogatepass"))
+    # One character per UTF-8 octet, so that str.translate (C speed) encodes them all.
+    octets = path.encode("utf-8", "surrogatepass").decode("latin-1")
+    if "%" not in octets:
+        return octets.translate(_ESCAPED)
+    first, *after_percent = octets.split("%")
+    out = [first.translate(_ESCAPED)]
+    for part in after_percent:
+        pair = part[:2]
+        if len(pair) == 2 and pair[0] in _HEX and pair[1] in _HEX:
+            decoded = chr(int(pair, 16))
+            out.append(decoded if decoded in _UNRESERVED else f"%{pair.upper()}")
+            out.append(part[2:].translate(_ESCAPED))
+        else:  # a "%" that starts no escape is itself an octet to encode
+            out.append("%25")
+            out.append(part.translate(_ESCAPED))
+    return "".join(out)
 
 
 def split_pattern(pattern: str) -> tuple[tuple[str, ...], bool]:
