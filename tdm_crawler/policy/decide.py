@@ -68,9 +68,9 @@ class OriginFacts:
     records: RobotsRecords = field(init=False)
 
     def __post_init__(self) -> None:
-        # Unknown robots.txt records (AI groups' rules, Content-Usage, License) are read
-        # once per origin, from the same text protego parsed.
-        object.__setattr__(self, "records", RobotsRecords.parse(self.robots.text))
+        # The groups robots.txt was parsed into, for the readers beyond our own group
+        # (AI groups' rules, Content-Usage, License).
+        object.__setattr__(self, "records", self.robots.records)
 
     @property
     def license_urls(self) -> tuple[str, ...]:

@@ -1,15 +1,29 @@
-"""Robots-style path patterns, as used by a TDMRep rule's ``location`` (protocols §2.1).
+"""Robots-style path patterns: robots.txt Allow/Disallow and a TDMRep rule's ``location``.
 
-TDMRep says ``location`` follows robots.txt path patterns: a prefix match on octets, ``*``
-for any run of characters, a trailing ``$`` anchoring the end. Both sides are brought to
-one spelling before comparing, so that the many ways of writing the same URL match alike
-while URLs that differ in meaning (``%2F`` versus ``/``) stay apart.
+RFC 9309 §2.2.2-2.2.3 defines the patterns and TDMRep's ``location`` follows them
+(docs/protocols.md §1 and §2.1): a prefix match on octets, ``*`` for any run of
+characters, a trailing ``$`` anchoring the end, case-sensitive. Before comparing, the
+pattern and the URL's path and query are both brought to one spelling by
+:func:`normalise`, so that the same rule can never be read two ways:
 
-One ``tdmrep.json`` is matched against every URL of its origin, possibly millions, so a
-pattern is split and normalised once and matching a path costs one normalisation and a few
-plain string searches. No regex is compiled: a hostile file of a hundred thousand rules
-(well under the size cap) would otherwise spend seconds compiling them, on the crawl's
-event loop.
+* ``%XX`` escapes of unreserved characters (RFC 3986: letters, digits, ``-._~``) are
+  decoded, since they mean the same as the characters: ``%7E`` is ``~``;
+* every other octet is compared percent-encoded (RFC 9309: "octets ... in the reserved
+  range ... MUST be percent-encoded prior to comparison"), so ``;`` and ``%3B`` are the
+  same octet, as are ``=`` and ``%3D``, ``$`` and ``%24``, ``é`` and ``%C3%A9``;
+* except ``/`` and ``?``, which give a URL its shape (segments, the query) and stay as
+  they are, while their escapes stay escapes: ``%2F`` is not ``/`` (RFC 9309's examples
+  keep both delimiters; the TDMRep rules say ``%2F`` != ``/``).
+
+Escapes keep upper-case hex (``%2f`` -> ``%2F``); a ``%`` that starts no escape is
+``%25``. In a pattern, ``*`` and a trailing ``$`` are the wildcard and the anchor, so a
+pattern names a literal ``*`` or ``$`` as ``%2A`` / ``%24`` (an inner ``$`` is literal).
+
+One file is matched against every URL of its origin, possibly millions, so a pattern is
+split and normalised once and matching a path costs one normalisation and a few plain
+string searches. No regex is compiled per pattern: a hostile file of a hundred thousand
+rules (well under the size cap) would otherwise spend seconds compiling them, on the
+crawl's event loop.
 """
 
 from __future__ import annotations
@@ -20,17 +34,18 @@ from urllib.parse import urlsplit
 
 # RFC 3986 unreserved characters: their escapes mean the same as the characters.
 _UNRESERVED = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-# Characters kept verbatim in a normalised path. "$" and "*" are absent: a path's literal
-# "$" or "*" is spelled "%24" / "%2A", the only way a pattern can name them, since in a
-# pattern those two characters are the end anchor and the wildcard.
-_VERBATIM = _UNRESERVED | frozenset(":/?#[]@!&'()+,;=")
 _HEX = frozenset("0123456789ABCDEFabcdef")
 # A path needing no rewriting at all: the common case, answered by one C-level regex call.
-_ALREADY_NORMAL = re.compile(r"[A-Za-z0-9\-._~:/?#\[\]@!&'()+,;=]*").fullmatch
+_ALREADY_NORMAL = re.compile(r"[A-Za-z0-9\-._~/?]*").fullmatch
+# Octets compared as they are: unreserved characters and the two delimiters.
+_VERBATIM = _UNRESERVED | {"/", "?"}
+# Every other octet, as the escape that spells it (for str.translate over a string
+# holding one character per octet).
+_ESCAPED = {octet: f"%{octet:02X}" for octet in range(256) if chr(octet) not in _VERBATIM}
 
 
 def path_and_query(url: str) -> str:
-    """Return what a location is matched against: path plus ``?query``, fragment dropped.
+    """Return what a pattern is matched against: path plus ``?query``, fragment dropped.
 
     An empty path is ``/``, as a client requests it. An empty query (``/a?``) is dropped
     like an absent one, so the two spellings of the same resource match alike.
@@ -43,34 +58,27 @@ def path_and_query(url: str) -> str:
 def normalise(path: str) -> str:
     """Return the canonical spelling of a path (or of a pattern piece between ``*``).
 
-    Escapes of unreserved characters are decoded (``%7E`` -> ``~``), other escapes are
-    kept with upper-case hex (``%2f`` -> ``%2F``), ``$``, ``*``, a ``%`` that starts no
-    escape and every other character outside the URI syntax (spaces, non-ASCII) are
-    percent-encoded as UTF-8 (``é`` -> ``%C3%A9``).
+    The rule is the module docstring's: escapes of unreserved characters decoded, every
+    other octet but ``/`` and ``?`` percent-encoded (UTF-8, upper-case hex).
     """
     if _ALREADY_NORMAL(path):
         return path
-    out: list[str] = []
-    i, end = 0, len(path)
-    while i < end:
-        char = path[i]
-        if char == "%" and _is_escape(path, i):
-            decoded = chr(int(path[i + 1 : i + 3], 16))
-            out.append(decoded if decoded in _UNRESERVED else f"%{path[i + 1 : i + 3].upper()}")
-            i += 3
-            continue
-        if char in _VERBATIM:
-            out.append(char)
-        else:
-            out.extend(f"%{byte:02X}" for byte in char.encode("utf-8", "surrogatepass"))
-        i += 1
+    # One character per UTF-8 octet, so that str.translate (C speed) encodes them all.
+    octets = path.encode("utf-8", "surrogatepass").decode("latin-1")
+    if "%" not in octets:
+        return octets.translate(_ESCAPED)
+    first, *after_percent = octets.split("%")
+    out = [first.translate(_ESCAPED)]
+    for part in after_percent:
+        pair = part[:2]
+        if len(pair) == 2 and pair[0] in _HEX and pair[1] in _HEX:
+            decoded = chr(int(pair, 16))
+            out.append(decoded if decoded in _UNRESERVED else f"%{pair.upper()}")
+            out.append(part[2:].translate(_ESCAPED))
+        else:  # a "%" that starts no escape is itself an octet to encode
+            out.append("%25")
+            out.append(part.translate(_ESCAPED))
     return "".join(out)
-
-
-def _is_escape(text: str, index: int) -> bool:
-    """Whether ``text[index]`` (a ``%``) starts a well-formed ``%XX`` escape."""
-    pair = text[index + 1 : index + 3]
-    return len(pair) == 2 and pair[0] in _HEX and pair[1] in _HEX
 
 
 def split_pattern(pattern: str) -> tuple[tuple[str, ...], bool]:

@@ -1,19 +1,30 @@
-"""Every record of a robots.txt, grouped as RFC 9309 groups them (protocols §1).
+"""The one parser of robots.txt: every record, grouped as RFC 9309 groups them (§1).
 
-Protego keeps only the records it knows (Allow, Disallow, Crawl-delay, Sitemap...) and
-drops the rest, yet Content-Usage, Content-Signal and License lines carry opt-outs, and
-the groups of AI crawlers carry reservations the crawler's own group does not show. So
-the same text is scanned once more here, line by line, into an immutable
-:class:`RobotsRecords` that answers many queries cheaply.
+Every reader of robots.txt asks the groups formed here: our own group's Allow/Disallow
+and Crawl-delay (:mod:`tdm_crawler.policy.robots`), the AI-agent groups
+(:func:`ai_agent_finding`), Content-Usage and Content-Signal lines
+(:mod:`tdm_crawler.policy.aipref`) and the global License lines (RSL). So a rule has one
+reading, and records no general-purpose parser keeps (Content-Usage, License...) are read
+from the same groups as the rules. :class:`RobotsRecords` is immutable and answers many
+queries cheaply.
 
-The scanner forms groups exactly as protego 0.7 does, so that a record read here sits in
-the group whose Allow/Disallow :mod:`tdm_crawler.policy.robots` obeys: lines are split as
-``str.splitlines`` splits them, ``#`` starts a comment, field names are case-insensitive
-(with protego's aliases and misspellings), consecutive ``user-agent`` lines share one
-group, and a ``user-agent`` line after any other record starts a new one, except after
-``Sitemap`` and ``Host`` lines, which are global and do not end a group. ``License`` lines
-(RSL) are global too, but, being unknown to protego, they do end a group. Records before
-the first ``user-agent`` line belong to no group and are dropped, as protego drops them.
+How lines become groups:
+
+* lines are split as ``str.splitlines`` splits them (CR, LF, CRLF and the other breaks
+  Python knows), ``#`` starts a comment, field names are case-insensitive, with the
+  common misspellings and colon-less forms read as the field meant (``Dissallow``,
+  ``User agent``, ``Disallow /x``);
+* consecutive ``user-agent`` lines start one group, and only a rule line ends their
+  run: ``allow``, ``disallow``, and ``content-usage``, which the IETF aipref attachment
+  draft adds to RFC 9309's rules. Other records between them (``Crawl-delay``,
+  ``Content-Signal``, ``Sitemap``, ``License``, unknown lines) belong to the group and
+  do not split it (RFC 9309 §2.2.4), so ``User-agent: a``, ``Crawl-delay: 1``,
+  ``User-agent: b``, ``Disallow: /`` is one group for ``a`` and ``b``;
+* ``Sitemap``, ``Host`` and ``License`` are global wherever they stand; records before
+  the first ``user-agent`` line belong to no group and are dropped, and so are those of
+  a group whose user-agent lines are all empty;
+* a token is compared lower-cased; one written with a wildcard (``GPT*Bot``) is also
+  read without it (``gptbot``), the group its author meant.
 """
 
 from __future__ import annotations
@@ -30,7 +41,7 @@ T = TypeVar("T")
 
 Record = tuple[str, str]
 
-# Field names as protego 0.7 reads them, mapped to one canonical spelling.
+# Field names as sites write them, mapped to one canonical spelling.
 _ALIASES: dict[str, str] = {
     **dict.fromkeys(("user-agent", "useragent", "user agent"), "user-agent"),
     **dict.fromkeys(
@@ -43,11 +54,11 @@ _ALIASES: dict[str, str] = {
     **dict.fromkeys(("visit-time", "visit time"), "visit-time"),
     "host": "host",
 }
-# Global records that do not end a group (protego's site-wide directives).
-_SITE_WIDE = frozenset({"sitemap", "host"})
-# Global records that protego does not know, so that they end a group like any rule.
-_GLOBAL_UNKNOWN = frozenset({"license"})
+# Records about the whole site, wherever they stand in the file.
+_GLOBAL = frozenset({"sitemap", "host", "license"})
 _ACCESS = frozenset({"allow", "disallow"})
+# The rule lines of a group: one ends a run of user-agent lines (the rest never do).
+_RULES = _ACCESS | {"content-usage"}
 _BOM = "\ufeff"
 
 
@@ -84,7 +95,7 @@ class RobotsRecords:
         global_records: list[Record] = []
         agents: list[str] = []
         records: list[Record] = []
-        previous: str | None = None
+        ruled = False  # a rule line came after the group's user-agent lines
 
         def close() -> None:
             if agents:
@@ -106,26 +117,22 @@ class RobotsRecords:
                 if parsed is None:
                     continue
                 name, value = parsed
-            if name in _SITE_WIDE:
+            if name in _GLOBAL:
                 if value:
                     global_records.append((name, value))
-                continue
-            if name == "user-agent":
-                if previous is not None and previous != "user-agent":
+            elif name == "user-agent":
+                if ruled:
                     close()
-                previous = name
+                    ruled = False
                 if value:
                     token = value.lower()
                     agents.append(token)
                     if token != "*" and "*" in token and token.replace("*", ""):
-                        agents.append(token.replace("*", ""))  # protego's generosity
-                continue
-            previous = name
-            if name in _GLOBAL_UNKNOWN:
-                if value:
-                    global_records.append((name, value))
-            elif agents:
-                records.append((name, value))
+                        agents.append(token.replace("*", ""))
+            else:
+                ruled = ruled or name in _RULES
+                if agents:
+                    records.append((name, value))
         close()
 
         index: dict[str, list[int]] = {}
@@ -153,7 +160,7 @@ class RobotsRecords:
     def group_key(self, agent: str) -> str | None:
         """The token whose groups ``agent`` obeys: its own token, else ``*``, else None.
 
-        The same exact-token selection as :class:`~tdm_crawler.policy.robots.RobotsFile`.
+        :class:`~tdm_crawler.policy.robots.RobotsFile` obeys the groups this selects.
         """
         own = agent.strip().lower()
         if own in self._index:
@@ -301,7 +308,7 @@ def _access_rules(records: RobotsRecords, key: str) -> PathRules:
 
 
 def _extract(line: str) -> Record | None:
-    """Split a stripped, comment-free line into (canonical field, value), like protego.
+    """Split a stripped, comment-free line into (canonical field, value) (module docstring).
 
     ``field: value`` is the form; a known field may also be written without the colon
     (``Disallow /x``, ``User agent foo``), and a line that is neither is ignored.

@@ -1,4 +1,5 @@
-"""Location patterns of TDMRep rules (tdm-protocols.md §2.1)."""
+"""Robots-style path patterns: TDMRep ``location`` and robots.txt rules (docs/protocols.md
+§1 and §2.1), and the one normalisation both sides of a comparison go through."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import time
 import pytest
 
 from tdm_crawler.policy import compile_location, path_and_query
+from tdm_crawler.policy.pathmatch import normalise
 
 # (pattern, path and query, expected match)
 LOCATION_CASES = [
@@ -54,6 +56,13 @@ LOCATION_CASES = [
     pytest.param("/a?*lang=fr$", "/a?x=1&lang=fr", True, id="query-anchor"),
     pytest.param("/100%", "/100%25", True, id="lone-percent-is-pct25"),
     pytest.param("/a**b", "/axb", True, id="double-star"),
+    pytest.param("/a;b", "/a%3Bb", True, id="semicolon-is-pct3B"),
+    pytest.param("/a%3Bb", "/a;b", True, id="pct3B-is-semicolon"),
+    pytest.param("/a;b", "/a:b", False, id="reserved-characters-stay-apart"),
+    pytest.param("/q?a=1", "/q?a%3D1", True, id="equals-is-pct3D"),
+    pytest.param("/q?a=1&b", "/q?a=1%26b", True, id="ampersand-is-pct26"),
+    pytest.param("/a?b", "/a%3Fb", False, id="query-mark-is-not-pct3F"),
+    pytest.param("/u@h:1,2+3", "/u%40h%3A1%2C2%2B3", True, id="sub-delims-encoded"),
 ]
 
 
@@ -77,6 +86,34 @@ def test_location_matching(pattern: str, path: str, expected: bool) -> None:
 )
 def test_path_and_query(url: str, expected: str) -> None:
     assert path_and_query(url) == expected
+
+
+# RFC 9309 §2.2.2's table ("/foo/bar?baz=quz", U+30C4, "%E3%83%84", "%62%61%7A") and the
+# rule of pathmatch's docstring: unreserved escapes decoded, every other octet but '/'
+# and '?' percent-encoded with upper-case hex.
+NORMALISE_CASES = [
+    pytest.param("/foo/bar", "/foo/bar", id="plain"),
+    pytest.param("/foo/bar?baz=quz", "/foo/bar?baz%3Dquz", id="rfc-query"),
+    pytest.param("/foo/bar/\u30c4", "/foo/bar/%E3%83%84", id="rfc-non-ascii"),
+    pytest.param("/foo/bar/%E3%83%84", "/foo/bar/%E3%83%84", id="rfc-encoded"),
+    pytest.param("/foo/bar/%62%61%7A", "/foo/bar/baz", id="rfc-unreserved-decoded"),
+    pytest.param("/%7e%7E~", "/~~~", id="tilde"),
+    pytest.param("/a;b", "/a%3Bb", id="semicolon"),
+    pytest.param("/a%3bb", "/a%3Bb", id="escape-upper-case"),
+    pytest.param("/a%2fb/c", "/a%2Fb/c", id="slash-escape-kept"),
+    pytest.param("/a%3Fb?c", "/a%3Fb?c", id="query-mark-escape-kept"),
+    pytest.param("/$*", "/%24%2A", id="dollar-star"),
+    pytest.param("/100%", "/100%25", id="lone-percent"),
+    pytest.param("/%zz%4", "/%25zz%254", id="broken-escapes"),
+    pytest.param("/a b", "/a%20b", id="space"),
+    pytest.param(":@!&'()+,;=[]", "%3A%40%21%26%27%28%29%2B%2C%3B%3D%5B%5D", id="reserved"),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), NORMALISE_CASES)
+def test_normalise(text: str, expected: str) -> None:
+    assert normalise(text) == expected
+    assert normalise(expected) == expected
 
 
 def test_pattern_keeps_source_text_and_compares_by_it() -> None:

@@ -84,9 +84,44 @@ STRUCTURE_CASES = [
     ),
     pytest.param(
         "User-agent: a\nLicense: https://e.org/l.xml\nUser-agent: b\nDisallow: /\n",
-        [(("a",), ()), (("b",), (("disallow", "/"),))],
+        [(("a", "b"), (("disallow", "/"),))],
         [("license", "https://e.org/l.xml")],
-        id="license-global-but-ends-group-like-protego",
+        id="license-global-does-not-end-group",
+    ),
+    pytest.param(
+        "User-agent: a\nCrawl-delay: 2\nContent-Signal: ai-train=no\nfoo: bar\n"
+        "User-agent: b\nDisallow: /\n",
+        [
+            (
+                ("a", "b"),
+                (
+                    ("crawl-delay", "2"),
+                    ("content-signal", "ai-train=no"),
+                    ("foo", "bar"),
+                    ("disallow", "/"),
+                ),
+            )
+        ],
+        [],
+        id="other-records-do-not-end-group",
+    ),
+    pytest.param(
+        "User-agent: a\nContent-Usage: train-ai=n\nUser-agent: b\nDisallow: /\n",
+        [(("a",), (("content-usage", "train-ai=n"),)), (("b",), (("disallow", "/"),))],
+        [],
+        id="content-usage-is-a-rule-line",
+    ),
+    pytest.param(
+        "User-agent: a\nDisallow: /x\nCrawl-delay: 2\nUser-agent: b\nAllow: /\n",
+        [(("a",), (("disallow", "/x"), ("crawl-delay", "2"))), (("b",), (("allow", "/"),))],
+        [],
+        id="agent-after-rule-and-other-record-starts-group",
+    ),
+    pytest.param(
+        "User-agent: a\nDisallow:\nUser-agent: b\nAllow: /\n",
+        [(("a",), (("disallow", ""),)), (("b",), (("allow", "/"),))],
+        [],
+        id="empty-disallow-is-a-rule-line",
     ),
     pytest.param(
         "User-agent: a\nDisallow: /x\nUser-agent:\nDisallow: /lost\nUser-agent: b\nAllow: /\n",
@@ -197,7 +232,7 @@ def test_path_rules_longest_returns_all_ties_in_file_order() -> None:
     assert PathRules([]).longest("/") == ()
 
 
-# Cross-check against what robots.py (protego) obeys: same group, same decision.
+# Cross-check against what robots.py obeys: same group, same decision.
 CROSS_TEXTS = [
     "User-agent: *\nDisallow: /private/\nAllow: /private/open\n",
     "User-agent: tdm-crawler\nUser-agent: GPTBot\nDisallow: /\nAllow: /$\n"

@@ -18,7 +18,8 @@ from tdm_crawler.policy.robots_records import PathRule
 STAR = None  # the wildcard token in the reference's token list
 
 # Characters that exercise every branch of normalise: unreserved and reserved ASCII,
-# escapes of both kinds (valid, invalid, lower-case hex), '$' and '*', space, non-ASCII.
+# escapes of both kinds (valid, invalid, lower-case hex), '$' and '*', space, non-ASCII,
+# and reserved characters next to their escapes (';' and '%3B', '=' and '%3D', '?'...).
 _PIECES = st.sampled_from(
     [
         "a",
@@ -47,6 +48,17 @@ _PIECES = st.sampled_from(
         "%25",
         "+",
         "\udc80",
+        ";",
+        "%3B",
+        "%3b",
+        ":",
+        "%3A",
+        "@",
+        ",",
+        "%2C",
+        "%3D",
+        "%26",
+        "%3F",
     ]
 )
 _TEXT = st.lists(_PIECES, max_size=14).map("".join)
