@@ -57,18 +57,13 @@ def add_worker_parser(
     worker.set_defaults(agent=None)
 
 
-def _usage_error() -> type[Exception]:
-
-    return UsageError
-
-
 def _reachable(url: str) -> None:
     from tdm_crawler.crawl.distributed import check_reachable
 
     try:
         check_reachable(url)
     except RedisUnavailable as exc:
-        raise _usage_error()(str(exc)) from None
+        raise UsageError(str(exc)) from None
 
 
 def _prepare_top(out: Path, *, overwrite: bool) -> None:
@@ -77,7 +72,7 @@ def _prepare_top(out: Path, *, overwrite: bool) -> None:
     workers = out / "workers"
     if workers.exists():
         if not overwrite:
-            raise _usage_error()(
+            raise UsageError(
                 f"{out} already holds a distributed crawl (workers/); "
                 "pass --overwrite to start afresh or choose another --out"
             )
@@ -101,7 +96,7 @@ def _ids(args: argparse.Namespace) -> tuple[str | None, str]:
     try:
         overrides = parse_assignments(args.settings)
     except SettingError as exc:
-        raise _usage_error()(str(exc)) from None
+        raise UsageError(str(exc)) from None
     crawl_id = overrides.get("TDM_CRAWL_ID") or None
     worker = overrides.get("TDM_WORKER_ID")
     worker_id = safe_worker_id(str(worker)) if worker else default_worker_id()
@@ -128,7 +123,7 @@ def run_distributed_crawl(
     from tdm_crawler.store import write_manifest
 
     if args.resume:
-        raise _usage_error()(
+        raise UsageError(
             "--resume does not apply with --redis: the queue is in Redis; "
             "start workers with tdm-crawl worker --redis to continue a crawl"
         )
@@ -193,7 +188,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     finally:
         client.close()
     if info is None:
-        raise _usage_error()(
+        raise UsageError(
             f"no crawl{' ' + crawl_id if crawl_id else ''} announced in Redis; "
             "start one with tdm-crawl crawl --redis URL SEED... --out DIR"
         )
@@ -213,7 +208,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     )
     for name in SHARED_SETTINGS:
         if name in shared and settings.get(name) != shared[name]:
-            raise _usage_error()(
+            raise UsageError(
                 f"{name} is {settings.get(name)!r} here but {shared[name]!r} in crawl "
                 f"{crawl_id}: every worker must decide alike; drop the option"
             )
