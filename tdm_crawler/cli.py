@@ -23,7 +23,6 @@ from tdm_crawler import __version__
 from tdm_crawler.exceptions import NotACrawl, SettingError, UnreadableWarc, UsageError
 
 #: What a crawl writes into its output directory (and what --overwrite removes).
-OUTPUT_ENTRIES = ("decisions.jsonl", "manifest.json", "content", "evidence")
 
 EXAMPLES = """examples:
   tdm-crawl crawl https://example.org/ --out runs/ex --max-pages 500
@@ -92,17 +91,19 @@ def _http_url(text: str) -> str:
 
 def _prepare_output(out: Path, *, resume: bool, overwrite: bool) -> None:
     """Refuse to mix two crawls in one directory; make sure we can write there."""
-    existing = [name for name in OUTPUT_ENTRIES if (out / name).exists()]
+    from tdm_crawler.store import CrawlDir
+
+    crawl = CrawlDir(out)
+    existing = crawl.existing_entries()
     if existing and not (resume or overwrite):
         raise UsageError(
-            f"{out} already holds a crawl ({', '.join(existing)}); "
+            f"{out} already holds a crawl ({', '.join(map(crawl.relative, existing))}); "
             "pass --resume to continue it or --overwrite to start afresh"
         )
-    if resume and not (out / "manifest.json").exists():
+    if resume and not crawl.manifest.exists():
         raise UsageError(f"--resume: {out} holds no crawl to resume; drop --resume")
     if overwrite:
-        for name in existing:
-            path = out / name
+        for path in existing:
             if path.is_dir():
                 shutil.rmtree(path)
             else:
@@ -292,9 +293,9 @@ def run_crawl(seeds: Sequence[str], settings: Any, spider_cls: Any = None, **kwa
 
 
 def _read_records(out: Path) -> list[dict[str, Any]]:
-    from tdm_crawler.store import iter_records
+    from tdm_crawler.store import CrawlDir, iter_records
 
-    path = out / "decisions.jsonl"
+    path = CrawlDir(out).decisions
     return list(iter_records(path)) if path.exists() else []
 
 
@@ -370,10 +371,10 @@ def cmd_crawl(args: argparse.Namespace) -> int:
 
 def _manifest_seeds(out: Path) -> list[str]:
     """The seeds an interrupted crawl started from, so `--resume` needs no URLs."""
-    from tdm_crawler.store import read_manifest
+    from tdm_crawler.store import CrawlDir, read_manifest
 
     try:
-        return list(read_manifest(out / "manifest.json").get("seeds", []))
+        return list(read_manifest(CrawlDir(out).manifest).get("seeds", []))
     except (OSError, ValueError):
         return []
 
@@ -381,9 +382,9 @@ def _manifest_seeds(out: Path) -> list[str]:
 def _records_after(out: Path, skip: int) -> Iterator[dict[str, Any]]:
     """The records of ``out/decisions.jsonl`` after the first ``skip``, streamed: a crawl
     of millions of URLs must not hold them in memory to print its summary."""
-    from tdm_crawler.store import iter_records
+    from tdm_crawler.store import CrawlDir, iter_records
 
-    path = out / "decisions.jsonl"
+    path = CrawlDir(out).decisions
     if path.exists():
         yield from itertools.islice(iter_records(path), skip, None)
 
@@ -489,7 +490,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
             LOG_LEVEL="WARNING",
         )
         status = _crawl_and_summarise(seeds, settings, args.out)
-    print(f"Decision records: {args.out / 'decisions.jsonl'}")
+    from tdm_crawler.store import CrawlDir
+
+    print(f"Decision records: {CrawlDir(args.out).decisions}")
     if status == 0:
         from tdm_crawler.report.html_report import write_report
 
@@ -499,10 +502,10 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 def _crawl_dir(path: Path) -> Path:
     """``path`` if it holds a crawl, or a distributed crawl's workers (``path/workers/*``)."""
-    from tdm_crawler.report.crawldir import crawl_dirs
+    from tdm_crawler.store import CrawlDir
 
     try:
-        crawl_dirs(path)
+        CrawlDir(path).require()
     except NotACrawl as exc:
         raise UsageError(str(exc)) from None
     return path
@@ -534,12 +537,12 @@ def _replay_report(args: argparse.Namespace) -> Any:
 def cmd_replay(args: argparse.Namespace) -> int:
     from tdm_crawler.offline.filtered import FilteredCorpus
     from tdm_crawler.offline.replay import format_summary, replay_config, replay_crawl
-    from tdm_crawler.report.crawldir import crawl_dirs, load_manifest
+    from tdm_crawler.store import CrawlDir
 
     source = _crawl_dir(args.dir)
     try:
         # A distributed crawl's settings are its first worker's (all workers share them).
-        manifest = load_manifest(crawl_dirs(source)[0])
+        manifest = CrawlDir(source).parts()[0].load_manifest()
     except NotACrawl as exc:
         raise UsageError(str(exc)) from None
     if manifest is None:
@@ -557,7 +560,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     sink = None
-    if args.out is not None and crawl_dirs(source) != [source]:
+    if args.out is not None and CrawlDir(source).is_distributed:
         raise UsageError(
             "--out takes one crawl directory; replay each DIR/workers/<id> with its own --out"
         )
@@ -586,7 +589,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
         if sink.missing:
             print(
                 f"WARNING: {len(sink.missing)} stored responses are missing from "
-                f"{source / 'content'}; run tdm-crawl verify {source}",
+                f"{CrawlDir(source).content}; run tdm-crawl verify {source}",
                 file=sys.stderr,
             )
     return 1 if result.newly_excluded else 0
@@ -611,11 +614,16 @@ def cmd_diff(args: argparse.Namespace) -> int:
 
 def cmd_verify(args: argparse.Namespace) -> int:
     from tdm_crawler.offline.verify import format_result, verify_crawl
+    from tdm_crawler.store import CrawlDir
 
+    crawl = CrawlDir(args.dir)
     if not args.dir.is_dir():
         raise UsageError(f"{args.dir} is not a directory; give the --out directory of a crawl")
-    if not any((args.dir / name).exists() for name in ("decisions.jsonl", "manifest.json")):
-        raise UsageError(f"{args.dir} holds no crawl (no decisions.jsonl or manifest.json)")
+    if not (crawl.decisions.exists() or crawl.manifest.exists()):
+        raise UsageError(
+            f"{args.dir} holds no crawl (no {crawl.relative(crawl.decisions)} "
+            f"or {crawl.relative(crawl.manifest)})"
+        )
     result = verify_crawl(args.dir, strict=args.strict)
     print(format_result(result, args.dir))
     return 0 if result.ok else 1
@@ -645,16 +653,20 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def cmd_recheck(args: argparse.Namespace) -> int:
     from tdm_crawler.offline.recheck import RecheckSpider, stored_urls, write_purge_list
-    from tdm_crawler.store import read_manifest
+    from tdm_crawler.store import CrawlDir, read_manifest
 
     source: Path = args.dir
-    if not (source / "manifest.json").exists() or not (source / "decisions.jsonl").exists():
-        raise UsageError(f"{source} holds no crawl (no manifest.json / decisions.jsonl)")
+    crawl = CrawlDir(source)
+    if not crawl.manifest.exists() or not crawl.decisions.exists():
+        raise UsageError(
+            f"{source} holds no crawl (no {crawl.relative(crawl.manifest)} / "
+            f"{crawl.relative(crawl.decisions)})"
+        )
     if args.out.resolve() == source.resolve() or args.out.resolve().is_relative_to(
         source.resolve()
     ):
         raise UsageError("--out must be a new directory outside DIR: DIR is never modified")
-    manifest = read_manifest(source / "manifest.json")
+    manifest = read_manifest(crawl.manifest)
     if args.agent == "tdm-crawler":  # not given: recheck as the original crawl's agent
         args.agent = manifest.get("agent", args.agent)
     _prepare_output(args.out, resume=False, overwrite=args.overwrite)
@@ -674,7 +686,7 @@ def cmd_recheck(args: argparse.Namespace) -> int:
     purged = write_purge_list(source, args.out)
     kept = sum(1 for r in records if r["stored"])
     print(f"{len(urls)} stored URLs rechecked: {kept} still allowed and kept, {purged} to purge")
-    print(f"Purge list: {args.out / 'purge.jsonl'}")
+    print(f"Purge list: {CrawlDir(args.out).purge}")
     print(f"Output: {args.out}")
     if not completed:
         print("tdm-crawl: the recheck did not complete; see the log above", file=sys.stderr)

@@ -11,7 +11,6 @@ crawl directory, ``DIR/workers/<worker id>/``, and leaves when the crawl has no 
 from __future__ import annotations
 
 import argparse
-import shutil
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -68,22 +67,22 @@ def _reachable(url: str) -> None:
 
 def _prepare_top(out: Path, *, overwrite: bool) -> None:
     from tdm_crawler.cli import _prepare_output
+    from tdm_crawler.store import CrawlDir
 
-    workers = out / "workers"
-    if workers.exists():
-        if not overwrite:
-            raise UsageError(
-                f"{out} already holds a distributed crawl (workers/); "
-                "pass --overwrite to start afresh or choose another --out"
-            )
-        shutil.rmtree(workers)
-    _prepare_output(out, resume=False, overwrite=overwrite)
+    crawl = CrawlDir(out)
+    if crawl.workers.exists() and not overwrite:
+        raise UsageError(
+            f"{out} already holds a distributed crawl ({crawl.relative(crawl.workers)}/); "
+            "pass --overwrite to start afresh or choose another --out"
+        )
+    _prepare_output(out, resume=False, overwrite=overwrite)  # removes workers/ too
 
 
 def _worker_dir(out: Path, worker_id: str, *, overwrite: bool) -> Path:
     from tdm_crawler.cli import _prepare_output
+    from tdm_crawler.store import CrawlDir
 
-    path = out / "workers" / worker_id
+    path = CrawlDir(out).worker(worker_id).root
     _prepare_output(path, resume=False, overwrite=overwrite)
     return path
 
@@ -120,7 +119,7 @@ def run_distributed_crawl(
         public_url,
         sync_client,
     )
-    from tdm_crawler.store import write_manifest
+    from tdm_crawler.store import CrawlDir, write_manifest
 
     if args.resume:
         raise UsageError(
@@ -130,6 +129,7 @@ def run_distributed_crawl(
     _reachable(args.redis)
     crawl_id, worker_id = _ids(args)
     crawl_id = crawl_id or f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+    top = CrawlDir(args.out)
     _prepare_top(args.out, overwrite=args.overwrite)
     worker_out = _worker_dir(args.out, worker_id, overwrite=False)
     settings = settings_for(
@@ -145,14 +145,14 @@ def run_distributed_crawl(
         "redis": public_url(args.redis),
         "seeds": list(seeds),
         "settings": {name: settings.get(name) for name in sorted(TDM_SETTINGS)},
-        "workers_dir": "workers",
+        "workers_dir": top.workers.name,
         "started_at": started,
         "finished_at": None,
         "status": "running",
     }
     manifest["settings"]["TDM_REDIS_URL"] = public_url(args.redis)
     manifest["settings"].pop("TDM_WORKER_ID", None)
-    write_manifest(args.out / "manifest.json", manifest)
+    write_manifest(top.manifest, manifest)
     client = sync_client(args.redis)
     try:
         announce_crawl(
@@ -165,7 +165,7 @@ def run_distributed_crawl(
     print(f"Crawl {crawl_id} on {public_url(args.redis)}; this process is worker {worker_id}")
     status = crawl_and_summarise(seeds, settings, worker_out)
     manifest.update(finished_at=_now(), status="finished" if status == 0 else "interrupted")
-    write_manifest(args.out / "manifest.json", manifest)
+    write_manifest(top.manifest, manifest)
     return status
 
 

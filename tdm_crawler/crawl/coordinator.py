@@ -42,6 +42,7 @@ from scrapy.utils.asyncio import create_looping_call
 
 from tdm_crawler.crawl.distributed import Keys, sync_client
 from tdm_crawler.crawl.meta import RELINK_META
+from tdm_crawler.store import CrawlDir
 
 if TYPE_CHECKING:
     from typing import Self
@@ -394,7 +395,7 @@ def _record_written(info: dict[str, Any], url: str) -> bool:
     duplicate record is possible, a lost one is not)."""
     if info.get("host") != socket.gethostname() or not info.get("out"):
         return False
-    path = Path(info["out"]) / "decisions.jsonl"
+    path = CrawlDir(Path(info["out"])).decisions
     try:
         with path.open("rb") as handle:
             size = handle.seek(0, 2)

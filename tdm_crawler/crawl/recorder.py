@@ -23,6 +23,7 @@ from tdm_crawler.crawl.meta import POLICY_FILE_META, RECHECK_META, RECORDED_META
 from tdm_crawler.crawl.resume import ResumeState
 from tdm_crawler.policy import Decision, Reason, Signal, Verdict, load_agents
 from tdm_crawler.store import (
+    CrawlDir,
     DecisionLog,
     HttpExchange,
     StoredRecord,
@@ -74,9 +75,8 @@ class TdmRecorder:
         if not out:
             raise NotConfigured("TDM_OUTPUT_DIR is not set")
         self.crawler = crawler
-        self.out = Path(out)
-        self.manifest_path = self.out / "manifest.json"
-        previous = read_manifest(self.manifest_path) if self.manifest_path.exists() else None
+        self.out = CrawlDir(Path(out))
+        previous = read_manifest(self.out.manifest) if self.out.manifest.exists() else None
         self.previous: dict[str, Any] | None = previous
         self.crawl_id: str = (
             previous["crawl_id"] if previous else settings.get("TDM_CRAWL_ID") or _new_crawl_id()
@@ -119,7 +119,7 @@ class TdmRecorder:
     # -- lifecycle -------------------------------------------------------------------
 
     def spider_opened(self, spider: Spider) -> None:
-        self.out.mkdir(parents=True, exist_ok=True)
+        self.out.root.mkdir(parents=True, exist_ok=True)
         if self.crawler.settings.get("TDM_REDIS_URL"):
             from tdm_crawler.crawl.coordinator import WorkerCoordinator
 
@@ -131,19 +131,19 @@ class TdmRecorder:
         # The log cuts a torn last line when it opens, so open it before reading back
         # what earlier sessions decided.
         self._log = DecisionLog(
-            self.out / "decisions.jsonl", fsync=self.crawler.settings.getbool("TDM_FSYNC")
+            self.out.decisions, fsync=self.crawler.settings.getbool("TDM_FSYNC")
         )
         self.resume = ResumeState.load(self.out) if self.previous else None
         if self.resume is not None:
             self._decided.update(map(_url_key, self.resume.decided))
         max_bytes = self.crawler.settings.getint("TDM_WARC_MAX_FILE_BYTES")
         self._content = WarcWriter(
-            self.out / "content", "content", crawl_id=self.crawl_id, software=software,
+            self.out.content, self.out.content.name, crawl_id=self.crawl_id, software=software,
             max_file_bytes=max_bytes, info=info,
         )  # fmt: skip
         self._evidence = WarcWriter(
-            self.out / "evidence", "evidence", crawl_id=self.crawl_id, software=software,
-            max_file_bytes=max_bytes, info=info,
+            self.out.evidence, self.out.evidence.name, crawl_id=self.crawl_id,
+            software=software, max_file_bytes=max_bytes, info=info,
         )  # fmt: skip
         self._write_manifest(status="running")
 
@@ -303,7 +303,7 @@ class TdmRecorder:
         original = request.meta[RECHECK_META]
         if self._originals is None:
             source = Path(self.crawler.settings.get("TDM_RECHECK_SOURCE"))
-            self._originals = OriginalRecords(source, self.out / "content")
+            self._originals = OriginalRecords(CrawlDir(source), self.out.content)
         if not self._originals.copy(original["record_id"]):
             logger.error("%s: stored record %s not found in the source", request.url, original)
             return
@@ -364,14 +364,14 @@ class TdmRecorder:
             from tdm_crawler.crawl.distributed import public_url
 
             manifest["settings"]["TDM_REDIS_URL"] = public_url(settings.get("TDM_REDIS_URL"))
-        write_manifest(self.manifest_path, manifest)
+        write_manifest(self.out.manifest, manifest)
 
     def _total_counts(self) -> dict[str, Any]:
         """Counts over the whole decisions file, so a resumed crawl reports all sessions."""
         decisions: Counter[str] = Counter()
         reasons: Counter[str] = Counter()
         stored = 0
-        path = self.out / "decisions.jsonl"
+        path = self.out.decisions
         if path.exists():
             for record in iter_records(path):
                 decisions[record["decision"]] += 1

@@ -22,7 +22,7 @@ from pathlib import Path
 from scrapy.http import HtmlResponse
 from warcio.archiveiterator import ArchiveIterator
 
-from tdm_crawler.store import TornLineWarning, iter_records
+from tdm_crawler.store import CrawlDir, TornLineWarning, iter_records
 from tdm_crawler.store.repair import repair_warc, scan_members
 
 logger = logging.getLogger(__name__)
@@ -39,16 +39,16 @@ class Prior:
 class ResumeState:
     """The decisions of earlier sessions, and their stored pages for link extraction."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: CrawlDir) -> None:
         self.out = out
         self.decided: dict[str, Prior] = {}
         self._where: dict[str, tuple[Path, int, int]] = {}
 
     @classmethod
-    def load(cls, out: Path) -> ResumeState:
+    def load(cls, out: CrawlDir) -> ResumeState:
         """Read ``decisions.jsonl`` (after its torn tail was cut) and repair the WARCs."""
         state = cls(out)
-        path = out / "decisions.jsonl"
+        path = out.decisions
         if path.exists():
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", TornLineWarning)  # cut by DecisionLog
@@ -57,12 +57,12 @@ class ResumeState:
                         record["final_url"] or record["url"], record["warc_record_id"]
                     )
         keep = {p.record_id for p in state.decided.values() if p.record_id}
-        for warc in sorted((out / "content").glob("*.warc.gz")):
+        for warc in out.content_warcs():
             repair_warc(warc, keep)
             for member in scan_members(warc)[0]:
                 if member.record_type == "response" and member.record_id in keep:
                     state._where[member.record_id] = (warc, member.offset, member.length)
-        for warc in sorted((out / "evidence").glob("*.warc.gz")):
+        for warc in out.evidence_warcs():
             repair_warc(warc)
         logger.info("Resuming: %d URLs already decided", len(state.decided))
         return state

@@ -22,7 +22,8 @@ from typing import Any, Final
 
 from tdm_crawler.offline.evidence import EvidenceIndex, document_fingerprints
 from tdm_crawler.policy import origin_of
-from tdm_crawler.report.crawldir import DECISIONS, crawl_dirs, evidence_dirs, read_decisions
+from tdm_crawler.report.crawldir import read_decisions
+from tdm_crawler.store import CrawlDir
 
 __all__ = ["FIELDS", "FORMAT", "CrawlState", "diff_crawls", "format_diff", "load_state"]
 
@@ -46,7 +47,8 @@ class CrawlState:
 
 def load_state(path: Path) -> CrawlState:
     """Read a crawl's decisions (streamed) and its evidence metadata records."""
-    index = EvidenceIndex.build(*(folder / "evidence" for folder in evidence_dirs(path)))
+    crawl = CrawlDir(path)
+    index = EvidenceIndex.build(crawl.evidence_sources())
     prints: dict[str, dict[str, str]] = {
         evidence_id: document_fingerprints(payload)
         for evidence_id, payload in index.metadata.items()
@@ -54,9 +56,7 @@ def load_state(path: Path) -> CrawlState:
     state = CrawlState(path)
     for origin, ids in index.origins.items():
         state.origins[origin] = prints[ids[-1]]
-    records = (
-        record for folder in crawl_dirs(path) for record in read_decisions(folder / DECISIONS, [])
-    )
+    records = (record for part in crawl.parts() for record in read_decisions(part.decisions, []))
     for record in records:
         state.crawl_id = state.crawl_id or record.get("crawl_id")
         evidence = record.get("evidence") or {}

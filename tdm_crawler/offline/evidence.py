@@ -18,10 +18,9 @@ from __future__ import annotations
 
 import json
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from tdm_crawler.exceptions import MissingEvidence
@@ -36,7 +35,8 @@ from tdm_crawler.policy import (
     read_license,
     read_policy_files,
 )
-from tdm_crawler.report.warcfiles import Member, read_payload, scan, warc_files
+from tdm_crawler.report.warcfiles import Member, read_payload, scan
+from tdm_crawler.store import CrawlDir
 
 __all__ = [
     "EvidenceIndex",
@@ -71,12 +71,11 @@ class EvidenceIndex:
     origins: dict[str, list[str]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, directory: Path, *more: Path) -> EvidenceIndex:
-        """Read the WARC files of ``directory`` (and of ``more``: the evidence directories
-        of a distributed crawl's other workers) once; raises UnreadableWarc if one is
-        damaged."""
+    def build(cls, sources: Iterable[CrawlDir]) -> EvidenceIndex:
+        """Read the evidence WARC files of ``sources`` (a crawl, or every worker of a
+        distributed crawl) once; raises UnreadableWarc if one is damaged."""
         index = cls()
-        for path in [file for folder in (directory, *more) for file in warc_files(folder)]:
+        for path in [file for source in sources for file in source.evidence_warcs()]:
             for member, payload, _ in scan(path, _metadata_payload, http=False):
                 if member.rec_type == "response":
                     index.responses[member.record_id] = member

@@ -27,8 +27,8 @@ from typing import Any
 from tdm_crawler import __version__
 from tdm_crawler.offline.replay import ReplayConfig, ReplayResult
 from tdm_crawler.report.crawldir import read_decisions
-from tdm_crawler.report.warcfiles import Member, copy_members, scan, skip_body, warc_files
-from tdm_crawler.store import DecisionLog, file_digests, write_manifest
+from tdm_crawler.report.warcfiles import Member, copy_members, scan, skip_body
+from tdm_crawler.store import CrawlDir, DecisionLog, file_digests, write_manifest
 
 __all__ = ["FilteredCorpus"]
 
@@ -37,10 +37,10 @@ class FilteredCorpus:
     """Receives replayed records (a replay ``sink``), then copies content and evidence."""
 
     def __init__(self, source: Path, dest: Path) -> None:
-        self.source = source
-        self.dest = dest
+        self.source = CrawlDir(source)
+        self.dest = CrawlDir(dest)
         dest.mkdir(parents=True, exist_ok=True)
-        self._log = DecisionLog(dest / "decisions.jsonl")
+        self._log = DecisionLog(self.dest.decisions)
         self._keep: set[str] = set()
         self._decisions: Counter[str] = Counter()
         self._reasons: Counter[str] = Counter()
@@ -65,16 +65,14 @@ class FilteredCorpus:
         self.missing = sorted(self._keep - found)
         if self.missing:
             self._unmark_missing()
-        evidence = self.source / "evidence"
-        if evidence.is_dir():
-            shutil.copytree(evidence, self.dest / "evidence")
+        if self.source.evidence.is_dir():
+            shutil.copytree(self.source.evidence, self.dest.evidence)
         self._write_manifest(dict(manifest or {}), config, result)
 
     def abort(self) -> None:
         """Remove what was written, so a failed replay leaves no half corpus behind."""
         self._log.close()
-        for name in ("decisions.jsonl", "content", "evidence", "manifest.json"):
-            path = self.dest / name
+        for path in self.dest.existing_entries():
             if path.is_dir():
                 shutil.rmtree(path)
             elif path.exists():
@@ -84,8 +82,8 @@ class FilteredCorpus:
         """Say ``stored: false`` for responses the source lacks: the new directory must
         not claim content it does not hold (the source fails ``tdm-crawl verify``)."""
         missing = set(self.missing)
-        path = self.dest / "decisions.jsonl"
-        tmp = path.with_name(".decisions.jsonl.tmp")
+        path = self.dest.decisions
+        tmp = path.with_name(f".{path.name}.tmp")
         with DecisionLog(tmp) as log:
             for record in read_decisions(path):
                 if record["stored"] and record["warc_record_id"] in missing:
@@ -96,8 +94,8 @@ class FilteredCorpus:
     def _copy_content(self) -> set[str]:
         """Copy each source content file's kept records; return the response ids found."""
         found: set[str] = set()
-        target = self.dest / "content"
-        for path in warc_files(self.source / "content"):
+        target = self.dest.content
+        for path in self.source.content_warcs():
             members: list[Member] = []
             info: Member | None = None
             for member, _, _ in scan(path, skip_body, http=False):
@@ -120,12 +118,12 @@ class FilteredCorpus:
     ) -> None:
         settings = dict(manifest.get("settings") or {})
         settings.update(config.settings)
-        settings["TDM_OUTPUT_DIR"] = str(self.dest)
+        settings["TDM_OUTPUT_DIR"] = str(self.dest.root)
         manifest.update(
             {
                 "derived_from": {
                     "command": "replay",
-                    "source_dir": str(self.source.resolve()),
+                    "source_dir": str(self.source.root.resolve()),
                     "source_crawl_id": manifest.get("crawl_id", result.crawl_id),
                     "settings_changed": config.changed,
                     "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -146,4 +144,4 @@ class FilteredCorpus:
         )
         manifest.setdefault("crawl_id", result.crawl_id)
         manifest["digests"] = file_digests(self.dest)
-        write_manifest(self.dest / "manifest.json", manifest)
+        write_manifest(self.dest.manifest, manifest)

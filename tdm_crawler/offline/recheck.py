@@ -22,7 +22,7 @@ from scrapy.http import Response
 
 from tdm_crawler.crawl.meta import RECHECK_META
 from tdm_crawler.spiders.tdm import TdmSpider
-from tdm_crawler.store import iter_records
+from tdm_crawler.store import CrawlDir, iter_records
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +43,7 @@ class StoredUrl:
 def stored_urls(source: Path) -> list[StoredUrl]:
     """Every stored URL of a crawl directory, in decision order."""
     urls = []
-    for record in iter_records(source / "decisions.jsonl"):
+    for record in iter_records(CrawlDir(source).decisions):
         if record["stored"]:
             content = ((record.get("evidence") or {}).get("response") or {}).get("content") or {}
             urls.append(
@@ -84,11 +84,12 @@ class RecheckSpider(TdmSpider):
 
 
 def write_purge_list(source: Path, dest: Path) -> int:
-    """``dest/purge.jsonl``: every URL stored in ``source`` that is not allowed now (or
-    could not be rechecked), with the record id and digest to delete downstream."""
-    now = {r["url"]: r for r in iter_records(dest / "decisions.jsonl")}
+    """The purge list of ``dest``: every URL stored in ``source`` that is not allowed now
+    (or could not be rechecked), with the record id and digest to delete downstream."""
+    crawl = CrawlDir(dest)
+    now = {r["url"]: r for r in iter_records(crawl.decisions)}
     count = 0
-    with (dest / "purge.jsonl").open("w", encoding="utf-8") as out:
+    with crawl.purge.open("w", encoding="utf-8") as out:
         for item in stored_urls(source):
             record = now.get(item.url)
             if record is not None and record["decision"] == "allowed":

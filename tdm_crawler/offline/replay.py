@@ -44,8 +44,8 @@ from tdm_crawler.policy import (
     with_policy,
 )
 from tdm_crawler.policy.ai_agents import AiAgent, agents_from_json
-from tdm_crawler.report.crawldir import crawl_dirs, evidence_dirs, read_decisions
-from tdm_crawler.store import decision_record
+from tdm_crawler.report.crawldir import read_decisions
+from tdm_crawler.store import CrawlDir, decision_record
 
 __all__ = [
     "COMPARED_FIELDS",
@@ -338,8 +338,8 @@ def replay_crawl(
     sink: Callable[[dict[str, Any]], None] | None = None,
     keep_examples: int = 50,
 ) -> ReplayResult:
-    """Replay every record of ``crawl_dir/decisions.jsonl`` (streamed), or of every
-    worker's when ``crawl_dir`` is a distributed crawl's directory.
+    """Replay every record of the crawl's decision log (streamed), or of every worker's
+    when ``crawl_dir`` is a distributed crawl's directory.
 
     Changed and not replayable URLs are written to ``report`` (one JSON object per line);
     every replayed record (not replayable ones as recorded) goes to ``sink`` in log order.
@@ -348,11 +348,12 @@ def replay_crawl(
     started = time.perf_counter()
     # A distributed crawl: every worker's decisions, and every worker's evidence (one
     # worker fetched an origin's policy files for all).
-    index = EvidenceIndex.build(*(path / "evidence" for path in evidence_dirs(crawl_dir)))
+    crawl = CrawlDir(crawl_dir)
+    index = EvidenceIndex.build(crawl.evidence_sources())
     result = ReplayResult()
     reader = EvidenceReader(index, config.limits)
-    for path in crawl_dirs(crawl_dir):
-        for record in read_decisions(path / "decisions.jsonl", result.torn_lines):
+    for part in crawl.parts():
+        for record in read_decisions(part.decisions, result.torn_lines):
             if result.crawl_id is None:
                 result.crawl_id = record.get("crawl_id")
             outcome = replay_record(record, reader, config.context)

@@ -30,17 +30,9 @@ from pathlib import Path
 from typing import Any
 
 from tdm_crawler.exceptions import NotACrawl, UnreadableWarc
-from tdm_crawler.report.crawldir import (
-    DECISIONS,
-    MANIFEST,
-    WORKERS,
-    crawl_dirs,
-    decision_lines,
-    evidence_dirs,
-    load_manifest,
-)
-from tdm_crawler.report.warcfiles import Member, scan, warc_files
-from tdm_crawler.store import file_digests, validate_record
+from tdm_crawler.report.crawldir import decision_lines
+from tdm_crawler.report.warcfiles import Member, scan
+from tdm_crawler.store import CrawlDir, file_digests, validate_record
 
 __all__ = ["VerifyResult", "Violation", "format_result", "verify_crawl"]
 
@@ -122,8 +114,11 @@ def _ref_ids(refs: Iterable[Any]) -> Iterable[str]:
 
 
 class _Verifier:
-    def __init__(self, root: Path, strict: bool) -> None:
-        self.root = root
+    def __init__(self, crawl: CrawlDir, strict: bool) -> None:
+        self.crawl = crawl
+        #: The decision log and the manifest as named in messages.
+        self.decisions_name = crawl.relative(crawl.decisions)
+        self.manifest_name = crawl.relative(crawl.manifest)
         #: Distributed crawl: where this worker's directory is, prefixed to every place
         #: named (``workers/<id>/``), and the evidence of the other workers, which this
         #: worker's decisions may point to (one fetches an origin's files for all).
@@ -155,29 +150,28 @@ class _Verifier:
     def warn(self, where: str, what: str, kind: str | None = None) -> None:
         self.fail(where, what, kind, warning=True)
 
-    def rel(self, path: Path) -> str:
-        return path.relative_to(self.root).as_posix()
-
     # -- 1. manifest ----------------------------------------------------------------
 
     def check_manifest(self) -> None:
         try:
-            manifest = load_manifest(self.root)
+            manifest = self.crawl.load_manifest()
         except NotACrawl as exc:
-            self.fail(MANIFEST, str(exc))
+            self.fail(self.manifest_name, str(exc))
             return
         if manifest is None:
-            self.fail(MANIFEST, "missing: the crawl's settings and file digests are unknown")
+            self.fail(
+                self.manifest_name, "missing: the crawl's settings and file digests are unknown"
+            )
             return
         recorded = manifest.get("digests")
         if not recorded:
             self.warn(
-                MANIFEST,
+                self.manifest_name,
                 f"has no file digests (crawl status {manifest.get('status')!r}; digests are "
                 "written when a crawl finishes), so changed files cannot be detected",
             )
             return
-        actual = file_digests(self.root)
+        actual = file_digests(self.crawl)
         self.result.digests_checked = len(recorded)
         for name in sorted(set(recorded) | set(actual)):
             if name not in actual:
@@ -192,12 +186,12 @@ class _Verifier:
     def check_decisions(self) -> _Decisions:
         found = _Decisions()
         first_line = self.first_line
-        path = self.root / DECISIONS
+        path = self.crawl.decisions
         if not path.is_file():
-            self.fail(DECISIONS, "missing")
+            self.fail(self.decisions_name, "missing")
             return found
         for line in decision_lines(path):
-            where = f"{DECISIONS}:{line.number}"
+            where = f"{self.decisions_name}:{line.number}"
             if line.record is None:
                 what = line.problem or "unreadable"
                 if line.torn:
@@ -260,23 +254,25 @@ class _Verifier:
                     )
                 yield member, value
         except UnreadableWarc as exc:
-            self.fail(self.rel(path), f"not a valid WARC from byte {exc.offset}: {exc.detail}")
-            if path.parent.name == "evidence":
+            where = self.crawl.relative(path)
+            self.fail(where, f"not a valid WARC from byte {exc.offset}: {exc.detail}")
+            if path.parent == self.crawl.evidence:
                 self.unreadable_evidence = True
 
     def _where(self, member: Member) -> str:
         uri = f" {member.target_uri}" if member.target_uri else ""
-        return f"{self.rel(member.path)} @{member.offset} {member.rec_type} {member.record_id}{uri}"
+        where = f"{self.crawl.relative(member.path)} @{member.offset}"
+        return f"{where} {member.rec_type} {member.record_id}{uri}"
 
     def check_content(self, decisions: _Decisions) -> None:
         seen: set[str] = set()
-        for path in warc_files(self.root / "content"):
+        for path in self.crawl.content_warcs():
             for member, value in self._records(path):
                 self._check_content_record(decisions, member, value, seen)
         for record_id, stored in decisions.stored.items():
             if record_id not in seen:
                 self.fail(
-                    f"{DECISIONS}:{stored.line}",
+                    f"{self.decisions_name}:{stored.line}",
                     f"{stored.url}: stored response {record_id} is missing from content/",
                     "missing-content",
                 )
@@ -300,7 +296,7 @@ class _Verifier:
                 self.fail(
                     where,
                     f"payload SHA-256 {value} differs from the decision's content_sha256 "
-                    f"{stored.sha256} ({DECISIONS}:{stored.line})",
+                    f"{stored.sha256} ({self.decisions_name}:{stored.line})",
                 )
             return
         if member.rec_type in ("request", "metadata"):
@@ -338,7 +334,7 @@ class _Verifier:
         responses: dict[str, Member] = {}
         metadata: set[str] = set()
         referenced: dict[str, str] = dict(decisions.document_ids)
-        for path in warc_files(self.root / "evidence"):
+        for path in self.crawl.evidence_warcs():
             for member, value in self._records(path):
                 if member.rec_type == "response":
                     responses[member.record_id] = member
@@ -369,13 +365,13 @@ class _Verifier:
                 )
 
 
-def _evidence_ids(dirs: Iterable[Path]) -> tuple[set[str], set[str]]:
-    """(metadata record ids, response record ids) of the evidence WARCs of ``dirs``;
+def _evidence_ids(crawls: Iterable[CrawlDir]) -> tuple[set[str], set[str]]:
+    """(metadata record ids, response record ids) of the evidence WARCs of ``crawls``;
     a damaged file counts what was read before the damage."""
     metadata: set[str] = set()
     responses: set[str] = set()
-    for folder in dirs:
-        for path in warc_files(folder / "evidence"):
+    for crawl in crawls:
+        for path in crawl.evidence_warcs():
             try:
                 for member, _, _ in scan(path, lambda record: None, http=False):
                     if member.rec_type == "metadata":
@@ -387,22 +383,22 @@ def _evidence_ids(dirs: Iterable[Path]) -> tuple[set[str], set[str]]:
     return metadata, responses
 
 
-def _verify_workers(root: Path, strict: bool) -> VerifyResult:
+def _verify_workers(top: CrawlDir, strict: bool) -> VerifyResult:
     """A distributed crawl: every worker's directory checked as a crawl of its own, with
     the other workers' evidence counted as present, and every URL decided once across
     all workers."""
-    dirs = crawl_dirs(root)
-    metadata, responses = _evidence_ids(dirs)
+    workers = top.parts()
+    metadata, responses = _evidence_ids(workers)
     verifiers = []
     decided_by: dict[str, str] = {}
-    for folder in dirs:
-        verifier = _Verifier(folder, strict)
-        verifier.prefix = f"{folder.relative_to(root).as_posix()}/"
+    for worker in workers:
+        verifier = _Verifier(worker, strict)
+        verifier.prefix = f"{top.relative(worker.root)}/"
         verifier.peer_metadata, verifier.peer_responses = metadata, responses
         verifier.check_manifest()
         found = verifier.check_decisions()
         for url, line in verifier.first_line.items():
-            where = f"{DECISIONS}:{line}"
+            where = f"{verifier.decisions_name}:{line}"
             if url in decided_by:
                 verifier.fail(where, f"{url} also decided at {decided_by[url]}", "decided-twice")
             else:
@@ -431,12 +427,13 @@ def _verify_workers(root: Path, strict: bool) -> VerifyResult:
 
 def verify_crawl(root: Path, *, strict: bool = False) -> VerifyResult:
     """Run every check on the crawl directory ``root`` (only read): one crawl, or every
-    worker of a distributed crawl (``root/workers/*``)."""
-    if not (root / DECISIONS).is_file() and (root / WORKERS).is_dir():
-        return _verify_workers(root, strict)
-    verifier = _Verifier(root, strict)
+    worker of a distributed crawl."""
+    crawl = CrawlDir(root)
+    if not crawl.holds_crawl and crawl.workers.is_dir():
+        return _verify_workers(crawl, strict)
+    verifier = _Verifier(crawl, strict)
     try:
-        peers = [folder for folder in evidence_dirs(root) if folder != root]
+        peers = [part for part in crawl.evidence_sources() if part != crawl]
     except NotACrawl:
         peers = []
     if peers:  # one worker of a distributed crawl, checked alone

@@ -351,16 +351,16 @@ def write_report(
 ) -> ReportResult:
     """Read ``out`` (a crawl directory) once and write the HTML report (and CSV).
 
-    ``html_path`` defaults to ``out/report.html``. Files are written under a temporary
-    name and renamed, so a reader never sees half a report. ``records`` replaces reading
-    ``out/decisions.jsonl`` (tests, benchmarks).
+    ``html_path`` defaults to the crawl directory's report page. Files are written under a
+    temporary name and renamed, so a reader never sees half a report. ``records`` replaces
+    reading the decision log (tests, benchmarks).
     """
-    from tdm_crawler.store import read_manifest
+    from tdm_crawler.store import CrawlDir, read_manifest
 
     out = Path(out)
-    html_path = Path(html_path) if html_path is not None else out / "report.html"
-    manifest_path = out / "manifest.json"
-    manifest: dict[str, Any] = read_manifest(manifest_path) if manifest_path.exists() else {}
+    crawl = CrawlDir(out)
+    html_path = Path(html_path) if html_path is not None else crawl.report
+    manifest: dict[str, Any] = read_manifest(crawl.manifest) if crawl.manifest.exists() else {}
     summary = CrawlSummary()
     if records is None:
         records = crawl_records(out)  # every worker's, for a distributed crawl
@@ -375,7 +375,7 @@ def write_report(
         writer.close()
         stack.close()
         finish(summary, out)
-        page_tmp = tmp / "report.html"
+        page_tmp = tmp / "page.html"
         with page_tmp.open("w", encoding="utf-8") as page:
             _write_page(page, tmp, summary, manifest, writer.reasons, out, top)
         _move(page_tmp, html_path)

@@ -29,6 +29,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from tdm_crawler.exceptions import NotACrawl, UnreadableWarc
+from tdm_crawler.store.layout import CrawlDir
 
 __all__ = [
     "DECISIONS",
@@ -539,8 +540,8 @@ def _ref(payload: Mapping[str, Any], key: str) -> Mapping[str, Any]:
     return ref if isinstance(ref, Mapping) else {}
 
 
-def read_origin_evidence(out: Path) -> dict[str, OriginEvidence]:
-    """Each origin's robots.txt / tdmrep.json status from ``out/evidence/*.warc.gz``.
+def read_origin_evidence(crawl: CrawlDir) -> dict[str, OriginEvidence]:
+    """Each origin's robots.txt / tdmrep.json status from the crawl's evidence WARCs.
 
     A metadata record (target = the origin) names the responses of each policy file by
     record id; the tdmrep.json body is read back from its last response only to count
@@ -549,7 +550,7 @@ def read_origin_evidence(out: Path) -> dict[str, OriginEvidence]:
     Memory: one entry per origin plus one offset per tdmrep.json response.
     """
     from tdm_crawler.policy.tdmrep import TdmRepFile
-    from tdm_crawler.report.warcfiles import Member, read_payload, scan, warc_files
+    from tdm_crawler.report.warcfiles import Member, read_payload, scan
 
     found: dict[str, OriginEvidence] = {}
     responses: dict[str, Member] = {}
@@ -562,7 +563,7 @@ def read_origin_evidence(out: Path) -> dict[str, OriginEvidence]:
         except ValueError:
             return None
 
-    for path in warc_files(Path(out) / "evidence"):
+    for path in crawl.evidence_warcs():
         try:
             for member, payload, _record in scan(path, read):
                 if member.rec_type == "response":
@@ -623,12 +624,12 @@ def _origin_entry(payload: Mapping[str, Any]) -> OriginEvidence:
     return entry
 
 
-def content_bytes(out: Path) -> tuple[int, int]:
-    """``(payload bytes of stored responses as received, size of content/*.warc.gz)``.
+def content_bytes(crawl: CrawlDir) -> tuple[int, int]:
+    """``(payload bytes of stored responses as received, size of the content WARCs)``.
 
     Reads the content WARCs once, a chunk at a time, without decoding the payloads.
     """
-    from tdm_crawler.report.warcfiles import scan, warc_files
+    from tdm_crawler.report.warcfiles import scan
 
     def payload_size(record: Any) -> int:
         if record.rec_type != "response":
@@ -638,7 +639,7 @@ def content_bytes(out: Path) -> tuple[int, int]:
             size += len(chunk)
         return size
 
-    files = warc_files(Path(out) / "content")
+    files = crawl.content_warcs()
     payload = 0
     for path in files:
         try:
@@ -694,20 +695,20 @@ def summarise(out: Path, records: Iterable[Mapping[str, Any]] | None = None) -> 
     return summary
 
 
-def _crawl_dirs(out: Path) -> list[Path]:
-    """``out``, or the workers' directories of a distributed crawl (``out/workers/*``)."""
-    from tdm_crawler.report.crawldir import crawl_dirs
-
+def _parts(out: Path) -> list[CrawlDir]:
+    """``out``, or the workers' directories of a distributed crawl."""
+    crawl = CrawlDir(out)
     try:
-        return crawl_dirs(Path(out))
+        return crawl.parts()
     except NotACrawl:
-        return [Path(out)]
+        return [crawl]
 
 
 def crawl_records(out: Path) -> Iterator[dict[str, Any]]:
-    """The records of ``out/decisions.jsonl``, or of every worker's of a distributed crawl."""
-    for folder in _crawl_dirs(out):
-        yield from read_records(folder / "decisions.jsonl")
+    """The records of the crawl's decision log, or of every worker's of a distributed
+    crawl."""
+    for part in _parts(out):
+        yield from read_records(part.decisions)
 
 
 def finish(summary: CrawlSummary, out: Path) -> None:
@@ -715,9 +716,9 @@ def finish(summary: CrawlSummary, out: Path) -> None:
     worker's files for a distributed crawl."""
     evidence: dict[str, OriginEvidence] = {}
     stored = disk = 0
-    for folder in _crawl_dirs(out):
-        evidence.update(read_origin_evidence(folder))
-        payload, size = content_bytes(folder)
+    for part in _parts(out):
+        evidence.update(read_origin_evidence(part))
+        payload, size = content_bytes(part)
         stored, disk = stored + payload, disk + size
     summary.attach_evidence(evidence)
     summary.stored_bytes, summary.stored_disk_bytes = stored, disk

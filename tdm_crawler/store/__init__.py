@@ -16,8 +16,8 @@ from tdm_crawler.store.decisions import (
     iter_records,
     validate_record,
 )
+from tdm_crawler.store.layout import CrawlDir
 from tdm_crawler.store.manifest import (
-    DEFAULT_DIGEST_PATTERNS,
     dependency_versions,
     file_digests,
     read_manifest,
@@ -26,9 +26,9 @@ from tdm_crawler.store.manifest import (
 from tdm_crawler.store.warc import WARC_VERSION, HttpExchange, StoredRecord, WarcWriter
 
 __all__ = [
-    "DEFAULT_DIGEST_PATTERNS",
     "RECORD_FIELDS",
     "WARC_VERSION",
+    "CrawlDir",
     "DecisionLog",
     "HttpExchange",
     "StoredRecord",

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import IO
 
+from tdm_crawler.store.layout import CrawlDir
 from tdm_crawler.store.repair import Member, scan_members
 
 __all__ = ["OriginalRecords"]
@@ -18,12 +19,12 @@ class OriginalRecords:
     """Copies the WARC records of a stored response from the source crawl, unchanged:
     the response, its request and its metadata record, after the file's warcinfo."""
 
-    def __init__(self, source: Path, dest: Path) -> None:
+    def __init__(self, source: CrawlDir, dest: Path) -> None:
         self.dest = dest
         self._exchanges: dict[str, tuple[Path, list[Member]]] = {}
         self._warcinfo: dict[Path, Member] = {}
         self._open: dict[Path, IO[bytes]] = {}
-        for warc in sorted((source / "content").glob("*.warc.gz")):
+        for warc in source.content_warcs():
             members, _ = scan_members(warc)
             by_response: dict[str, list[Member]] = {}
             for member in members:

@@ -14,13 +14,15 @@ import json
 import os
 import platform
 import tempfile
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from importlib import metadata
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
+
+if TYPE_CHECKING:
+    from tdm_crawler.store.layout import CrawlDir
 
 __all__ = [
-    "DEFAULT_DIGEST_PATTERNS",
     "dependency_versions",
     "file_digests",
     "read_manifest",
@@ -29,9 +31,6 @@ __all__ = [
 
 #: Distributions whose versions can change a crawl's outcome or its files.
 _DISTRIBUTIONS: Final = ("scrapy", "twisted", "protego", "w3lib", "lxml", "warcio", "tdm-crawler")
-
-#: The crawl outputs whose digests go into the manifest (relative to the output directory).
-DEFAULT_DIGEST_PATTERNS: Final = ("content/*.warc.gz", "evidence/*.warc.gz", "decisions.jsonl")
 
 _CHUNK: Final = 1024 * 1024
 
@@ -88,20 +87,17 @@ def dependency_versions() -> dict[str, str]:
     return versions
 
 
-def file_digests(root: Path, patterns: Iterable[str] = DEFAULT_DIGEST_PATTERNS) -> dict[str, str]:
-    """SHA-256 (hex) of every regular file under ``root`` matching ``patterns``.
+def file_digests(crawl: CrawlDir) -> dict[str, str]:
+    """SHA-256 (hex) of each of the crawl's :meth:`~CrawlDir.digested_files`.
 
-    Keys are POSIX paths relative to ``root``, sorted; files are read in 1 MiB chunks.
+    Keys are POSIX paths relative to the crawl directory, sorted; files are read in 1 MiB
+    chunks.
     """
-    root = Path(root)
-    found: set[Path] = set()
-    for pattern in patterns:
-        found.update(p for p in root.glob(pattern) if p.is_file())
     digests = {}
-    for file in sorted(found, key=lambda p: p.relative_to(root).as_posix()):
+    for name, file in sorted((crawl.relative(path), path) for path in crawl.digested_files()):
         digest = hashlib.sha256()
         with file.open("rb") as handle:
             while chunk := handle.read(_CHUNK):
                 digest.update(chunk)
-        digests[file.relative_to(root).as_posix()] = digest.hexdigest()
+        digests[name] = digest.hexdigest()
     return digests

@@ -34,8 +34,7 @@ import pytest
 from fixtures.server import FixtureServer
 from tdm_crawler.cli import main
 from tdm_crawler.crawl.distributed import RedisPolicyStore, public_url
-from tdm_crawler.exceptions import NotACrawl
-from tdm_crawler.report.crawldir import crawl_dirs, evidence_dirs
+from tdm_crawler.store import CrawlDir
 from tests.crawling import MARKER, markers_written
 from tests.e2e.test_crawl_e2e import HITS
 from tests.paths import REPO as ROOT
@@ -181,7 +180,7 @@ def test_every_url_decided_once_across_workers(
 
 def test_both_workers_wrote_a_complete_crawl_directory(two_workers: dict[str, Any]) -> None:
     out: Path = two_workers["out"]
-    assert [p.name for p in crawl_dirs(out)] == ["w1", "w2"]
+    assert [p.root.name for p in CrawlDir(out).parts()] == ["w1", "w2"]
     per_worker = [len(path.read_bytes().splitlines()) for path in sorted(out.glob("workers/*/d*"))]
     assert all(per_worker), f"both workers decide some URLs: {per_worker}"
     for worker in ("w1", "w2"):
@@ -429,22 +428,3 @@ def test_redis_url_password_is_never_shown() -> None:
     assert public_url("redis://:s3cret@db.example:6379/2") == "redis://:***@db.example:6379/2"
     assert public_url("redis://user:s3cret@db/0") == "redis://user:***@db/0"
     assert public_url("redis://db:6379/0") == "redis://db:6379/0"
-
-
-def test_crawl_dirs_lists_one_crawl_or_the_workers(tmp_path: Path) -> None:
-    single = tmp_path / "single"
-    single.mkdir()
-    (single / "decisions.jsonl").write_text("")
-    assert crawl_dirs(single) == [single]
-    multi = tmp_path / "multi"
-    for name in ("b", "a", "empty"):
-        (multi / "workers" / name).mkdir(parents=True)
-    for name in ("a", "b"):
-        (multi / "workers" / name / "decisions.jsonl").write_text("")
-        (multi / "workers" / name / "manifest.json").write_text(
-            json.dumps({"crawl_id": "x", "worker_id": name})
-        )
-    assert crawl_dirs(multi) == [multi / "workers" / "a", multi / "workers" / "b"]
-    assert evidence_dirs(multi / "workers" / "b") == crawl_dirs(multi)
-    with pytest.raises(NotACrawl, match="holds no crawl"):
-        crawl_dirs(tmp_path / "multi" / "workers" / "empty")

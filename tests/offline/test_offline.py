@@ -35,6 +35,7 @@ from tdm_crawler.policy import (
 from tdm_crawler.policy.ai_agents import packaged_agents
 from tdm_crawler.report.warcfiles import copy_members, read_payload, scan, skip_body
 from tdm_crawler.store import (
+    CrawlDir,
     DecisionLog,
     HttpExchange,
     StoredRecord,
@@ -149,7 +150,7 @@ def build_crawl(root: Path, robots: str = ROBOTS) -> Path:
         "agent": "tdm-crawler",
         "settings": tdm_defaults(),
         "ai_agents": [agent.to_json() for agent in packaged_agents()],
-        "digests": file_digests(root),
+        "digests": file_digests(CrawlDir(root)),
     }
     write_manifest(root / "manifest.json", manifest)
     return root
@@ -202,7 +203,7 @@ def test_replay_adds_an_agent_and_filters(
 
 
 def reader_for(root: Path) -> EvidenceReader:
-    return EvidenceReader(EvidenceIndex.build(root / "evidence"), Limits())
+    return EvidenceReader(EvidenceIndex.build([CrawlDir(root)]), Limits())
 
 
 @pytest.mark.parametrize(

@@ -8,6 +8,7 @@ the crawl and become reserved when a replay adds that agent (``+ResearchBotX``).
 from __future__ import annotations
 
 import gzip
+import hashlib
 import json
 import shutil
 import socket
@@ -22,7 +23,7 @@ from warcio.archiveiterator import ArchiveIterator
 from fixtures.server import FixtureServer
 from tdm_crawler.cli import main
 from tdm_crawler.offline.replay import replay_config, replay_crawl
-from tdm_crawler.store import file_digests, read_manifest
+from tdm_crawler.store import read_manifest
 from tdm_crawler.store.repair import scan_members
 from tests.crawling import by_url, crawl, markers_written
 
@@ -96,7 +97,10 @@ def run(capsys: pytest.CaptureFixture[str], *args: str | Path) -> tuple[int, str
 
 def outputs(path: Path) -> dict[str, str]:
     """Digests of everything a crawl wrote (a replay must leave them all unchanged)."""
-    return file_digests(path, ("content/*", "evidence/*", "decisions.jsonl", "manifest.json"))
+    files = sorted(file for file in path.rglob("*") if file.is_file())
+    return {
+        str(file.relative_to(path)): hashlib.sha256(file.read_bytes()).hexdigest() for file in files
+    }
 
 
 def extra_url(server: FixtureServer, path: str) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tdm_crawler.store import (
-    DEFAULT_DIGEST_PATTERNS,
+    CrawlDir,
     dependency_versions,
     file_digests,
     read_manifest,
@@ -106,18 +106,10 @@ def test_file_digests(tmp_path: Path) -> None:
     (tmp_path / "content" / "notes.txt").write_text("ignored")
     (tmp_path / "content" / "dir.warc.gz").mkdir()  # not a regular file
 
-    digests = file_digests(tmp_path)
+    digests = file_digests(CrawlDir(tmp_path))
     assert digests == {name: hashlib.sha256(data).hexdigest() for name, data in files.items()}
     assert list(digests) == sorted(digests)
-    assert file_digests(tmp_path, ["decisions.jsonl"]) == {
-        "decisions.jsonl": hashlib.sha256(files["decisions.jsonl"]).hexdigest()
-    }
-    assert DEFAULT_DIGEST_PATTERNS == (
-        "content/*.warc.gz",
-        "evidence/*.warc.gz",
-        "decisions.jsonl",
-    )
 
 
 def test_file_digests_empty_directory(tmp_path: Path) -> None:
-    assert file_digests(tmp_path) == {}
+    assert file_digests(CrawlDir(tmp_path)) == {}
