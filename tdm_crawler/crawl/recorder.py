@@ -35,7 +35,7 @@ from tdm_crawler.store import (
     read_manifest,
     write_manifest,
 )
-from tdm_crawler.store.copy import OriginalRecords
+from tdm_crawler.store.warcread import ExchangeCopier
 
 if TYPE_CHECKING:
     from typing import Self
@@ -86,7 +86,7 @@ class TdmRecorder:
         self.counts: Counter[str] = Counter()
         self.started_at = datetime.now(UTC)
         self._log: DecisionLog | None = None
-        self._originals: OriginalRecords | None = None
+        self._originals: ExchangeCopier | None = None
         self.resume: ResumeState | None = None
         self.seeds: list[str] = list(previous.get("seeds", [])) if previous else []
         self._content: WarcWriter | None = None
@@ -303,7 +303,9 @@ class TdmRecorder:
         original = request.meta[RECHECK_META]
         if self._originals is None:
             source = Path(self.crawler.settings.get("TDM_RECHECK_SOURCE"))
-            self._originals = OriginalRecords(CrawlDir(source), self.out.content)
+            # The source is a finished crawl; a damaged tail only costs what it held.
+            sources = CrawlDir(source).content_warcs()
+            self._originals = ExchangeCopier(sources, self.out.content, stop_at_torn=True)
         if not self._originals.copy(original["record_id"]):
             logger.error("%s: stored record %s not found in the source", request.url, original)
             return

@@ -12,18 +12,16 @@ The crawl's output does survive (every record flushed, see ``store``), so it is 
 
 from __future__ import annotations
 
-import gzip
-import io
 import logging
 import warnings
 from dataclasses import dataclass
-from pathlib import Path
 
 from scrapy.http import HtmlResponse
-from warcio.archiveiterator import ArchiveIterator
 
+from tdm_crawler.exceptions import UnreadableWarc
 from tdm_crawler.store import CrawlDir, TornLineWarning, iter_records
-from tdm_crawler.store.repair import repair_warc, scan_members
+from tdm_crawler.store.repair import repair_warc
+from tdm_crawler.store.warcread import Member, read_payload
 
 logger = logging.getLogger(__name__)
 
@@ -42,11 +40,13 @@ class ResumeState:
     def __init__(self, out: CrawlDir) -> None:
         self.out = out
         self.decided: dict[str, Prior] = {}
-        self._where: dict[str, tuple[Path, int, int]] = {}
+        self._stored: dict[str, Member] = {}
 
     @classmethod
     def load(cls, out: CrawlDir) -> ResumeState:
-        """Read ``decisions.jsonl`` (after its torn tail was cut) and repair the WARCs."""
+        """Read the decision log (after its torn tail was cut) and repair the WARCs,
+        reading each WARC file once: the repair's scan also says where each stored
+        response is."""
         state = cls(out)
         path = out.decisions
         if path.exists():
@@ -58,29 +58,31 @@ class ResumeState:
                     )
         keep = {p.record_id for p in state.decided.values() if p.record_id}
         for warc in out.content_warcs():
-            repair_warc(warc, keep)
-            for member in scan_members(warc)[0]:
+            for member in repair_warc(warc, keep).members:
                 if member.record_type == "response" and member.record_id in keep:
-                    state._where[member.record_id] = (warc, member.offset, member.length)
+                    state._stored[member.record_id] = member
         for warc in out.evidence_warcs():
             repair_warc(warc)
         logger.info("Resuming: %d URLs already decided", len(state.decided))
         return state
 
     def stored_page(self, prior: Prior) -> HtmlResponse | None:
-        """The stored copy of an allowed HTML page, to read its links again."""
-        where = self._where.get(prior.record_id or "")
-        if where is None:
+        """The stored copy of an allowed HTML page, to read its links again; None when
+        there is none, or it cannot be read (that costs its links, not the crawl)."""
+        member = self._stored.get(prior.record_id or "")
+        if member is None:
             return None
-        path, offset, length = where
-        with path.open("rb") as stream:
-            stream.seek(offset)
-            member = gzip.decompress(stream.read(length))
-        for record in ArchiveIterator(io.BytesIO(member)):
-            headers = record.http_headers
-            content_type = headers.get_header("Content-Type") if headers else None
-            if not content_type or "html" not in content_type.lower():
-                return None
-            body = record.content_stream().read()
-            return HtmlResponse(prior.final_url, body=body, headers={"Content-Type": content_type})
-        return None
+        try:
+            payload = read_payload(member)
+        except (OSError, UnreadableWarc) as exc:
+            logger.warning(
+                "%s: the stored copy cannot be read (%s); its links are not followed again",
+                prior.final_url,
+                exc,
+            )
+            return None
+        content_type = payload.header("Content-Type")
+        if not content_type or "html" not in content_type.lower():
+            return None
+        headers = {"Content-Type": content_type}
+        return HtmlResponse(prior.final_url, body=payload.body, headers=headers)

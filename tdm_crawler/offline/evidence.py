@@ -35,8 +35,8 @@ from tdm_crawler.policy import (
     read_license,
     read_policy_files,
 )
-from tdm_crawler.report.warcfiles import Member, read_payload, scan
 from tdm_crawler.store import CrawlDir
+from tdm_crawler.store.warcread import Member, metadata_json, read_payload, scan
 
 __all__ = [
     "EvidenceIndex",
@@ -50,15 +50,6 @@ V = TypeVar("V")
 
 Ref = Mapping[str, Any]
 Fetched = tuple[int | None, bytes | None, str | None]
-
-
-def _metadata_payload(record: Any) -> Any:
-    if record.rec_type != "metadata":
-        return None
-    try:
-        return json.loads(record.content_stream().read())
-    except ValueError:
-        return None
 
 
 @dataclass
@@ -76,10 +67,10 @@ class EvidenceIndex:
         distributed crawl) once; raises UnreadableWarc if one is damaged."""
         index = cls()
         for path in [file for source in sources for file in source.evidence_warcs()]:
-            for member, payload, _ in scan(path, _metadata_payload, http=False):
-                if member.rec_type == "response":
+            for member, payload in scan(path, metadata_json):
+                if member.record_type == "response":
                     index.responses[member.record_id] = member
-                elif member.rec_type == "metadata" and isinstance(payload, dict):
+                elif member.record_type == "metadata" and isinstance(payload, dict):
                     index.metadata[member.record_id] = payload
                     if member.target_uri:
                         index.origins.setdefault(member.target_uri, []).append(member.record_id)
@@ -178,7 +169,7 @@ class EvidenceReader:
                 "missing-evidence",
                 f"{ref.get('url')}: HTTP {status} recorded but its WARC record is not in evidence/",
             )
-        return int(status), read_payload(member), error
+        return int(status), read_payload(member).body, error
 
 
 def _ref_key(ref: Ref) -> str:

@@ -27,8 +27,8 @@ from typing import Any
 from tdm_crawler import __version__
 from tdm_crawler.offline.replay import ReplayConfig, ReplayResult
 from tdm_crawler.report.crawldir import read_decisions
-from tdm_crawler.report.warcfiles import Member, copy_members, scan, skip_body
 from tdm_crawler.store import CrawlDir, DecisionLog, file_digests, write_manifest
+from tdm_crawler.store.warcread import ExchangeCopier
 
 __all__ = ["FilteredCorpus"]
 
@@ -92,26 +92,12 @@ class FilteredCorpus:
         tmp.replace(path)
 
     def _copy_content(self) -> set[str]:
-        """Copy each source content file's kept records; return the response ids found."""
-        found: set[str] = set()
-        target = self.dest.content
-        for path in self.source.content_warcs():
-            members: list[Member] = []
-            info: Member | None = None
-            for member, _, _ in scan(path, skip_body, http=False):
-                if member.rec_type == "warcinfo" and info is None:
-                    info = member
-                elif member.rec_type == "response" and member.record_id in self._keep:
-                    members.append(member)
-                    found.add(member.record_id)
-                elif member.rec_type in ("request", "metadata") and member.refers_to in self._keep:
-                    members.append(member)
-            if members:
-                target.mkdir(exist_ok=True)
-                head = [info] if info is not None else []
-                copy_members([*head, *members], target / path.name)
-                self.copied += sum(m.rec_type == "response" for m in members)
-        return found
+        """Copy the kept exchanges of the source's content files, each into a file of
+        the same name; return the response ids found."""
+        sources = self.source.content_warcs()
+        with ExchangeCopier(sources, self.dest.content, wanted=self._keep) as copier:
+            self.copied = copier.copy_all()
+            return {record_id for record_id in self._keep if record_id in copier}
 
     def _write_manifest(
         self, manifest: dict[str, Any], config: ReplayConfig, result: ReplayResult

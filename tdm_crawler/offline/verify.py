@@ -23,7 +23,6 @@ Checks, each failure listed with its file and line or record:
 from __future__ import annotations
 
 import hashlib
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,8 +30,8 @@ from typing import Any
 
 from tdm_crawler.exceptions import NotACrawl, UnreadableWarc
 from tdm_crawler.report.crawldir import decision_lines
-from tdm_crawler.report.warcfiles import Member, scan
 from tdm_crawler.store import CrawlDir, file_digests, validate_record
+from tdm_crawler.store.warcread import Member, metadata_json, scan
 
 __all__ = ["VerifyResult", "Violation", "format_result", "verify_crawl"]
 
@@ -97,12 +96,7 @@ def _hash_payload(record: Any) -> Any:
         while chunk := record.raw_stream.read(_CHUNK):
             digest.update(chunk)
         return digest.hexdigest()
-    if record.rec_type == "metadata":
-        try:
-            return json.loads(record.content_stream().read())
-        except ValueError:
-            return None
-    return None
+    return metadata_json(record)
 
 
 def _ref_ids(refs: Iterable[Any]) -> Iterable[str]:
@@ -244,11 +238,11 @@ class _Verifier:
         and unreadable files are reported on the way."""
         self.result.warc_files += 1
         try:
-            for member, value, record in scan(path, _hash_payload, check_digests=True):
+            records = scan(path, _hash_payload, check_digests=True, http=True)
+            for member, value in records:
                 self.result.warc_records += 1
-                checker = record.digest_checker
-                if checker is not None and checker.passed is False:
-                    problems = "; ".join(str(p) for p in checker.problems)
+                if member.digest_problems:
+                    problems = "; ".join(member.digest_problems)
                     self.fail(
                         self._where(member), f"WARC digest check failed: {problems}", "digest"
                     )
@@ -262,7 +256,7 @@ class _Verifier:
     def _where(self, member: Member) -> str:
         uri = f" {member.target_uri}" if member.target_uri else ""
         where = f"{self.crawl.relative(member.path)} @{member.offset}"
-        return f"{where} {member.rec_type} {member.record_id}{uri}"
+        return f"{where} {member.record_type} {member.record_id}{uri}"
 
     def check_content(self, decisions: _Decisions) -> None:
         seen: set[str] = set()
@@ -282,9 +276,9 @@ class _Verifier:
     ) -> None:
         where = self._where(member)
         uri = member.target_uri or ""
-        if member.rec_type == "warcinfo":
+        if member.record_type == "warcinfo":
             return
-        if member.rec_type == "response":
+        if member.record_type == "response":
             stored = decisions.stored.get(member.record_id)
             if stored is None:
                 self.fail(where, self._unexpected_response(decisions, uri), "unexpected-content")
@@ -299,22 +293,22 @@ class _Verifier:
                     f"{stored.sha256} ({self.decisions_name}:{stored.line})",
                 )
             return
-        if member.rec_type in ("request", "metadata"):
+        if member.record_type in ("request", "metadata"):
             if member.refers_to not in decisions.stored:
                 decided = decisions.by_url.get(uri)
                 what = f", whose decision is {decided[0]} ({decided[1]})," if decided else ""
                 self.fail(
                     where,
-                    f"{member.rec_type} record for {uri}{what} belongs to no stored allowed "
+                    f"{member.record_type} record for {uri}{what} belongs to no stored allowed "
                     "response",
                     "unexpected-content",
                 )
-            elif member.rec_type == "metadata" and (
+            elif member.record_type == "metadata" and (
                 not isinstance(value, Mapping) or value.get("decision") != "allowed"
             ):
                 self.fail(where, f"metadata record does not say decision allowed: {value!r}")
             return
-        self.fail(where, f"unexpected {member.rec_type} record in content/")
+        self.fail(where, f"unexpected {member.record_type} record in content/")
 
     @staticmethod
     def _unexpected_response(decisions: _Decisions, uri: str) -> str:
@@ -336,9 +330,9 @@ class _Verifier:
         referenced: dict[str, str] = dict(decisions.document_ids)
         for path in self.crawl.evidence_warcs():
             for member, value in self._records(path):
-                if member.rec_type == "response":
+                if member.record_type == "response":
                     responses[member.record_id] = member
-                elif member.rec_type == "metadata":
+                elif member.record_type == "metadata":
                     metadata.add(member.record_id)
                     if isinstance(value, Mapping):
                         refs = [value.get("robots"), value.get("tdmrep")]
@@ -373,10 +367,10 @@ def _evidence_ids(crawls: Iterable[CrawlDir]) -> tuple[set[str], set[str]]:
     for crawl in crawls:
         for path in crawl.evidence_warcs():
             try:
-                for member, _, _ in scan(path, lambda record: None, http=False):
-                    if member.rec_type == "metadata":
+                for member, _ in scan(path):
+                    if member.record_type == "metadata":
                         metadata.add(member.record_id)
-                    elif member.rec_type == "response":
+                    elif member.record_type == "response":
                         responses.add(member.record_id)
             except UnreadableWarc:
                 continue  # reported by the worker's own verification

@@ -30,6 +30,7 @@ from urllib.parse import urlsplit
 
 from tdm_crawler.exceptions import NotACrawl, UnreadableWarc
 from tdm_crawler.store.layout import CrawlDir
+from tdm_crawler.store.warcread import Member, metadata_json, read_payload, scan
 
 __all__ = [
     "DECISIONS",
@@ -550,25 +551,15 @@ def read_origin_evidence(crawl: CrawlDir) -> dict[str, OriginEvidence]:
     Memory: one entry per origin plus one offset per tdmrep.json response.
     """
     from tdm_crawler.policy.tdmrep import TdmRepFile
-    from tdm_crawler.report.warcfiles import Member, read_payload, scan
 
     found: dict[str, OriginEvidence] = {}
     responses: dict[str, Member] = {}
-
-    def read(record: Any) -> Any:
-        if record.rec_type != "metadata":
-            return None
-        try:
-            return json.loads(record.content_stream().read())
-        except ValueError:
-            return None
-
     for path in crawl.evidence_warcs():
         try:
-            for member, payload, _record in scan(path, read):
-                if member.rec_type == "response":
+            for member, payload in scan(path, metadata_json):
+                if member.record_type == "response":
                     responses[member.record_id] = member
-                elif member.rec_type == "metadata" and isinstance(payload, dict):
+                elif member.record_type == "metadata" and isinstance(payload, dict):
                     origin = member.target_uri or ""
                     previous = found.get(origin)
                     entry = _origin_entry(payload)
@@ -587,7 +578,7 @@ def read_origin_evidence(crawl: CrawlDir) -> dict[str, OriginEvidence]:
         body = None
         if last is not None:
             try:
-                body = read_payload(last)
+                body = read_payload(last).body
             except UnreadableWarc as exc:
                 logger.warning("%s", exc)
         parsed = TdmRepFile.from_fetch(
@@ -629,7 +620,6 @@ def content_bytes(crawl: CrawlDir) -> tuple[int, int]:
 
     Reads the content WARCs once, a chunk at a time, without decoding the payloads.
     """
-    from tdm_crawler.report.warcfiles import scan
 
     def payload_size(record: Any) -> int:
         if record.rec_type != "response":
@@ -643,7 +633,7 @@ def content_bytes(crawl: CrawlDir) -> tuple[int, int]:
     payload = 0
     for path in files:
         try:
-            payload += sum(size for _, size, _ in scan(path, payload_size))
+            payload += sum(size for _, size in scan(path, payload_size, http=True))
         except UnreadableWarc as exc:
             logger.warning("%s; stored bytes count only what was read before it", exc)
     return payload, sum(path.stat().st_size for path in files)

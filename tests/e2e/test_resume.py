@@ -19,7 +19,7 @@ from pathlib import Path
 from warcio.checker import Checker
 
 from fixtures.server import FixtureServer
-from tdm_crawler.store.repair import scan_members
+from tdm_crawler.store.warcread import scan
 from tests.crawling import markers_written, warc_records
 
 PAGES = 240
@@ -107,7 +107,7 @@ def test_killed_crawl_resumes_to_exactly_once(tmp_path: Path) -> None:
 
     warcs = sorted(out.glob("content/*.warc.gz")) + sorted(out.glob("evidence/*.warc.gz"))
     for warc in warcs:
-        assert not scan_members(warc)[1], f"{warc.name} ends torn"
+        list(scan(warc))  # raises UnreadableWarc if the file ends torn
     checker = Checker(cmd=type("Args", (), {"inputs": [str(w) for w in warcs], "verbose": False}))
     assert checker.process_all() == 0
     responses = {

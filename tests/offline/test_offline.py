@@ -33,7 +33,6 @@ from tdm_crawler.policy import (
     decide_before_fetch,
 )
 from tdm_crawler.policy.ai_agents import packaged_agents
-from tdm_crawler.report.warcfiles import copy_members, read_payload, scan, skip_body
 from tdm_crawler.store import (
     CrawlDir,
     DecisionLog,
@@ -44,6 +43,7 @@ from tdm_crawler.store import (
     file_digests,
     write_manifest,
 )
+from tdm_crawler.store.warcread import read_payload, scan
 
 SITE = "http://example.test"
 ORIGIN = "http://example.test:80"
@@ -196,8 +196,8 @@ def test_replay_adds_an_agent_and_filters(
     new = records(out)
     assert (new[f"{SITE}/foo/x"]["decision"], new[f"{SITE}/foo/x"]["stored"]) == ("reserved", False)
     assert new[f"{SITE}/"]["stored"] is True
-    kept = [m for p in sorted(out.glob("content/*.warc.gz")) for m, _, _ in scan(p, skip_body)]
-    assert [m.rec_type for m in kept] == ["warcinfo", "response", "request", "metadata"]
+    kept = [m for p in sorted(out.glob("content/*.warc.gz")) for m, _ in scan(p)]
+    assert [m.record_type for m in kept] == ["warcinfo", "response", "request", "metadata"]
     assert {m.target_uri for m in kept[1:]} == {f"{SITE}/"}
     assert verify_crawl(out, strict=True).ok
 
@@ -299,17 +299,12 @@ def test_diff_counts_added_and_removed(tmp_path: Path) -> None:
     )
 
 
-def test_copy_members_copies_bytes_and_read_payload_decodes(crawl_dir: Path, tmp_path: Path):
+def test_read_payload_decodes_the_content_encoding_unless_asked(crawl_dir: Path) -> None:
     (source,) = crawl_dir.glob("evidence/*.warc.gz")
-    members = [m for m, _, _ in scan(source, skip_body)]
-    robots = next(m for m in members if m.target_uri == f"{SITE}/robots.txt")
-    assert read_payload(robots) == ROBOTS.encode()
-    assert gzip.decompress(read_payload(robots, decode=False)) == ROBOTS.encode()
-    copy = tmp_path / "copy.warc.gz"
-    assert copy_members(members, copy) == len(members)
-    assert copy.read_bytes() == source.read_bytes()
-    with pytest.raises(FileExistsError):
-        copy_members(members, copy)
+    robots = next(m for m, _ in scan(source) if m.target_uri == f"{SITE}/robots.txt")
+    assert read_payload(robots).body == ROBOTS.encode()
+    assert gzip.decompress(read_payload(robots, decode=False).body) == ROBOTS.encode()
+    assert read_payload(robots).header("content-encoding") == "gzip"
 
 
 def test_replay_of_damaged_evidence_fails_cleanly(

@@ -24,7 +24,7 @@ from fixtures.server import FixtureServer
 from tdm_crawler.cli import main
 from tdm_crawler.offline.replay import replay_config, replay_crawl
 from tdm_crawler.store import read_manifest
-from tdm_crawler.store.repair import scan_members
+from tdm_crawler.store.warcread import sound_members
 from tests.crawling import by_url, crawl, markers_written
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
@@ -130,7 +130,7 @@ def test_verify_finds_a_changed_evidence_byte(
     data = bytearray(evidence.read_bytes())
     # The middle of a record's gzip member is deflate data under its CRC: a flip there is
     # always caught by the WARC check (the middle of the file may be a header's mtime).
-    members, _ = scan_members(evidence)
+    members = sound_members(evidence)
     member = members[len(members) // 2]
     data[member.offset + member.length // 2] ^= 0x01
     evidence.write_bytes(bytes(data))
