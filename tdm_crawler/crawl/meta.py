@@ -7,13 +7,14 @@ recorder, and no module has to import another just for a key.
 #: Marks a policy-document fetch (robots.txt, tdmrep.json, licence, policy); value: kind.
 POLICY_FILE_META = "tdm_policy_file"
 #: The list collecting the evidence WARC records of a policy-document fetch
-#: (``{"id": WARC-Record-ID, "digest": WARC-Payload-Digest}``, one per attempt and hop).
+#: (:class:`~tdm_crawler.store.evidence.RecordRef`, one per attempt and hop).
 EVIDENCE_IDS_META = "tdm_evidence_ids"
 #: Stop reading the body after this many bytes (robots.txt).
 TRUNCATE_META = "tdm_truncate_at"
 #: The :class:`~tdm_crawler.policy.Verdict` of a response that passed the gate.
 VERDICT_META = "tdm_verdict"
-#: The evidence of that verdict, for its decision record.
+#: The evidence of that verdict, for its decision record
+#: (:class:`~tdm_crawler.store.evidence.DecisionEvidence`).
 EVIDENCE_META = "tdm_evidence"
 #: Set once a request's decision has been written.
 RECORDED_META = "tdm_recorded"

@@ -65,6 +65,13 @@ from tdm_crawler.policy import (
     with_policy,
 )
 from tdm_crawler.store import HttpExchange
+from tdm_crawler.store.evidence import (
+    DecisionEvidence,
+    DocumentRef,
+    FetchFailure,
+    RecordRef,
+    ResponseEvidence,
+)
 
 if TYPE_CHECKING:
     from typing import Self
@@ -109,7 +116,7 @@ class RawCaptureMiddleware:
         if request.meta.get(POLICY_FILE_META):
             stored = TdmRecorder.of(self.crawler).write_evidence(exchange)
             request.meta.setdefault(EVIDENCE_IDS_META, []).append(
-                {"id": stored.record_id, "digest": stored.payload_digest}
+                RecordRef(stored.record_id, stored.payload_digest)
             )
         else:
             self._raw[request] = exchange
@@ -193,7 +200,7 @@ class TdmGateMiddleware:
         }
         content = await self._extract(response, headers)
         linked = rsl_links_from_headers(headers, response.url) + list(content.rsl_links)
-        licenses, license_refs = await self.fetcher.licenses(linked) if linked else ((), [])
+        licenses, license_refs = await self.fetcher.licenses(linked) if linked else ((), ())
         facts = ResponseFacts(response.url, response.status, headers, content, licenses)
         verdict = finish_after_fetch(half, self.context, facts)
         policy_ref = None
@@ -201,16 +208,13 @@ class TdmGateMiddleware:
             fetched = await self.fetcher.document(verdict.tdm_policy)
             verdict = with_policy(verdict, self._parse_policy(fetched))
             policy_ref = fetched.ref()
+        read = ResponseEvidence(
+            tuple((k, v) for k in DECISION_HEADERS for v in headers.get(k, ())),
+            content,
+            license_refs,
+        )
         evidence = self._evidence(
-            request,
-            "after",
-            url=response.url,
-            response={
-                "headers": [[k, v] for k in DECISION_HEADERS for v in headers.get(k, ())],
-                "content": content.to_json(),
-                "licenses": license_refs,
-            },
-            policy=policy_ref,
+            request, "after", url=response.url, response=read, policy=policy_ref
         )
         if not verdict.allowed:
             self._drop(
@@ -239,8 +243,15 @@ class TdmGateMiddleware:
         )
 
     def _evidence(
-        self, request: Request, stage: str, *, url: str | None = None, **extra: Any
-    ) -> dict[str, Any]:
+        self,
+        request: Request,
+        stage: str,
+        *,
+        url: str | None = None,
+        response: ResponseEvidence | None = None,
+        policy: DocumentRef | None = None,
+        failure: FetchFailure | None = None,
+    ) -> DecisionEvidence:
         """What a replay needs to decide ``request`` again, offline.
 
         ``stage`` says which decision function decided (address / before / after /
@@ -249,12 +260,12 @@ class TdmGateMiddleware:
         listing the policy documents read for it.
         """
         url = url or request.url
-        hops = [u for u in request.meta.get("redirect_urls", ()) if u != url]
+        hops = tuple(u for u in request.meta.get("redirect_urls", ()) if u != url)
         origins = {}
         for origin in dict.fromkeys(origin_of(u) for u in (*hops, url)):
-            policy = self.fetcher.origins.peek(origin)
-            origins[origin] = policy.evidence_id if policy is not None else None
-        return {"stage": stage, "url": url, "hops": hops, "origins": origins, **extra}
+            known = self.fetcher.origins.peek(origin)
+            origins[origin] = known.evidence_id if known is not None else None
+        return DecisionEvidence(stage, url, hops, origins, response, policy, failure)
 
     def process_exception(self, request: Request, exception: Exception) -> None:
         if request.meta.get(POLICY_FILE_META) or isinstance(exception, IgnoreRequest):
@@ -282,9 +293,7 @@ class TdmGateMiddleware:
             )
         else:
             verdict = finish_failed_fetch(half, reason, detail)
-        evidence = self._evidence(
-            request, "failed", failure={"reason": reason.value, "detail": detail}
-        )
+        evidence = self._evidence(request, "failed", failure=FetchFailure(reason, detail))
         TdmRecorder.of(self.crawler).record_request(
             request, verdict, status=None, final_url=request.url, evidence=evidence
         )
@@ -295,7 +304,7 @@ class TdmGateMiddleware:
         verdict: Verdict,
         *,
         status: int | None,
-        evidence: dict[str, Any],
+        evidence: DecisionEvidence,
         final_url: str = "",
     ) -> NoReturn:
         """Record the decision and stop the request: nothing of it goes further."""

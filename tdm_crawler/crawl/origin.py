@@ -39,6 +39,7 @@ from tdm_crawler.policy import (
     read_policy_files,
     unreachable_origin,
 )
+from tdm_crawler.store.evidence import DocumentRef, OriginEvidence, RecordRef
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -62,7 +63,7 @@ class FetchResult:
     body: bytes | None
     error: str | None
     max_age: float | None
-    evidence: tuple[dict[str, str], ...]
+    evidence: tuple[RecordRef, ...]
     attempts: int
     expires_at: float = 0.0
 
@@ -78,7 +79,7 @@ class FetchResult:
             "body": None if self.body is None else base64.b64encode(self.body).decode("ascii"),
             "error": self.error,
             "max_age": self.max_age,
-            "evidence": list(self.evidence),
+            "evidence": [record.to_json() for record in self.evidence],
             "attempts": self.attempts,
         }
 
@@ -91,20 +92,15 @@ class FetchResult:
             None if body is None else base64.b64decode(body),
             data.get("error"),
             data.get("max_age"),
-            tuple(data.get("evidence") or ()),
+            tuple(RecordRef.from_json(record) for record in data.get("evidence") or ()),
             int(data.get("attempts") or 1),
             expires_at,
         )
 
-    def ref(self) -> dict[str, Any]:
+    def ref(self) -> DocumentRef:
         """How a decision record points at this fetch: the evidence WARC records of every
         attempt and hop (the last one is the response that was read), or the error."""
-        return {
-            "url": self.url,
-            "status": self.status,
-            "error": self.error,
-            "records": list(self.evidence),
-        }
+        return DocumentRef(self.url, self.status, self.error, self.evidence)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,7 +196,7 @@ class PolicyFetcher:
 
     async def licenses(
         self, urls: Sequence[str]
-    ) -> tuple[tuple[License, ...], list[dict[str, Any]]]:
+    ) -> tuple[tuple[License, ...], tuple[DocumentRef, ...]]:
         """Fetch and parse RSL licences (at most ``TDM_MAX_LICENSES``), each once per TTL;
         return them with their evidence references.
 
@@ -209,7 +205,7 @@ class PolicyFetcher:
         wanted = list(dict.fromkeys(urls))[: self.limits.max_licenses]
         results = await asyncio.gather(*(self.documents.get(url) for url in wanted))
         licenses = tuple(read_license(res, self.limits) for res in results)
-        return licenses, [res.ref() for res in results]
+        return licenses, tuple(res.ref() for res in results)
 
     async def document(self, url: str) -> FetchResult:
         """A TDM policy (or any other per-URL document), fetched once per TTL."""
@@ -237,7 +233,7 @@ class PolicyFetcher:
         problem = None if self.allow_private else await self._address_problem(origin)
         if problem is not None:
             logger.warning("Not crawling %s: %s", origin, problem)
-            evidence_id = self._write_evidence(origin, {"address": problem})
+            evidence_id = self._write_evidence(origin, OriginEvidence.refused(problem))
             documents = OriginDocuments(
                 origin, problem, None, None, (), evidence_id, self.failure_ttl
             )
@@ -255,11 +251,9 @@ class PolicyFetcher:
                 await asyncio.gather(*(self.documents.get(url) for url in wanted))
             )
         self._report(origin, facts, tdmrep_res.url)
-        evidence = {
-            "robots": robots_res.ref(),
-            "tdmrep": tdmrep_res.ref(),
-            "licenses": [res.ref() for res in license_results],
-        }
+        evidence = OriginEvidence(
+            robots_res.ref(), tdmrep_res.ref(), tuple(res.ref() for res in license_results)
+        )
         ttl = self._ttl(robots, tdmrep, tdmrep_res.max_age)
         evidence_id = self._write_evidence(origin, evidence)
         documents = OriginDocuments(
@@ -294,7 +288,7 @@ class PolicyFetcher:
         download of every origin meanwhile."""
         return await asyncio.to_thread(read_policy_files, robots_res, tdmrep_res, self.limits)
 
-    def _write_evidence(self, origin: str, evidence: dict[str, Any]) -> str:
+    def _write_evidence(self, origin: str, evidence: OriginEvidence) -> str:
         return TdmRecorder.of(self.crawler).write_origin_evidence(origin, evidence)
 
     def _report(self, origin: str, facts: OriginFacts, tdmrep_url: str) -> None:
@@ -353,7 +347,7 @@ class PolicyFetcher:
     async def fetch(self, url: str, kind: str, origin: str) -> FetchResult:
         """Fetch one policy document, retrying transient failures with back-off."""
         attempts = 0
-        evidence: list[dict[str, str]] = []
+        evidence: list[RecordRef] = []
         while True:
             attempts += 1
             result = await self._fetch_once(url, kind, origin, evidence, attempts)
@@ -364,7 +358,7 @@ class PolicyFetcher:
             await asyncio.sleep(delay)
 
     async def _fetch_once(
-        self, url: str, kind: str, origin: str, evidence: list[dict[str, str]], attempts: int
+        self, url: str, kind: str, origin: str, evidence: list[RecordRef], attempts: int
     ) -> FetchResult:
         meta: dict[str, Any] = {
             POLICY_FILE_META: kind,

@@ -35,6 +35,7 @@ from tdm_crawler.store import (
     read_manifest,
     write_manifest,
 )
+from tdm_crawler.store.evidence import DecisionEvidence, OriginEvidence
 from tdm_crawler.store.warcread import ExchangeCopier
 
 if TYPE_CHECKING:
@@ -190,7 +191,7 @@ class TdmRecorder:
         *,
         status: int | None,
         final_url: str,
-        evidence: dict[str, Any] | None = None,
+        evidence: DecisionEvidence | None = None,
         stored: dict[str, str] | None = None,
     ) -> None:
         """Write the one decision record of ``request``'s original URL (idempotent)."""
@@ -212,7 +213,7 @@ class TdmRecorder:
         final_url: str,
         status: int | None,
         verdict: Verdict,
-        evidence: dict[str, Any] | None,
+        evidence: DecisionEvidence | None,
         stored: dict[str, str] | None,
     ) -> None:
         self._pending.discard(url)
@@ -254,7 +255,7 @@ class TdmRecorder:
         request: Request,
         exchange: HttpExchange,
         verdict: Verdict,
-        evidence: dict[str, Any] | None = None,
+        evidence: DecisionEvidence | None = None,
     ) -> None:
         """Write an allowed response to the content WARC, then its decision record.
 
@@ -291,7 +292,7 @@ class TdmRecorder:
         self,
         request: Request,
         verdict: Verdict,
-        evidence: dict[str, Any] | None,
+        evidence: DecisionEvidence | None,
         *,
         status: int,
         final_url: str,
@@ -318,11 +319,11 @@ class TdmRecorder:
             stored={"sha256": original["sha256"], "record_id": original["record_id"]},
         )
 
-    def write_origin_evidence(self, origin: str, evidence: dict[str, Any]) -> str:
+    def write_origin_evidence(self, origin: str, evidence: OriginEvidence) -> str:
         """Write which policy documents an origin's decisions rest on, once per fetch of
         them, as a ``metadata`` record that decision records point to by id."""
         assert self._evidence is not None, "spider not opened"
-        return self._evidence.write_metadata(None, origin, evidence)
+        return self._evidence.write_metadata(None, origin, evidence.to_json())
 
     def write_evidence(self, exchange: HttpExchange) -> StoredRecord:
         """Write a policy-document response (robots.txt, tdmrep.json, ...) as fetched."""

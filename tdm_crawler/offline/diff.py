@@ -20,10 +20,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
 
+from tdm_crawler.exceptions import NotACrawl
 from tdm_crawler.offline.evidence import EvidenceIndex, document_fingerprints
 from tdm_crawler.policy import origin_of
 from tdm_crawler.report.crawldir import read_decisions
 from tdm_crawler.store import CrawlDir
+from tdm_crawler.store.evidence import of_record
 
 __all__ = ["FIELDS", "FORMAT", "CrawlState", "diff_crawls", "format_diff", "load_state"]
 
@@ -50,29 +52,35 @@ def load_state(path: Path) -> CrawlState:
     crawl = CrawlDir(path)
     index = EvidenceIndex.build(crawl.evidence_sources())
     prints: dict[str, dict[str, str]] = {
-        evidence_id: document_fingerprints(payload)
-        for evidence_id, payload in index.metadata.items()
+        evidence_id: document_fingerprints(evidence)
+        for evidence_id, evidence in index.metadata.items()
     }
+    prints.update((evidence_id, {"evidence": "unreadable"}) for evidence_id in index.unreadable)
     state = CrawlState(path)
     for origin, ids in index.origins.items():
         state.origins[origin] = prints[ids[-1]]
-    records = (record for part in crawl.parts() for record in read_decisions(part.decisions, []))
-    for record in records:
-        state.crawl_id = state.crawl_id or record.get("crawl_id")
-        evidence = record.get("evidence") or {}
-        documents: Documents = {}
-        for origin, evidence_id in (evidence.get("origins") or {}).items():
-            if evidence_id is None:
-                documents[origin] = {"evidence": "not recorded"}
-            else:
-                documents[origin] = prints.get(evidence_id, {"evidence": "missing"})
-        state.urls[record["url"]] = {
-            "decision": record.get("decision"),
-            "reason": record.get("reason"),
-            "tdm_reservation": record.get("tdm_reservation"),
-            "tdm_policy": record.get("tdm_policy"),
-            "origin_documents": documents,
-        }
+    for part in crawl.parts():
+        for record in read_decisions(part.decisions, []):
+            state.crawl_id = state.crawl_id or record.get("crawl_id")
+            try:
+                evidence = of_record(record)
+            except ValueError as exc:
+                raise NotACrawl(
+                    f"{part.decisions}: the evidence of {record['url']} cannot be read ({exc})"
+                ) from None
+            documents: Documents = {}
+            for origin, evidence_id in (evidence.origins if evidence else {}).items():
+                if evidence_id is None:
+                    documents[origin] = {"evidence": "not recorded"}
+                else:
+                    documents[origin] = prints.get(evidence_id, {"evidence": "missing"})
+            state.urls[record["url"]] = {
+                "decision": record.get("decision"),
+                "reason": record.get("reason"),
+                "tdm_reservation": record.get("tdm_reservation"),
+                "tdm_policy": record.get("tdm_policy"),
+                "origin_documents": documents,
+            }
     return state
 
 

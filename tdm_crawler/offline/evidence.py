@@ -3,10 +3,9 @@
 The live crawl parses an origin's robots.txt, tdmrep.json and RSL licences once and
 decides all the origin's URLs from that :class:`OriginFacts`. The evidence WARC holds
 those documents exactly as fetched, plus one ``metadata`` record per origin load naming
-them (``{"robots": ref, "tdmrep": ref, "licenses": [ref, ...]}`` or ``{"address":
-problem}``); a decision record points at that metadata record by id. A *ref* is
-``{"url", "status", "error", "records": [{"id", "digest"}, ...]}``: the last record is the
-response that was read; ``error`` set means no usable response.
+them (:class:`~tdm_crawler.store.evidence.OriginEvidence`); a decision record points at
+that metadata record by id, and at the documents fetched for the URL itself by
+:class:`~tdm_crawler.store.evidence.DocumentRef`.
 
 :class:`EvidenceIndex` reads the evidence files once (bodies stay on disk).
 :class:`EvidenceReader` rebuilds OriginFacts, licences and TDM policies from it with the
@@ -16,12 +15,11 @@ crawl costs little more than reading its decision log.
 
 from __future__ import annotations
 
-import json
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, Generic, TypeVar
+from typing import Generic, TypeVar
 
 from tdm_crawler.exceptions import MissingEvidence
 from tdm_crawler.policy import (
@@ -36,6 +34,7 @@ from tdm_crawler.policy import (
     read_policy_files,
 )
 from tdm_crawler.store import CrawlDir
+from tdm_crawler.store.evidence import DocumentRef, OriginEvidence
 from tdm_crawler.store.warcread import Member, metadata_json, read_payload, scan
 
 __all__ = [
@@ -48,16 +47,17 @@ __all__ = [
 K = TypeVar("K")
 V = TypeVar("V")
 
-Ref = Mapping[str, Any]
 Fetched = tuple[int | None, bytes | None, str | None]
 
 
 @dataclass
 class EvidenceIndex:
-    """Where every evidence record is, and every origin metadata record's payload."""
+    """Where every evidence response record is, and every origin evidence record."""
 
     responses: dict[str, Member] = field(default_factory=dict)
-    metadata: dict[str, dict[str, Any]] = field(default_factory=dict)
+    metadata: dict[str, OriginEvidence] = field(default_factory=dict)
+    #: Origin evidence records of another shape: record id -> what is wrong.
+    unreadable: dict[str, str] = field(default_factory=dict)
     #: origin -> its metadata record ids in the order written (one per load of the origin).
     origins: dict[str, list[str]] = field(default_factory=dict)
 
@@ -71,7 +71,10 @@ class EvidenceIndex:
                 if member.record_type == "response":
                     index.responses[member.record_id] = member
                 elif member.record_type == "metadata" and isinstance(payload, dict):
-                    index.metadata[member.record_id] = payload
+                    try:
+                        index.metadata[member.record_id] = OriginEvidence.from_json(payload)
+                    except ValueError as exc:
+                        index.unreadable[member.record_id] = str(exc)
                     if member.target_uri:
                         index.origins.setdefault(member.target_uri, []).append(member.record_id)
         return index
@@ -102,8 +105,8 @@ class EvidenceReader:
         self.index = index
         self.limits = limits
         self._origins: _Lru[str, OriginFacts] = _Lru(cache_size)
-        self._licenses: _Lru[str, License] = _Lru(cache_size)
-        self._policies: _Lru[str, PolicySummary | PolicyProblem | None] = _Lru(cache_size)
+        self._licenses: _Lru[DocumentRef, License] = _Lru(cache_size)
+        self._policies: _Lru[DocumentRef, PolicySummary | PolicyProblem | None] = _Lru(cache_size)
 
     def origin(self, origin: str, evidence_id: str | None) -> OriginFacts:
         """The facts ``origin``'s URLs were decided with, as named by ``evidence_id``."""
@@ -115,90 +118,79 @@ class EvidenceReader:
         return self._origins.get(evidence_id, lambda: self._load_origin(origin, evidence_id))
 
     def _load_origin(self, origin: str, evidence_id: str) -> OriginFacts:
-        payload = self.index.metadata.get(evidence_id)
-        if payload is None:
+        evidence = self.index.metadata.get(evidence_id)
+        if evidence is None:
+            problem = self.index.unreadable.get(evidence_id)
+            if problem is not None:
+                raise MissingEvidence("bad-evidence", f"origin evidence {evidence_id}: {problem}")
             raise MissingEvidence(
                 "missing-evidence", f"origin evidence {evidence_id} of {origin} is not in evidence/"
             )
-        if "address" in payload:
+        if evidence.address is not None:
             raise MissingEvidence(
                 "address-check",
-                f"{origin} was refused by the address check ({payload['address']}); "
+                f"{origin} was refused by the address check ({evidence.address}); "
                 "DNS is not repeated offline",
             )
-        robots, tdmrep = self.document(payload["robots"]), self.document(payload["tdmrep"])
+        if evidence.robots is None or evidence.tdmrep is None:
+            raise MissingEvidence(
+                "missing-evidence", f"origin evidence {evidence_id} of {origin} names no files"
+            )
+        robots, tdmrep = self.document(evidence.robots), self.document(evidence.tdmrep)
         files = read_policy_files(robots, tdmrep, self.limits)
-        return OriginFacts(*files, self.licenses(payload.get("licenses") or ()))
+        return OriginFacts(*files, self.licenses(evidence.licenses))
 
-    def licenses(self, refs: Sequence[Ref]) -> tuple[License, ...]:
+    def licenses(self, refs: Sequence[DocumentRef]) -> tuple[License, ...]:
         """RSL licences as the crawl's fetcher parsed them (a failed fetch is a problem)."""
-        licenses = []
-        for ref in refs:
-            licenses.append(self._licenses.get(_ref_key(ref), partial(self._license, ref)))
-        return tuple(licenses)
+        return tuple(self._licenses.get(ref, partial(self._license, ref)) for ref in refs)
 
-    def _license(self, ref: Ref) -> License:
+    def _license(self, ref: DocumentRef) -> License:
         return read_license(self.document(ref), self.limits)
 
-    def policy(self, ref: Ref | None) -> PolicySummary | PolicyProblem | None:
+    def policy(self, ref: DocumentRef | None) -> PolicySummary | PolicyProblem | None:
         """The TDM policy behind a reservation; None when it could not be fetched."""
         if ref is None:
             return None
-        return self._policies.get(_ref_key(ref), lambda: self._policy(ref))
+        return self._policies.get(ref, lambda: self._policy(ref))
 
-    def _policy(self, ref: Ref) -> PolicySummary | PolicyProblem | None:
+    def _policy(self, ref: DocumentRef) -> PolicySummary | PolicyProblem | None:
         status, body, _ = self.fetched(ref)
-        return policy_from_fetch(
-            str(ref["url"]), status, body, max_bytes=self.limits.document_bytes
-        )
+        return policy_from_fetch(ref.url, status, body, max_bytes=self.limits.document_bytes)
 
-    def document(self, ref: Ref) -> FetchedDocument:
+    def document(self, ref: DocumentRef) -> FetchedDocument:
         """The fetch ``ref`` names, as the crawl's readers got it."""
-        return FetchedDocument(str(ref["url"]), *self.fetched(ref))
+        return FetchedDocument(ref.url, *self.fetched(ref))
 
-    def fetched(self, ref: Ref) -> Fetched:
+    def fetched(self, ref: DocumentRef) -> Fetched:
         """``(status, decoded body, error)`` of a fetch, as the crawl's parsers got them."""
-        status = ref.get("status")
-        error = ref.get("error")
-        if status is None:
-            return None, None, error
-        records = ref.get("records") or []
-        member = self.index.responses.get(records[-1]["id"]) if records else None
+        if ref.status is None:
+            return None, None, ref.error
+        read = ref.response
+        member = self.index.responses.get(read.record_id) if read is not None else None
         if member is None:
             raise MissingEvidence(
                 "missing-evidence",
-                f"{ref.get('url')}: HTTP {status} recorded but its WARC record is not in evidence/",
+                f"{ref.url}: HTTP {ref.status} recorded but its WARC record is not in evidence/",
             )
-        return int(status), read_payload(member).body, error
+        return ref.status, read_payload(member).body, ref.error
 
 
-def _ref_key(ref: Ref) -> str:
-    records = ref.get("records") or []
-    if ref.get("status") is not None and records:
-        return str(records[-1]["id"])
-    return json.dumps([ref.get("url"), ref.get("status"), ref.get("error")])
-
-
-def _document(ref: Ref | None) -> str:
+def _document(ref: DocumentRef | None) -> str:
     """``"<status> <payload digest>"``, or ``"error: ..."``: one document as fetched."""
     if ref is None:
         return "not recorded"
-    if ref.get("status") is None:
-        return f"error: {ref.get('error')}"
-    records = ref.get("records") or []
-    digest = records[-1].get("digest") if records else None
-    return f"{ref['status']} {digest}"
+    if ref.status is None:
+        return f"error: {ref.error}"
+    read = ref.response
+    return f"{ref.status} {read.digest if read is not None else None}"
 
 
-def document_fingerprints(payload: Mapping[str, Any]) -> dict[str, str]:
+def document_fingerprints(evidence: OriginEvidence) -> dict[str, str]:
     """What an origin's policy documents were, compactly: document name -> status and
     WARC payload digest of the response read (equal strings = same bytes received)."""
-    if "address" in payload:
-        return {"address": str(payload["address"])}
-    result = {
-        "robots.txt": _document(payload.get("robots")),
-        "tdmrep.json": _document(payload.get("tdmrep")),
-    }
-    for ref in payload.get("licenses") or ():
-        result[f"licence {ref.get('url')}"] = _document(ref)
+    if evidence.address is not None:
+        return {"address": evidence.address}
+    result = {"robots.txt": _document(evidence.robots), "tdmrep.json": _document(evidence.tdmrep)}
+    for ref in evidence.licenses:
+        result[f"licence {ref.url}"] = _document(ref)
     return result

@@ -23,6 +23,7 @@ from scrapy.http import Response
 from tdm_crawler.crawl.meta import RECHECK_META
 from tdm_crawler.spiders.tdm import TdmSpider
 from tdm_crawler.store import CrawlDir, iter_records
+from tdm_crawler.store.evidence import of_record
 
 logger = logging.getLogger(__name__)
 
@@ -45,16 +46,26 @@ def stored_urls(source: Path) -> list[StoredUrl]:
     urls = []
     for record in iter_records(CrawlDir(source).decisions):
         if record["stored"]:
-            content = ((record.get("evidence") or {}).get("response") or {}).get("content") or {}
             urls.append(
                 StoredUrl(
                     record["url"],
                     record["warc_record_id"],
                     record["content_sha256"],
-                    content.get("kind", "html"),
+                    _content_kind(record),
                 )
             )
     return urls
+
+
+def _content_kind(record: dict[str, Any]) -> str:
+    """The kind of content the decision read; "html" (the URL is fetched with GET) when
+    its evidence does not say."""
+    try:
+        evidence = of_record(record)
+    except ValueError:
+        return "html"
+    response = evidence.response if evidence is not None else None
+    return response.content.kind if response is not None else "html"
 
 
 class RecheckSpider(TdmSpider):

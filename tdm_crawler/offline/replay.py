@@ -30,10 +30,9 @@ from tdm_crawler.crawl.config import tdm_defaults
 from tdm_crawler.exceptions import MissingEvidence
 from tdm_crawler.offline.evidence import EvidenceIndex, EvidenceReader
 from tdm_crawler.policy import (
-    ContentFacts,
     Context,
     Limits,
-    Reason,
+    OriginFacts,
     ResponseFacts,
     Verdict,
     decide_after_fetch,
@@ -46,6 +45,7 @@ from tdm_crawler.policy import (
 from tdm_crawler.policy.ai_agents import AiAgent, agents_from_json
 from tdm_crawler.report.crawldir import read_decisions
 from tdm_crawler.store import CrawlDir, decision_record
+from tdm_crawler.store.evidence import DecisionEvidence, of_record
 
 __all__ = [
     "COMPARED_FIELDS",
@@ -187,52 +187,45 @@ Decided = tuple[Verdict, str, int | None]
 
 
 def _decide(
-    record: Mapping[str, Any], evidence: Mapping[str, Any], reader: EvidenceReader, ctx: Context
+    record: Mapping[str, Any], evidence: DecisionEvidence, reader: EvidenceReader, ctx: Context
 ) -> Decided | None:
     """Call the decision functions as the gate middleware did; None when the URL would
     now be fetched although the crawl stopped it before fetching."""
-    stage = evidence["stage"]
-    url: str = evidence["url"]
-    hops: list[str] = list(evidence.get("hops") or ())
-    origins: Mapping[str, str | None] = evidence.get("origins") or {}
+    url = evidence.url
 
-    def facts(target: str) -> Any:
+    def facts(target: str) -> OriginFacts:
         origin = origin_of(target)
-        return reader.origin(origin, origins.get(origin))
+        return reader.origin(origin, evidence.origins.get(origin))
 
     # Every hop of a redirect chain, and the URL itself, passed the gate before fetching.
-    gated = [*hops, url] if stage in ("before", "after") else hops
+    gated = [*evidence.hops, url] if evidence.stage in ("before", "after") else evidence.hops
     for target in gated:
         verdict = decide_before_fetch(target, ctx, facts(target))
         if verdict is not None:
             return verdict, target, None
-    if stage == "before":
+    if evidence.stage == "before":
         return None
-    if stage == "after":
-        response = evidence["response"]
-        headers: dict[str, list[str]] = {}
-        for name, value in response.get("headers") or ():
-            headers.setdefault(name, []).append(value)
+    if evidence.stage == "after":
+        response = evidence.response
+        if response is None:
+            raise MissingEvidence("bad-evidence", "after-fetch evidence without the response")
         status = int(record["status"])
-        facts_ = ResponseFacts(
-            url,
-            status,
-            headers,
-            ContentFacts.from_json(response["content"]),
-            reader.licenses(response.get("licenses") or ()),
-        )
-        verdict = decide_after_fetch(url, ctx, facts(url), facts_)
-        if verdict.tdm_policy is not None and evidence.get("policy") is not None:
-            verdict = with_policy(verdict, reader.policy(evidence["policy"]))
+        licenses = reader.licenses(response.licenses)
+        read = ResponseFacts(url, status, response.header_map(), response.content, licenses)
+        verdict = decide_after_fetch(url, ctx, facts(url), read)
+        if verdict.tdm_policy is not None and evidence.policy is not None:
+            verdict = with_policy(verdict, reader.policy(evidence.policy))
         return verdict, url, status
-    if stage == "failed":
-        failure = evidence["failure"]
-        reason = Reason(failure["reason"])
-        return decide_failed_fetch(url, ctx, facts(url), reason, failure["detail"]), url, None
-    raise MissingEvidence("bad-evidence", f"unknown evidence stage {stage!r}")
+    failure = evidence.failure
+    if failure is None:
+        raise MissingEvidence("bad-evidence", f"{evidence.stage} evidence without the failure")
+    verdict = decide_failed_fetch(url, ctx, facts(url), failure.reason, failure.detail)
+    return verdict, url, None
 
 
-def _rebuilt(record: Mapping[str, Any], decided: Decided) -> dict[str, Any]:
+def _rebuilt(
+    record: Mapping[str, Any], evidence: DecisionEvidence, decided: Decided
+) -> dict[str, Any]:
     """The decision record the crawl would have written for this verdict."""
     verdict, final_url, status = decided
     keep = verdict.allowed and bool(record.get("stored"))
@@ -246,7 +239,7 @@ def _rebuilt(record: Mapping[str, Any], decided: Decided) -> dict[str, Any]:
         warc_record_id=record.get("warc_record_id") if keep else None,
         fetched_at=datetime.now(UTC),
         crawl_id=record.get("crawl_id", ""),
-        evidence=record.get("evidence"),
+        evidence=evidence,
     )
     new["fetched_at"] = record.get("fetched_at")  # when it was fetched, not replayed
     return new
@@ -260,10 +253,13 @@ def _differs(old: Mapping[str, Any], new: Mapping[str, Any], name: str) -> bool:
 
 def replay_record(record: dict[str, Any], reader: EvidenceReader, ctx: Context) -> Outcome:
     """Decide one recorded URL again; never raises for bad or missing evidence."""
-    evidence = record.get("evidence")
-    if not evidence:
+    try:
+        evidence = of_record(record)
+    except ValueError as exc:
+        return _kept(record, "bad-evidence", f"evidence cannot be read: {exc}")
+    if evidence is None:
         return _kept(record, "no-evidence", "the decision record carries no evidence")
-    if evidence.get("stage") == "address":
+    if evidence.stage == "address":
         return _kept(
             record, "address-check", "decided by the address check; DNS is not repeated offline"
         )
@@ -280,7 +276,7 @@ def replay_record(record: dict[str, Any], reader: EvidenceReader, ctx: Context) 
             "no longer stopped before fetching, and the crawl never fetched it: "
             "only a new crawl can decide it",
         )
-    new = _rebuilt(record, decided)
+    new = _rebuilt(record, evidence, decided)
     fields = tuple(name for name in COMPARED_FIELDS if _differs(record, new, name))
     return Outcome(record, new, "changed" if fields else "unchanged", fields)
 

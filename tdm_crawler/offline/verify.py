@@ -31,6 +31,7 @@ from typing import Any
 from tdm_crawler.exceptions import NotACrawl, UnreadableWarc
 from tdm_crawler.report.crawldir import decision_lines
 from tdm_crawler.store import CrawlDir, file_digests, validate_record
+from tdm_crawler.store.evidence import DecisionEvidence, OriginEvidence, of_record
 from tdm_crawler.store.warcread import Member, metadata_json, scan
 
 __all__ = ["VerifyResult", "Violation", "format_result", "verify_crawl"]
@@ -99,12 +100,14 @@ def _hash_payload(record: Any) -> Any:
     return metadata_json(record)
 
 
-def _ref_ids(refs: Iterable[Any]) -> Iterable[str]:
-    for ref in refs:
-        if isinstance(ref, Mapping):
-            for item in ref.get("records") or ():
-                if isinstance(item, Mapping) and item.get("id"):
-                    yield str(item["id"])
+def _note_evidence(found: _Decisions, evidence: DecisionEvidence, where: str) -> None:
+    """Remember which origin evidence and policy document records a decision names."""
+    for evidence_id in evidence.origins.values():
+        if evidence_id:
+            found.origin_ids.setdefault(evidence_id, where)
+    for ref in evidence.documents():
+        for read in ref.records:
+            found.document_ids.setdefault(read.record_id, where)
 
 
 class _Verifier:
@@ -214,22 +217,14 @@ class _Verifier:
                 found.stored[str(record["warc_record_id"])] = _Stored(
                     line.number, url, final, record.get("content_sha256")
                 )
-            self._note_evidence(found, record.get("evidence"), f"{where} {url}")
+            try:
+                evidence = of_record(record)
+            except ValueError as exc:
+                self.fail(where, f"{url}: evidence cannot be read: {exc}")
+                continue
+            if evidence is not None:
+                _note_evidence(found, evidence, f"{where} {url}")
         return found
-
-    @staticmethod
-    def _note_evidence(found: _Decisions, evidence: Any, where: str) -> None:
-        if not isinstance(evidence, Mapping):
-            return
-        for evidence_id in (evidence.get("origins") or {}).values():
-            if evidence_id:
-                found.origin_ids.setdefault(str(evidence_id), where)
-        response = evidence.get("response")
-        refs = list(response.get("licenses") or ()) if isinstance(response, Mapping) else []
-        if evidence.get("policy"):
-            refs.append(evidence["policy"])
-        for record_id in _ref_ids(refs):
-            found.document_ids.setdefault(record_id, where)
 
     # -- 2. and 4. content ----------------------------------------------------------
 
@@ -334,11 +329,15 @@ class _Verifier:
                     responses[member.record_id] = member
                 elif member.record_type == "metadata":
                     metadata.add(member.record_id)
-                    if isinstance(value, Mapping):
-                        refs = [value.get("robots"), value.get("tdmrep")]
-                        refs += list(value.get("licenses") or ())
-                        for record_id in _ref_ids(refs):
-                            referenced.setdefault(record_id, self._where(member))
+                    try:
+                        origin = OriginEvidence.from_json(value)
+                    except ValueError as exc:
+                        where = self._where(member)
+                        self.fail(where, f"origin evidence cannot be read: {exc}")
+                        continue
+                    for ref in origin.documents():
+                        for read in ref.records:
+                            referenced.setdefault(read.record_id, self._where(member))
         for evidence_id, where in decisions.origin_ids.items():
             if evidence_id not in metadata and evidence_id not in self.peer_metadata:
                 what = f"names origin evidence {evidence_id}, missing from evidence/"

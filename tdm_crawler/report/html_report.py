@@ -51,6 +51,7 @@ from tdm_crawler.report.summary import (
     finish,
     signal_fact,
 )
+from tdm_crawler.store.evidence import DecisionEvidence, of_record
 
 __all__ = [
     "CSV_COLUMNS",
@@ -209,20 +210,14 @@ class _RowWriter:
         self._lists.clear()
         self._origin_refs.clear()
 
-    def _evidence(self, evidence: Mapping[str, Any]) -> tuple[list[tuple[str, str]], str]:
+    def _evidence(self, evidence: DecisionEvidence | None) -> tuple[list[tuple[str, str]], str]:
         """The record's evidence ids and their numbers (as JSON list items).
 
         Most records rest on their origins' policy files only, and all URLs of an origin
         on the same ones, so that case is cached by the origins' record ids.
         """
-        origins = evidence.get("origins")
-        response = evidence.get("response")
-        simple = (
-            type(origins) is dict
-            and not evidence.get("policy")
-            and not (type(response) is dict and response.get("licenses"))
-        )
-        key = tuple(origins.items()) if simple and origins else None
+        simple = evidence is not None and next(evidence.documents(), None) is None
+        key = tuple(evidence.origins.items()) if simple and evidence and evidence.origins else None
         if key is not None:
             cached = self._origin_refs.get(key)
             if cached is not None:
@@ -295,16 +290,20 @@ class _RowWriter:
             f"[{_scalar(url)},{origin},{decision_number},{reason_number},{_scalar(status)},"
             f"{1 if stored else 0},{_scalar(fetched)},{other}]"
         )
-        evidence = get("evidence")
-        evidence = evidence if type(evidence) is dict else {}
+        try:
+            evidence = of_record(record)
+        except ValueError:  # shown without its evidence; verify names the problem
+            evidence = None
         found, evidence_numbers = self._evidence(evidence)
-        failure, hops = evidence.get("failure"), evidence.get("hops")
+        stage = evidence.stage if evidence is not None else None
+        hops = list(evidence.hops) if evidence is not None else []
+        failure = evidence.failure if evidence is not None else None
         details = (
             f"[[{','.join(map(str, numbers))}],[{evidence_numbers}],"
             f"{_scalar(get('tdm_reservation'))},{_scalar(get('tdm_policy'))},"
             f"{_scalar(get('content_sha256'))},{_scalar(get('warc_record_id'))},"
-            f"{_scalar(evidence.get('stage'))},{script_json(hops) if hops else '[]'},"
-            f"{_scalar(failure.get('detail') if type(failure) is dict else None)}]"
+            f"{_scalar(stage)},{script_json(hops) if hops else '[]'},"
+            f"{_scalar(failure.detail if failure is not None else None)}]"
         )
         separator = "," if self.count else ""
         self.rows.write(separator + row.replace("<", "\\u003c"))
@@ -467,7 +466,7 @@ def _write_page(
                 " ".join(name for name, _ in PROTOCOLS if s.uses(name)),
                 "; ".join(c for c, _ in s.contacts.most_common()),
                 " ".join(u for u, _ in s.licenses.most_common()),
-                s.evidence.record_ids if s.evidence else [],
+                s.files.record_ids if s.files else [],
             ]
             for s in summary.origins.values()
         ],

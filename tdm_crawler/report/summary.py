@@ -8,7 +8,7 @@ capped (:class:`BoundedCounter`), and the time histogram widens its bins instead
 growing (:class:`TimeHistogram`).
 
 The per-origin status of robots.txt and tdmrep.json comes from the evidence WARC's
-metadata records (the authoritative account of what was fetched, :func:`read_origin_evidence`);
+metadata records (the authoritative account of what was fetched, :func:`read_origin_files`);
 the signals of the decision records are only the fallback for crawls without evidence.
 """
 
@@ -29,6 +29,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from tdm_crawler.exceptions import NotACrawl, UnreadableWarc
+from tdm_crawler.store.evidence import DecisionEvidence, OriginEvidence
 from tdm_crawler.store.layout import CrawlDir
 from tdm_crawler.store.warcread import Member, metadata_json, read_payload, scan
 
@@ -39,7 +40,7 @@ __all__ = [
     "PROTOCOLS",
     "BoundedCounter",
     "CrawlSummary",
-    "OriginEvidence",
+    "OriginFiles",
     "OriginStats",
     "SignalFact",
     "TimeHistogram",
@@ -48,7 +49,7 @@ __all__ = [
     "evidence_ids",
     "origin_of",
     "protocols_in_use",
-    "read_origin_evidence",
+    "read_origin_files",
     "read_records",
     "signal_fact",
     "summarise",
@@ -174,31 +175,24 @@ def signal_fact(signal: Mapping[str, Any]) -> SignalFact | None:
     return used, terms, value
 
 
-def evidence_ids(evidence: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+def evidence_ids(evidence: DecisionEvidence | None) -> list[tuple[str, str]]:
     """Every evidence WARC record id a decision rests on, as ``(what, record id)``.
 
     The origins' metadata records (which name the robots.txt and tdmrep.json responses),
     the fetched TDM policy and the licences the response linked to.
     """
-    if not evidence:
+    if evidence is None:
         return []
     found = [
-        (f"policy files of {origin}", str(record_id))
-        for origin, record_id in (evidence.get("origins") or {}).items()
+        (f"policy files of {origin}", record_id)
+        for origin, record_id in evidence.origins.items()
         if record_id
     ]
-    policy, response = evidence.get("policy"), evidence.get("response")
-    licences = response.get("licenses") if type(response) is dict else None
-    if not (policy or licences):
-        return found
-    refs: list[tuple[str, Any]] = [("TDM policy", policy)] if policy else []
-    refs.extend(("licence", ref) for ref in licences or ())
-    for label, ref in refs:
-        if type(ref) is not dict:
-            continue
-        for record in ref.get("records") or ():
-            if type(record) is dict and record.get("id"):
-                found.append((f"{label} {ref.get('url') or ''}".strip(), str(record["id"])))
+    labelled = [("TDM policy", evidence.policy)] if evidence.policy is not None else []
+    if evidence.response is not None:
+        labelled += [("licence", ref) for ref in evidence.response.licenses]
+    for label, ref in labelled:
+        found += [(f"{label} {ref.url}".strip(), read.record_id) for read in ref.records]
     return found
 
 
@@ -277,7 +271,7 @@ class TimeHistogram:
 
 
 @dataclass(slots=True)
-class OriginEvidence:
+class OriginFiles:
     """What the evidence WARC says an origin's policy files were (the latest fetch)."""
 
     robots_status: int | None = None
@@ -339,7 +333,7 @@ class OriginStats:
     robots_signal: str = ""
     tdmrep_signal: str = ""
     fallback_tries: int = 10  # records whose signals may still tell the files' status
-    evidence: OriginEvidence | None = None
+    files: OriginFiles | None = None
 
     @property
     def excluded(self) -> int:
@@ -347,28 +341,24 @@ class OriginStats:
 
     @property
     def robots_text(self) -> str:
-        return self.evidence.robots_text if self.evidence else self.robots_signal
+        return self.files.robots_text if self.files else self.robots_signal
 
     @property
     def tdmrep_text(self) -> str:
-        if self.evidence:
-            return self.evidence.tdmrep_text
+        if self.files:
+            return self.files.tdmrep_text
         return self.tdmrep_signal
 
     @property
     def rules(self) -> int | None:
-        return self.evidence.tdmrep_rules if self.evidence else None
+        return self.files.tdmrep_rules if self.files else None
 
     def uses(self, protocol: str) -> bool:
-        if protocol == "robots" and self.evidence and self.evidence.robots_state == "present":
+        if protocol == "robots" and self.files and self.files.robots_state == "present":
             return True
-        if (
-            protocol == "tdmrep"
-            and self.evidence
-            and self.evidence.tdmrep_state.startswith("rules")
-        ):
+        if protocol == "tdmrep" and self.files and self.files.tdmrep_state.startswith("rules"):
             return True
-        if protocol == "rsl" and self.evidence and self.evidence.licenses:
+        if protocol == "rsl" and self.files and self.files.licenses:
             return True
         return protocol in self.protocols
 
@@ -528,41 +518,41 @@ class CrawlSummary:
             )
         ]
 
-    def attach_evidence(self, evidence: Mapping[str, OriginEvidence]) -> None:
-        for origin, found in evidence.items():
+    def attach_files(self, files: Mapping[str, OriginFiles]) -> None:
+        for origin, found in files.items():
             if origin in self.origins:
-                self.origins[origin].evidence = found
+                self.origins[origin].files = found
                 for url in found.licenses:
                     self.licenses.add(url, 0)
 
 
-def _ref(payload: Mapping[str, Any], key: str) -> Mapping[str, Any]:
-    ref = payload.get(key)
-    return ref if isinstance(ref, Mapping) else {}
-
-
-def read_origin_evidence(crawl: CrawlDir) -> dict[str, OriginEvidence]:
+def read_origin_files(crawl: CrawlDir) -> dict[str, OriginFiles]:
     """Each origin's robots.txt / tdmrep.json status from the crawl's evidence WARCs.
 
-    A metadata record (target = the origin) names the responses of each policy file by
-    record id; the tdmrep.json body is read back from its last response only to count
-    its rules (with the crawler's own parser, so the count is what the crawl obeyed).
-    The latest metadata record of an origin wins (a re-fetch after the cache TTL).
-    Memory: one entry per origin plus one offset per tdmrep.json response.
+    An origin evidence record (target = the origin) names the responses of each policy
+    file; the tdmrep.json body is read back from its last response only to count its
+    rules (with the crawler's own parser, so the count is what the crawl obeyed). The
+    latest evidence record of an origin wins (a re-fetch after the cache TTL).
+    Memory: one entry per origin plus one offset per evidence response.
     """
     from tdm_crawler.policy.tdmrep import TdmRepFile
 
-    found: dict[str, OriginEvidence] = {}
+    found: dict[str, OriginFiles] = {}
     responses: dict[str, Member] = {}
     for path in crawl.evidence_warcs():
         try:
             for member, payload in scan(path, metadata_json):
                 if member.record_type == "response":
                     responses[member.record_id] = member
-                elif member.record_type == "metadata" and isinstance(payload, dict):
+                elif member.record_type == "metadata":
+                    try:
+                        evidence = OriginEvidence.from_json(payload)
+                    except ValueError as exc:
+                        logger.warning("%s: skipped: %s", member.record_id, exc)
+                        continue
                     origin = member.target_uri or ""
                     previous = found.get(origin)
-                    entry = _origin_entry(payload)
+                    entry = _origin_files(evidence)
                     entry.fetches = (previous.fetches if previous else 0) + 1
                     entry.record_ids = [
                         *(previous.record_ids if previous else []),
@@ -594,25 +584,20 @@ def read_origin_evidence(crawl: CrawlDir) -> dict[str, OriginEvidence]:
     return found
 
 
-def _origin_entry(payload: Mapping[str, Any]) -> OriginEvidence:
-    robots, tdmrep = _ref(payload, "robots"), _ref(payload, "tdmrep")
-    tdmrep_records = [r for r in tdmrep.get("records") or () if isinstance(r, Mapping)]
-    entry = OriginEvidence(
-        robots_status=robots.get("status"),
-        robots_error=robots.get("error"),
-        robots_url=robots.get("url"),
-        robots_state=_robots_state(robots.get("status")) if robots else "",
-        tdmrep_status=tdmrep.get("status"),
-        tdmrep_error=tdmrep.get("error"),
-        tdmrep_url=tdmrep.get("url"),
-        tdmrep_last_id=str(tdmrep_records[-1].get("id")) if tdmrep_records else None,
-        licenses=tuple(
-            str(ref.get("url"))
-            for ref in payload.get("licenses") or ()
-            if isinstance(ref, Mapping) and ref.get("url")
-        ),
+def _origin_files(evidence: OriginEvidence) -> OriginFiles:
+    robots, tdmrep = evidence.robots, evidence.tdmrep
+    read = tdmrep.records[-1] if tdmrep is not None and tdmrep.records else None
+    return OriginFiles(
+        robots_status=robots.status if robots else None,
+        robots_error=robots.error if robots else None,
+        robots_url=robots.url if robots else None,
+        robots_state=_robots_state(robots.status) if robots else "",
+        tdmrep_status=tdmrep.status if tdmrep else None,
+        tdmrep_error=tdmrep.error if tdmrep else None,
+        tdmrep_url=tdmrep.url if tdmrep else None,
+        tdmrep_last_id=read.record_id if read else None,
+        licenses=tuple(ref.url for ref in evidence.licenses if ref.url),
     )
-    return entry
 
 
 def content_bytes(crawl: CrawlDir) -> tuple[int, int]:
@@ -704,11 +689,11 @@ def crawl_records(out: Path) -> Iterator[dict[str, Any]]:
 def finish(summary: CrawlSummary, out: Path) -> None:
     """Add what the WARC files say (per-origin policy files, stored bytes), over every
     worker's files for a distributed crawl."""
-    evidence: dict[str, OriginEvidence] = {}
+    files: dict[str, OriginFiles] = {}
     stored = disk = 0
     for part in _parts(out):
-        evidence.update(read_origin_evidence(part))
+        files.update(read_origin_files(part))
         payload, size = content_bytes(part)
         stored, disk = stored + payload, disk + size
-    summary.attach_evidence(evidence)
+    summary.attach_files(files)
     summary.stored_bytes, summary.stored_disk_bytes = stored, disk

@@ -23,6 +23,7 @@ from types import TracebackType
 from typing import IO, Any, Final, Self
 
 from tdm_crawler.policy.types import Decision, Verdict
+from tdm_crawler.store.evidence import DecisionEvidence
 
 __all__ = [
     "RECORD_FIELDS",
@@ -115,7 +116,7 @@ def decision_record(
     warc_record_id: str | None,
     fetched_at: datetime,
     crawl_id: str,
-    evidence: Mapping[str, Any] | None = None,
+    evidence: DecisionEvidence | None = None,
 ) -> dict[str, Any]:
     """Build the interface.md decision record, fields in table order, validated.
 
@@ -140,7 +141,7 @@ def decision_record(
         "warc_record_id": warc_record_id,
         "fetched_at": format_timestamp(fetched_at),
         "crawl_id": crawl_id,
-        "evidence": dict(evidence) if evidence is not None else None,
+        "evidence": evidence.to_json() if evidence is not None else None,
     }
     validate_record(record)
     return record

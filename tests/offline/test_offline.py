@@ -43,6 +43,13 @@ from tdm_crawler.store import (
     file_digests,
     write_manifest,
 )
+from tdm_crawler.store.evidence import (
+    DecisionEvidence,
+    DocumentRef,
+    OriginEvidence,
+    RecordRef,
+    ResponseEvidence,
+)
 from tdm_crawler.store.warcread import read_payload, scan
 
 SITE = "http://example.test"
@@ -51,13 +58,8 @@ ROBOTS = "User-agent: tdm-crawler\nDisallow: /private/\n\nUser-agent: FooBot\nDi
 PATHS = ("/", "/private/x", "/foo/x")
 
 
-def _ref(url: str, status: int, stored: StoredRecord) -> dict[str, Any]:
-    return {
-        "url": url,
-        "status": status,
-        "error": None,
-        "records": [{"id": stored.record_id, "digest": stored.payload_digest}],
-    }
+def _ref(url: str, status: int, stored: StoredRecord) -> DocumentRef:
+    return DocumentRef(url, status, None, (RecordRef(stored.record_id, stored.payload_digest),))
 
 
 def build_crawl(root: Path, robots: str = ROBOTS) -> Path:
@@ -75,15 +77,10 @@ def build_crawl(root: Path, robots: str = ROBOTS) -> Path:
     tdmrep_stored = evidence.write_exchange(
         HttpExchange(url=tdmrep_url, status=404, body=b"no", fetched_at=now)
     )
-    origin_id = evidence.write_metadata(
-        None,
-        ORIGIN,
-        {
-            "robots": _ref(robots_url, 200, robots_stored),
-            "tdmrep": _ref(tdmrep_url, 404, tdmrep_stored),
-            "licenses": [],
-        },
+    origin = OriginEvidence(
+        _ref(robots_url, 200, robots_stored), _ref(tdmrep_url, 404, tdmrep_stored)
     )
+    origin_id = evidence.write_metadata(None, ORIGIN, origin.to_json())
     evidence.close()
     facts = OriginFacts(
         RobotsFile.from_fetch(200, robots.encode(), None),
@@ -93,28 +90,20 @@ def build_crawl(root: Path, robots: str = ROBOTS) -> Path:
     with DecisionLog(root / "decisions.jsonl") as log:
         for path in PATHS:
             url = SITE + path
-            base = {"url": url, "hops": [], "origins": {ORIGIN: origin_id}}
+            origins = {ORIGIN: origin_id}
             verdict = decide_before_fetch(url, ctx, facts)
             status: int | None = None
             stored = None
             if verdict is not None:
-                record_evidence: dict[str, Any] = {"stage": "before", **base}
+                record_evidence = DecisionEvidence("before", url, (), origins)
             else:
                 body = f"<html><head></head><body>page {path}</body></html>".encode()
                 headers = {"content-type": ["text/html"]}
                 facts_ = ResponseFacts(url, 200, headers, ContentFacts("html", "text/html"))
                 verdict = decide_after_fetch(url, ctx, facts, facts_)
                 status = 200
-                record_evidence = {
-                    "stage": "after",
-                    **base,
-                    "response": {
-                        "headers": [["content-type", "text/html"]],
-                        "content": facts_.content.to_json(),
-                        "licenses": [],
-                    },
-                    "policy": None,
-                }
+                read = ResponseEvidence((("content-type", "text/html"),), facts_.content)
+                record_evidence = DecisionEvidence("after", url, (), origins, read)
                 if verdict.allowed:
                     exchange = HttpExchange(
                         url=url,

@@ -20,6 +20,7 @@ from tdm_crawler.store import (
     format_timestamp,
     iter_records,
 )
+from tdm_crawler.store.evidence import DecisionEvidence
 
 T0 = datetime(2025, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)
 SHA = "ab" * 32
@@ -94,9 +95,11 @@ def test_record_values() -> None:
     }
 
 
-def test_evidence_is_kept_as_given() -> None:
-    evidence = {"stage": "before", "origins": {"https://example.org:443": {}}}
-    assert record(evidence=evidence)["evidence"] == evidence
+def test_evidence_is_written_as_its_json() -> None:
+    evidence = DecisionEvidence(
+        "before", "https://example.org/a", (), {"https://example.org:443": "<urn:uuid:e>"}
+    )
+    assert record(evidence=evidence)["evidence"] == evidence.to_json()
 
 
 def test_policy_is_null_when_reservation_is_zero() -> None:
