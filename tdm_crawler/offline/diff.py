@@ -23,8 +23,7 @@ from typing import Any, Final
 from tdm_crawler.exceptions import NotACrawl
 from tdm_crawler.offline.evidence import EvidenceIndex, document_fingerprints
 from tdm_crawler.policy import origin_of
-from tdm_crawler.report.crawldir import read_decisions
-from tdm_crawler.store import CrawlDir
+from tdm_crawler.store import CrawlDir, iter_records
 from tdm_crawler.store.evidence import of_record
 
 __all__ = ["FIELDS", "FORMAT", "CrawlState", "diff_crawls", "format_diff", "load_state"]
@@ -60,7 +59,7 @@ def load_state(path: Path) -> CrawlState:
     for origin, ids in index.origins.items():
         state.origins[origin] = prints[ids[-1]]
     for part in crawl.parts():
-        for record in read_decisions(part.decisions, []):
+        for record in iter_records(part.decisions, torn=[]):
             state.crawl_id = state.crawl_id or record.get("crawl_id")
             try:
                 evidence = of_record(record)

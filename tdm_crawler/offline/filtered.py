@@ -26,8 +26,7 @@ from typing import Any
 
 from tdm_crawler import __version__
 from tdm_crawler.offline.replay import ReplayConfig, ReplayResult
-from tdm_crawler.report.crawldir import read_decisions
-from tdm_crawler.store import CrawlDir, DecisionLog, file_digests, write_manifest
+from tdm_crawler.store import CrawlDir, DecisionLog, file_digests, iter_records, write_manifest
 from tdm_crawler.store.warcread import ExchangeCopier
 
 __all__ = ["FilteredCorpus"]
@@ -85,7 +84,7 @@ class FilteredCorpus:
         path = self.dest.decisions
         tmp = path.with_name(f".{path.name}.tmp")
         with DecisionLog(tmp) as log:
-            for record in read_decisions(path):
+            for record in iter_records(path):
                 if record["stored"] and record["warc_record_id"] in missing:
                     record.update(stored=False, content_sha256=None, warc_record_id=None)
                 log.write(record)

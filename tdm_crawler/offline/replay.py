@@ -43,8 +43,7 @@ from tdm_crawler.policy import (
     with_policy,
 )
 from tdm_crawler.policy.ai_agents import AiAgent, agents_from_json
-from tdm_crawler.report.crawldir import read_decisions
-from tdm_crawler.store import CrawlDir, decision_record
+from tdm_crawler.store import CrawlDir, decision_record, iter_records
 from tdm_crawler.store.evidence import DecisionEvidence, of_record
 
 __all__ = [
@@ -349,7 +348,7 @@ def replay_crawl(
     result = ReplayResult()
     reader = EvidenceReader(index, config.limits)
     for part in crawl.parts():
-        for record in read_decisions(part.decisions, result.torn_lines):
+        for record in iter_records(part.decisions, torn=result.torn_lines):
             if result.crawl_id is None:
                 result.crawl_id = record.get("crawl_id")
             outcome = replay_record(record, reader, config.context)

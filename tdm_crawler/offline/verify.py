@@ -29,8 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from tdm_crawler.exceptions import NotACrawl, UnreadableWarc
-from tdm_crawler.report.crawldir import decision_lines
-from tdm_crawler.store import CrawlDir, file_digests, validate_record
+from tdm_crawler.store import CrawlDir, decision_lines, file_digests, validate_record
 from tdm_crawler.store.evidence import DecisionEvidence, OriginEvidence, of_record
 from tdm_crawler.store.warcread import Member, metadata_json, scan
 

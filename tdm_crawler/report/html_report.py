@@ -17,8 +17,8 @@ figures that open it are only known after the last record.
 
 Speed (100,000 records in a few seconds, ``bench/report_speed.py``) comes from doing
 per record only what cannot be shared: whole signal lists are cached, rows are encoded
-by hand, and :func:`~tdm_crawler.report.summary.read_records` parses with ``orjson``
-when it is installed.
+by hand, and the decision log is parsed with ``orjson`` when it is installed
+(:func:`~tdm_crawler.store.decisions.decision_lines`).
 """
 
 from __future__ import annotations

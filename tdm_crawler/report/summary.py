@@ -19,7 +19,6 @@ import json
 import logging
 import math
 import re
-import warnings
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ from typing import Any, Final
 from urllib.parse import urlsplit
 
 from tdm_crawler.exceptions import NotACrawl, UnreadableWarc
+from tdm_crawler.store.decisions import iter_records
 from tdm_crawler.store.evidence import DecisionEvidence, OriginEvidence
 from tdm_crawler.store.layout import CrawlDir
 from tdm_crawler.store.warcread import Member, metadata_json, read_payload, scan
@@ -50,7 +50,6 @@ __all__ = [
     "origin_of",
     "protocols_in_use",
     "read_origin_files",
-    "read_records",
     "signal_fact",
     "summarise",
 ]
@@ -624,43 +623,6 @@ def content_bytes(crawl: CrawlDir) -> tuple[int, int]:
     return payload, sum(path.stat().st_size for path in files)
 
 
-def read_records(path: Path) -> Iterator[dict[str, Any]]:
-    """The records of a decisions file, by the rules of :func:`tdm_crawler.store.iter_records`.
-
-    The same reader, only faster for the report's millions of lines: it parses with
-    ``orjson`` when that is installed (about 2.5 times faster than :mod:`json`) and skips
-    per-line work the common case does not need. Blank lines are skipped; a final line
-    without a newline is yielded when it is a whole JSON object, else skipped with a
-    :class:`~tdm_crawler.store.TornLineWarning`; any other line that is not a JSON object
-    raises ValueError naming the line.
-    """
-    from tdm_crawler.store import TornLineWarning
-
-    path = Path(path)
-    with path.open("rb") as handle:
-        offset = 0
-        for number, line in enumerate(handle, start=1):
-            start, offset = offset, offset + len(line)
-            if line[:1] != b"{" and not line.strip():
-                continue
-            try:
-                record = _loads(line)
-            except ValueError:
-                if not line.endswith(b"\n"):
-                    warnings.warn(TornLineWarning(path, start, line), stacklevel=2)
-                    return
-                try:
-                    record = json.loads(line)  # orjson is stricter (e.g. huge integers)
-                except ValueError as exc:
-                    raise ValueError(f"{path}:{number}: not a JSON record ({exc})") from None
-            if type(record) is not dict:
-                if not line.endswith(b"\n"):
-                    warnings.warn(TornLineWarning(path, start, line), stacklevel=2)
-                    return
-                raise ValueError(f"{path}:{number}: expected a JSON object, got {line!r}")
-            yield record
-
-
 def summarise(out: Path, records: Iterable[Mapping[str, Any]] | None = None) -> CrawlSummary:
     """Aggregate a crawl directory: every decision record, then evidence and content."""
     summary = CrawlSummary()
@@ -683,7 +645,7 @@ def crawl_records(out: Path) -> Iterator[dict[str, Any]]:
     """The records of the crawl's decision log, or of every worker's of a distributed
     crawl."""
     for part in _parts(out):
-        yield from read_records(part.decisions)
+        yield from iter_records(part.decisions)
 
 
 def finish(summary: CrawlSummary, out: Path) -> None:

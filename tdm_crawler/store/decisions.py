@@ -5,10 +5,10 @@ records that would break its promises rather than writing them: every field pres
 ``stored`` true only for ``allowed`` content that has a digest and a WARC record.
 
 Durability: each record is one ``write`` of the JSON text plus its newline, flushed at
-once (and ``fsync``-ed on request), so a crash can tear at most the last line. Readers
-(:func:`iter_records`) skip such a torn final line with a :class:`TornLineWarning`;
-:class:`DecisionLog` removes it before appending when a crawl resumes, so the file is
-valid JSON Lines again.
+once (and ``fsync``-ed on request), so a crash can tear at most the last line. The one
+reader (:func:`decision_lines`, and :func:`iter_records` over it) tells such a torn
+final line apart from corruption; :class:`DecisionLog` removes it before appending when
+a crawl resumes, so the file is valid JSON Lines again.
 """
 
 from __future__ import annotations
@@ -16,19 +16,23 @@ from __future__ import annotations
 import json
 import os
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Final, Self
 
+from tdm_crawler.exceptions import NotACrawl
 from tdm_crawler.policy.types import Decision, Verdict
 from tdm_crawler.store.evidence import DecisionEvidence
 
 __all__ = [
     "RECORD_FIELDS",
+    "DecisionLine",
     "DecisionLog",
     "TornLineWarning",
+    "decision_lines",
     "decision_record",
     "format_timestamp",
     "iter_records",
@@ -54,6 +58,18 @@ RECORD_FIELDS: Final[tuple[str, ...]] = (
 )
 
 _DECISIONS: Final = frozenset(d.value for d in Decision)
+
+_loads: Callable[[bytes], Any]
+try:  # optional: the report reads every line of a crawl's decision log
+    from orjson import loads as _loads  # type: ignore[import-not-found, unused-ignore]
+except ImportError:  # pragma: no cover - depends on the installation
+    _loads = json.loads
+
+#: Every digit to ``0``, every other byte to a space: a line holding 19 zeros once so
+#: translated holds a number orjson would turn into a float (it reads integers of at
+#: most 64 bits); such a line is read with :mod:`json`, which keeps it exact.
+_DIGITS: Final = bytes(48 if 48 <= byte <= 57 else 32 for byte in range(256))
+_LONG_NUMBER: Final = b"0" * 19
 
 
 class TornLineWarning(UserWarning):
@@ -250,28 +266,79 @@ def _last_line_start(reader: IO[bytes], size: int, chunk: int = 64 * 1024) -> in
     return 0
 
 
-def iter_records(path: Path) -> Iterator[dict[str, Any]]:
-    """Yield each record of a decisions file, reading one line at a time.
+@dataclass(frozen=True, slots=True)
+class DecisionLine:
+    """One non-blank line of a decision log: its record, or what is wrong with it."""
 
-    Blank lines are skipped. A final line without a newline is yielded when it is a whole
-    JSON object and otherwise skipped with a :class:`TornLineWarning` (the trace of an
-    interrupted write). Any other line that is not a JSON object raises ValueError naming
-    the line: that is corruption, not an interruption, and must not pass silently.
+    number: int
+    offset: int  # of the line's first byte
+    record: dict[str, Any] | None
+    problem: str | None = None
+    #: The last line, without a newline and not a whole record: an interrupted write.
+    torn: bool = False
+    #: The line's bytes, kept only when it is torn (for :class:`TornLineWarning`).
+    data: bytes = b""
+
+
+def decision_lines(path: Path) -> Iterator[DecisionLine]:
+    """Every non-blank line of a decision log, parsed, one at a time (streamed).
+
+    The reader every command uses, so each reads the log by the same rules: a final
+    line without a newline is a record when it is a whole JSON object, and otherwise
+    ``torn``; any other line that is not a JSON object has a ``problem``. Parsed with
+    ``orjson`` when it is installed (about 2.5 times faster than :mod:`json`: the report
+    reads millions of lines).
     """
     path = Path(path)
     with path.open("rb") as handle:
         offset = 0
         for number, line in enumerate(handle, start=1):
             start, offset = offset, offset + len(line)
-            if not line.strip():
+            if line[:1] != b"{" and not line.strip():
                 continue
-            if not line.endswith(b"\n") and not _is_complete(line):
-                warnings.warn(TornLineWarning(path, start, line), stacklevel=2)
-                return
             try:
-                record = json.loads(line)
+                record = _parse(line)
             except ValueError as exc:
-                raise ValueError(f"{path}:{number}: not a JSON record ({exc})") from None
-            if not isinstance(record, dict):
-                raise ValueError(f"{path}:{number}: expected a JSON object, got {line!r}")
-            yield record
+                yield _bad_line(number, start, line, f"not a JSON record ({exc})")
+                continue
+            if type(record) is dict:
+                yield DecisionLine(number, start, record)
+            else:
+                yield _bad_line(number, start, line, f"expected a JSON object, got {line!r}")
+
+
+def _parse(line: bytes) -> Any:
+    """The JSON value of a line, exactly as :func:`json.loads` reads it, faster."""
+    if _loads is json.loads or _LONG_NUMBER in line.translate(_DIGITS):
+        return json.loads(line)
+    try:
+        return _loads(line)
+    except ValueError:  # orjson is stricter (NaN, lone surrogates): the json verdict counts
+        return json.loads(line)
+
+
+def _bad_line(number: int, offset: int, line: bytes, problem: str) -> DecisionLine:
+    """A line that is no record: torn when it is the last one and has no newline."""
+    if line.endswith(b"\n"):
+        return DecisionLine(number, offset, None, problem)
+    return DecisionLine(number, offset, None, problem, torn=True, data=line)
+
+
+def iter_records(path: Path, *, torn: list[int] | None = None) -> Iterator[dict[str, Any]]:
+    """Yield each record of a decision log, reading one line at a time.
+
+    A torn last line (the trace of an interrupted write) is skipped: its line number is
+    appended to ``torn`` when a list is given, else a :class:`TornLineWarning` says so.
+    Any other line that is not a JSON object raises :class:`NotACrawl` (a ValueError)
+    naming the line: that is corruption, not an interruption, and must not pass silently.
+    """
+    for line in decision_lines(path):
+        if line.record is not None:
+            yield line.record
+        elif line.torn:
+            if torn is not None:
+                torn.append(line.number)
+            else:
+                warnings.warn(TornLineWarning(Path(path), line.offset, line.data), stacklevel=2)
+        else:
+            raise NotACrawl(f"{path}:{line.number}: {line.problem}")

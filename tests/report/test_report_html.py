@@ -14,7 +14,6 @@ import re
 import subprocess
 import sys
 import tracemalloc
-import warnings
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,10 +29,9 @@ from tdm_crawler.report.summary import (
     TimeHistogram,
     origin_of,
     protocols_in_use,
-    read_records,
     summarise,
 )
-from tdm_crawler.store import TornLineWarning, iter_records
+from tdm_crawler.store import iter_records
 
 SITES = ("open", "robots-5xx", "robots-rules", "tdmrep-5xx", "tdmrep-file", "tdmrep-header-meta")
 FAST = ["--set", "AUTOTHROTTLE_ENABLED=False", "--set", "TDM_POLICY_RETRY_DELAYS=[0.05]"]
@@ -174,24 +172,6 @@ def test_script_json_cannot_end_the_script_element() -> None:
     text = script_json({"url": "http://e.example/</script><script>alert(1)</script><!--"})
     assert "</" not in text and "<!--" not in text
     assert json.loads(text)["url"].endswith("</script><!--")
-
-
-def test_read_records_follows_the_store_rules(tmp_path: Path) -> None:
-    path = tmp_path / "decisions.jsonl"
-    lines = [json.dumps(record(f"http://e.example/{i}")) for i in range(3)]
-    path.write_text(lines[0] + "\n\n" + lines[1] + "\n" + lines[2] + "\n" + '{"url": "http://e.exa')
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        fast = list(read_records(path))
-        slow = list(iter_records(path))
-    assert fast == slow and len(fast) == 3
-    assert [type(w.message) for w in caught] == [TornLineWarning, TornLineWarning]
-    path.write_text(lines[0] + "\nnot json\n" + lines[1] + "\n")
-    with pytest.raises(ValueError, match=":2: not a JSON record"):
-        list(read_records(path))
-    path.write_text("[1, 2]\n")
-    with pytest.raises(ValueError, match=":1: expected a JSON object"):
-        list(read_records(path))
 
 
 # --- the page from hand-made records -------------------------------------------------

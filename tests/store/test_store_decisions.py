@@ -11,15 +11,18 @@ from typing import Any
 
 import pytest
 
+from tdm_crawler.exceptions import NotACrawl
 from tdm_crawler.policy.types import Decision, Reason, Signal, Verdict
 from tdm_crawler.store import (
     RECORD_FIELDS,
     DecisionLog,
     TornLineWarning,
+    decision_lines,
     decision_record,
     format_timestamp,
     iter_records,
 )
+from tdm_crawler.store import decisions as decisions_module
 from tdm_crawler.store.evidence import DecisionEvidence
 
 T0 = datetime(2025, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)
@@ -304,3 +307,55 @@ def test_log_repairs_long_torn_tail(tmp_path: Path) -> None:
     with DecisionLog(path) as log:
         assert log.discarded_tail == torn
     assert path.read_bytes() == complete
+
+
+def test_decision_lines_say_where_and_what_every_line_is(tmp_path: Path) -> None:
+    path = tmp_path / "d.jsonl"
+    first = json.dumps(record()).encode() + b"\n"
+    path.write_bytes(first + b"\n" + b"{not json\n" + b"null\n" + b'{"url": "x", "tor')
+    lines = list(decision_lines(path))
+    assert [(line.number, line.offset) for line in lines] == [
+        (1, 0),
+        (3, len(first) + 1),
+        (4, len(first) + 11),
+        (5, len(first) + 16),
+    ]
+    assert lines[0].record == json.loads(first) and lines[0].problem is None
+    assert lines[1].record is None and lines[1].problem.startswith("not a JSON record")
+    assert lines[2].problem == "expected a JSON object, got b'null\\n'" and not lines[2].torn
+    assert lines[3].torn and lines[3].data == b'{"url": "x", "tor'
+    assert [line.torn for line in lines[:3]] == [False, False, False]
+
+
+def test_iter_records_can_count_a_torn_line_instead_of_warning(tmp_path: Path) -> None:
+    path, complete, _ = _torn_file(tmp_path)
+    torn: list[int] = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert list(iter_records(path, torn=torn)) == [json.loads(complete)]
+    assert torn == [2]
+
+
+def test_a_corrupt_line_is_not_a_crawl(tmp_path: Path) -> None:
+    path = tmp_path / "d.jsonl"
+    path.write_bytes(b"{not json\n")
+    with pytest.raises(NotACrawl, match=r"d\.jsonl:1: not a JSON record"):
+        list(iter_records(path, torn=[]))
+
+
+def test_the_reader_reads_alike_with_and_without_orjson(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "d.jsonl"
+    huge = json.dumps({**record(), "status": 10**30})  # beyond orjson's integers
+    lines = [json.dumps(record(url=f"https://example.org/{i}")) for i in range(3)]
+    path.write_text("\n".join([lines[0], "", lines[1], huge, lines[2], "[1]", '{"url": "x']))
+    fast = list(decision_lines(path))
+    monkeypatch.setattr(decisions_module, "_loads", json.loads)
+    assert list(decision_lines(path)) == fast
+    assert [line.record["url"] for line in fast if line.record] == [
+        "https://example.org/0",
+        "https://example.org/1",
+        "https://example.org/a",
+        "https://example.org/2",
+    ]
