@@ -12,13 +12,10 @@ from __future__ import annotations
 
 import argparse
 import time
-import uuid
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tdm_crawler import __version__
 from tdm_crawler.exceptions import RedisUnavailable, SettingError, UsageError
 
 #: The settings every worker of a crawl must share, or they would decide differently.
@@ -112,14 +109,20 @@ def run_distributed_crawl(
     crawl_and_summarise: Callable[[Sequence[str], Any, Path], int],
 ) -> int:
     """``crawl --redis``: announce the crawl, enqueue the seeds, crawl as a worker."""
-    from tdm_crawler.crawl.config import TDM_SETTINGS
+    from tdm_crawler.crawl.config import manifest_settings
     from tdm_crawler.crawl.distributed import (
         announce_crawl,
         distributed_settings,
         public_url,
         sync_client,
     )
-    from tdm_crawler.store import CrawlDir, write_manifest
+    from tdm_crawler.store import CrawlDir
+    from tdm_crawler.store.manifest import (
+        build_manifest,
+        manifest_time,
+        new_crawl_id,
+        save_manifest,
+    )
 
     if args.resume:
         raise UsageError(
@@ -128,7 +131,7 @@ def run_distributed_crawl(
         )
     _reachable(args.redis)
     crawl_id, worker_id = _ids(args)
-    crawl_id = crawl_id or f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
+    crawl_id = crawl_id or new_crawl_id()
     top = CrawlDir(args.out)
     _prepare_top(args.out, overwrite=args.overwrite)
     worker_out = _worker_dir(args.out, worker_id, overwrite=False)
@@ -137,22 +140,21 @@ def run_distributed_crawl(
     )
     shared = {name: settings.get(name) for name in SHARED_SETTINGS}
     shared["TDM_CONTACT"] = settings.get("TDM_CONTACT")
-    started = _now()
-    manifest: dict[str, Any] = {
-        "crawl_id": crawl_id,
-        "tool": {"name": "tdm-crawler", "version": __version__},
-        "distributed": True,
-        "redis": public_url(args.redis),
-        "seeds": list(seeds),
-        "settings": {name: settings.get(name) for name in sorted(TDM_SETTINGS)},
-        "workers_dir": top.workers.name,
-        "started_at": started,
-        "finished_at": None,
-        "status": "running",
-    }
-    manifest["settings"]["TDM_REDIS_URL"] = public_url(args.redis)
-    manifest["settings"].pop("TDM_WORKER_ID", None)
-    write_manifest(top.manifest, manifest)
+    started = manifest_time()
+    recorded = manifest_settings(settings)
+    recorded.pop("TDM_WORKER_ID", None)  # each worker's manifest names its own
+    manifest = build_manifest(
+        crawl_id=crawl_id,
+        status="running",
+        started_at=started,
+        finished_at=None,
+        seeds=seeds,
+        settings=recorded,
+        distributed=True,
+        redis=public_url(args.redis),
+        workers_dir=top.workers.name,
+    )
+    save_manifest(top, manifest)
     client = sync_client(args.redis)
     try:
         announce_crawl(
@@ -164,8 +166,10 @@ def run_distributed_crawl(
         client.close()
     print(f"Crawl {crawl_id} on {public_url(args.redis)}; this process is worker {worker_id}")
     status = crawl_and_summarise(seeds, settings, worker_out)
-    manifest.update(finished_at=_now(), status="finished" if status == 0 else "interrupted")
-    write_manifest(top.manifest, manifest)
+    manifest.update(
+        finished_at=manifest_time(), status="finished" if status == 0 else "interrupted"
+    )
+    save_manifest(top, manifest)
     return status
 
 
@@ -214,7 +218,3 @@ def cmd_worker(args: argparse.Namespace) -> int:
             )
     print(f"Worker {worker_id} joining crawl {crawl_id}")
     return _crawl_and_summarise([], settings, worker_out)
-
-
-def _now() -> str:
-    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from tdm_crawler import __version__
+from tdm_crawler.crawl.distributed import public_url
 
 #: tdm-crawler's own settings: name -> (default, one-line meaning).
 TDM_SETTINGS: dict[str, tuple[Any, str]] = {
@@ -121,3 +122,25 @@ def user_agent(agent: str, contact: str) -> str:
 def tdm_defaults() -> dict[str, Any]:
     """The default value of every TDM_ setting."""
     return {name: default for name, (default, _) in TDM_SETTINGS.items()}
+
+
+#: Scrapy settings copied into the manifest, besides every TDM_ setting.
+_MANIFEST_SCRAPY_SETTINGS = (
+    "USER_AGENT",
+    "CONCURRENT_REQUESTS",
+    "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "AUTOTHROTTLE_ENABLED",
+    "DOWNLOAD_TIMEOUT",
+    "DOWNLOAD_MAXSIZE",
+    "RETRY_TIMES",
+    "REDIRECT_MAX_TIMES",
+)
+
+
+def manifest_settings(settings: Any) -> dict[str, Any]:
+    """The settings a manifest records: every TDM_ setting and the Scrapy settings that
+    change what is fetched, with the Redis URL's password hidden."""
+    recorded = {name: settings.get(name) for name in (*TDM_SETTINGS, *_MANIFEST_SCRAPY_SETTINGS)}
+    if recorded.get("TDM_REDIS_URL"):
+        recorded["TDM_REDIS_URL"] = public_url(recorded["TDM_REDIS_URL"])
+    return recorded

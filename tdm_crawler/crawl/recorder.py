@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import uuid
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,8 +16,7 @@ from typing import TYPE_CHECKING, Any
 from scrapy import signals
 from scrapy.exceptions import NotConfigured
 
-from tdm_crawler import __version__
-from tdm_crawler.crawl.config import TDM_SETTINGS, user_agent
+from tdm_crawler.crawl.config import manifest_settings, user_agent
 from tdm_crawler.crawl.meta import POLICY_FILE_META, RECHECK_META, RECORDED_META
 from tdm_crawler.crawl.resume import ResumeState
 from tdm_crawler.policy import Decision, Reason, Signal, Verdict, load_agents
@@ -29,13 +27,16 @@ from tdm_crawler.store import (
     StoredRecord,
     WarcWriter,
     decision_record,
-    dependency_versions,
-    file_digests,
-    iter_records,
     read_manifest,
-    write_manifest,
 )
 from tdm_crawler.store.evidence import DecisionEvidence, OriginEvidence
+from tdm_crawler.store.manifest import (
+    SOFTWARE,
+    build_manifest,
+    manifest_time,
+    new_crawl_id,
+    save_manifest,
+)
 from tdm_crawler.store.warcread import ExchangeCopier
 
 if TYPE_CHECKING:
@@ -47,18 +48,6 @@ if TYPE_CHECKING:
     from tdm_crawler.crawl.coordinator import WorkerCoordinator
 
 logger = logging.getLogger(__name__)
-
-#: Scrapy settings copied into the manifest, besides every TDM_ setting.
-_MANIFEST_SCRAPY_SETTINGS = (
-    "USER_AGENT",
-    "CONCURRENT_REQUESTS",
-    "CONCURRENT_REQUESTS_PER_DOMAIN",
-    "AUTOTHROTTLE_ENABLED",
-    "DOWNLOAD_TIMEOUT",
-    "DOWNLOAD_MAXSIZE",
-    "RETRY_TIMES",
-    "REDIRECT_MAX_TIMES",
-)
 
 
 def original_url(request: Request) -> str:
@@ -80,7 +69,7 @@ class TdmRecorder:
         previous = read_manifest(self.out.manifest) if self.out.manifest.exists() else None
         self.previous: dict[str, Any] | None = previous
         self.crawl_id: str = (
-            previous["crawl_id"] if previous else settings.get("TDM_CRAWL_ID") or _new_crawl_id()
+            previous["crawl_id"] if previous else settings.get("TDM_CRAWL_ID") or new_crawl_id()
         )
         self.agent: str = settings.get("TDM_AGENT")
         self.user_agent = user_agent(self.agent, settings.get("TDM_CONTACT"))
@@ -128,7 +117,6 @@ class TdmRecorder:
         # Kept in the manifest so that `--resume` and `recheck` know where the crawl began.
         self.seeds = list(dict.fromkeys([*self.seeds, *getattr(spider, "seed_urls", ())]))
         info = {"crawl-id": self.crawl_id, "http-header-user-agent": self.user_agent}
-        software = f"tdm-crawler/{__version__}"
         # The log cuts a torn last line when it opens, so open it before reading back
         # what earlier sessions decided.
         self._log = DecisionLog(
@@ -139,12 +127,12 @@ class TdmRecorder:
             self._decided.update(map(_url_key, self.resume.decided))
         max_bytes = self.crawler.settings.getint("TDM_WARC_MAX_FILE_BYTES")
         self._content = WarcWriter(
-            self.out.content, self.out.content.name, crawl_id=self.crawl_id, software=software,
+            self.out.content, self.out.content.name, crawl_id=self.crawl_id, software=SOFTWARE,
             max_file_bytes=max_bytes, info=info,
         )  # fmt: skip
         self._evidence = WarcWriter(
             self.out.evidence, self.out.evidence.name, crawl_id=self.crawl_id,
-            software=software, max_file_bytes=max_bytes, info=info,
+            software=SOFTWARE, max_file_bytes=max_bytes, info=info,
         )  # fmt: skip
         self._write_manifest(status="running")
 
@@ -334,69 +322,31 @@ class TdmRecorder:
 
     def _write_manifest(self, *, status: str, finish_reason: str | None = None) -> None:
         settings = self.crawler.settings
-        now = datetime.now(UTC)
         sessions = list(self.previous.get("sessions", [])) if self.previous else []
-        session: dict[str, Any] = {"started_at": _rfc3339(self.started_at), "status": status}
+        session: dict[str, Any] = {"started_at": manifest_time(self.started_at), "status": status}
         if finish_reason is not None:
-            session.update(finished_at=_rfc3339(now), finish_reason=finish_reason)
-        manifest: dict[str, Any] = {
-            "crawl_id": self.crawl_id,
-            **({"worker_id": self.worker_id} if self._shared is not None else {}),
-            "tool": {"name": "tdm-crawler", "version": __version__},
-            "versions": dependency_versions(),
-            "agent": self.agent,
-            "user_agent": self.user_agent,
-            "seeds": self.seeds,
-            "settings": {
-                **{name: settings.get(name) for name in TDM_SETTINGS},
-                **{name: settings.get(name) for name in _MANIFEST_SCRAPY_SETTINGS},
-            },
-            "started_at": self.previous["started_at"] if self.previous else session["started_at"],
-            "finished_at": session.get("finished_at"),
-            "status": status,
-            "sessions": [*sessions, session],
-            "ai_agents": [
+            session.update(finished_at=manifest_time(), finish_reason=finish_reason)
+        worker = {"worker_id": self.worker_id} if self._shared is not None else {}
+        manifest = build_manifest(
+            crawl_id=self.crawl_id,
+            status=status,
+            started_at=self.previous["started_at"] if self.previous else session["started_at"],
+            finished_at=session.get("finished_at"),
+            seeds=self.seeds,
+            settings=manifest_settings(settings),
+            agent=self.agent,
+            user_agent=self.user_agent,
+            sessions=[*sessions, session],
+            ai_agents=[
                 agent.to_json() for agent in load_agents(settings.get("TDM_AI_AGENTS") or None)
             ],
-            "counts": self._total_counts() if status == "finished" else {},
-            # Written last, over the closed files, so `tdm-crawl verify` can detect any
-            # later change to the crawl's outputs.
-            "digests": file_digests(self.out) if status == "finished" else {},
-        }
-        if manifest["settings"].get("TDM_REDIS_URL"):
-            from tdm_crawler.crawl.distributed import public_url
-
-            manifest["settings"]["TDM_REDIS_URL"] = public_url(settings.get("TDM_REDIS_URL"))
-        write_manifest(self.out.manifest, manifest)
-
-    def _total_counts(self) -> dict[str, Any]:
-        """Counts over the whole decisions file, so a resumed crawl reports all sessions."""
-        decisions: Counter[str] = Counter()
-        reasons: Counter[str] = Counter()
-        stored = 0
-        path = self.out.decisions
-        if path.exists():
-            for record in iter_records(path):
-                decisions[record["decision"]] += 1
-                reasons[record["reason"]] += 1
-                stored += bool(record["stored"])
-        return {
-            "records": sum(decisions.values()),
-            "stored": stored,
-            "decision": dict(sorted(decisions.items())),
-            "reason": dict(sorted(reasons.items())),
-        }
+            **worker,
+        )
+        # Sealed over the closed files, so `tdm-crawl verify` detects any later change.
+        save_manifest(self.out, manifest, seal=status == "finished")
 
 
 def _url_key(url: str) -> int:
     return int.from_bytes(
         hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).digest()
     )
-
-
-def _new_crawl_id() -> str:
-    return f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:8]}"
-
-
-def _rfc3339(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")

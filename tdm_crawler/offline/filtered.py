@@ -10,7 +10,7 @@ replay) then works on it unchanged. What it holds:
   as raw gzip members, so every WARC digest still proves what the server sent;
 - ``evidence/``: copied as is (the decisions still rest on it);
 - ``manifest.json``: the source manifest, with ``derived_from`` (source directory and
-  crawl id, settings changed), recomputed counts and fresh file digests.
+  crawl id, settings changed), sealed with its own counts and file digests.
 
 The source directory is only read.
 """
@@ -18,15 +18,13 @@ The source directory is only read.
 from __future__ import annotations
 
 import shutil
-from collections import Counter
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from tdm_crawler import __version__
 from tdm_crawler.offline.replay import ReplayConfig, ReplayResult
-from tdm_crawler.store import CrawlDir, DecisionLog, file_digests, iter_records, write_manifest
+from tdm_crawler.store import CrawlDir, DecisionLog, iter_records
+from tdm_crawler.store.manifest import manifest_time, save_manifest, tool
 from tdm_crawler.store.warcread import ExchangeCopier
 
 __all__ = ["FilteredCorpus"]
@@ -41,16 +39,12 @@ class FilteredCorpus:
         dest.mkdir(parents=True, exist_ok=True)
         self._log = DecisionLog(self.dest.decisions)
         self._keep: set[str] = set()
-        self._decisions: Counter[str] = Counter()
-        self._reasons: Counter[str] = Counter()
         #: Stored responses the decisions name but the source content/ lacks.
         self.missing: list[str] = []
         self.copied = 0
 
     def __call__(self, record: dict[str, Any]) -> None:
         self._log.write(record)
-        self._decisions[record["decision"]] += 1
-        self._reasons[record["reason"]] += 1
         if record["stored"]:
             self._keep.add(record["warc_record_id"])
 
@@ -111,22 +105,15 @@ class FilteredCorpus:
                     "source_dir": str(self.source.root.resolve()),
                     "source_crawl_id": manifest.get("crawl_id", result.crawl_id),
                     "settings_changed": config.changed,
-                    "created_at": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-                    "tool": {"name": "tdm-crawler", "version": __version__},
+                    "created_at": manifest_time(),
+                    "tool": tool(),
                     "not_replayable": dict(sorted(result.kept_by.items())),
                     "stored_responses_missing": len(self.missing),
                 },
                 "agent": config.context.agent,
                 "ai_agents": [agent.to_json() for agent in config.context.ai_agents],
                 "settings": settings,
-                "counts": {
-                    "records": sum(self._decisions.values()),
-                    "stored": len(self._keep) - len(self.missing),
-                    "decision": dict(sorted(self._decisions.items())),
-                    "reason": dict(sorted(self._reasons.items())),
-                },
             }
         )
         manifest.setdefault("crawl_id", result.crawl_id)
-        manifest["digests"] = file_digests(self.dest)
-        write_manifest(self.dest.manifest, manifest)
+        save_manifest(self.dest, manifest, seal=True)

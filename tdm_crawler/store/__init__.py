@@ -1,8 +1,15 @@
 """Writers and readers for a crawl's output directory (see /work/shared/interface.md).
 
+``store`` owns the crawl directory: nothing outside it names a file of the layout, reads
+a WARC file, parses the decision log or the evidence, or assembles a manifest.
+
+- :mod:`.layout` - :class:`CrawlDir`, the one place that names the directory's files.
 - :mod:`.warc` - rotating WARC 1.1 writer for ``content/`` and ``evidence/``.
+- :mod:`.warcread` - the one WARC reader: scan, read one payload, copy an exchange.
+- :mod:`.repair` - cutting torn and orphaned WARC tails before a crawl resumes.
 - :mod:`.decisions` - ``decisions.jsonl``: building, validating, appending, reading records.
-- :mod:`.manifest` - ``manifest.json``: atomic writes, dependency versions, file digests.
+- :mod:`.evidence` - the evidence of decisions and origins, as typed values.
+- :mod:`.manifest` - ``manifest.json``: the one builder, atomic writes, file digests.
 
 Plain Python and warcio only (no Scrapy), so report, replay and verify tools can use it.
 """
@@ -20,9 +27,12 @@ from tdm_crawler.store.decisions import (
 )
 from tdm_crawler.store.layout import CrawlDir
 from tdm_crawler.store.manifest import (
+    build_manifest,
+    decision_counts,
     dependency_versions,
     file_digests,
     read_manifest,
+    save_manifest,
     write_manifest,
 )
 from tdm_crawler.store.warc import WARC_VERSION, HttpExchange, StoredRecord, WarcWriter
@@ -37,6 +47,8 @@ __all__ = [
     "StoredRecord",
     "TornLineWarning",
     "WarcWriter",
+    "build_manifest",
+    "decision_counts",
     "decision_lines",
     "decision_record",
     "dependency_versions",
@@ -44,6 +56,7 @@ __all__ = [
     "format_timestamp",
     "iter_records",
     "read_manifest",
+    "save_manifest",
     "validate_record",
     "write_manifest",
 ]

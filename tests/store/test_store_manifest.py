@@ -11,11 +11,16 @@ from pathlib import Path
 
 import pytest
 
+from tdm_crawler import __version__
 from tdm_crawler.store import (
     CrawlDir,
+    build_manifest,
+    decision_counts,
     dependency_versions,
     file_digests,
+    iter_records,
     read_manifest,
+    save_manifest,
     write_manifest,
 )
 from tdm_crawler.store import manifest as manifest_module
@@ -113,3 +118,71 @@ def test_file_digests(tmp_path: Path) -> None:
 
 def test_file_digests_empty_directory(tmp_path: Path) -> None:
     assert file_digests(CrawlDir(tmp_path)) == {}
+
+
+def _log(crawl: CrawlDir, *decided: tuple[str, str, bool]) -> None:
+    lines = [
+        json.dumps({"url": f"u{i}", "decision": d, "reason": r, "stored": s})
+        for i, (d, r, s) in enumerate(decided)
+    ]
+    crawl.decisions.write_text("".join(line + "\n" for line in lines))
+
+
+def test_every_manifest_has_the_same_core_keys_then_its_own() -> None:
+    manifest = build_manifest(
+        crawl_id="c1",
+        status="running",
+        started_at="2026-01-02T03:04:05Z",
+        finished_at=None,
+        seeds=("https://example.org/",),
+        settings={"TDM_AGENT": "tdm-crawler"},
+        worker_id="w1",
+    )
+    assert manifest["tool"] == {"name": "tdm-crawler", "version": __version__}
+    assert manifest["versions"] == dependency_versions()
+    assert manifest["seeds"] == ["https://example.org/"]
+    assert set(manifest) == {
+        "crawl_id",
+        "tool",
+        "versions",
+        "status",
+        "started_at",
+        "finished_at",
+        "seeds",
+        "settings",
+        "worker_id",
+    }
+
+
+def test_decision_counts() -> None:
+    records = [
+        {"decision": "allowed", "reason": "no-reservation", "stored": True},
+        {"decision": "reserved", "reason": "tdmrep-header", "stored": False},
+        {"decision": "allowed", "reason": "no-reservation", "stored": False},
+    ]
+    assert decision_counts(records) == {
+        "records": 3,
+        "stored": 1,
+        "decision": {"allowed": 2, "reserved": 1},
+        "reason": {"no-reservation": 2, "tdmrep-header": 1},
+    }
+
+
+def test_a_crawl_manifest_is_sealed_with_counts_and_digests(tmp_path: Path) -> None:
+    crawl = CrawlDir(tmp_path)
+    _log(crawl, ("allowed", "no-reservation", True), ("error", "fetch-failed", False))
+    manifest = {"crawl_id": "c1", "status": "running"}
+    save_manifest(crawl, manifest)
+    assert read_manifest(crawl.manifest) == {**manifest, "counts": {}, "digests": {}}
+    save_manifest(crawl, {**manifest, "status": "finished"}, seal=True)
+    sealed = read_manifest(crawl.manifest)
+    assert sealed["counts"] == decision_counts(iter_records(crawl.decisions))
+    assert sealed["digests"] == file_digests(crawl) and list(sealed["digests"]) == [
+        "decisions.jsonl"
+    ]
+
+
+def test_a_directory_without_a_log_gets_neither(tmp_path: Path) -> None:
+    top = CrawlDir(tmp_path)  # a distributed crawl's top directory
+    save_manifest(top, {"crawl_id": "c1", "status": "finished"}, seal=True)
+    assert read_manifest(top.manifest) == {"crawl_id": "c1", "status": "finished"}
