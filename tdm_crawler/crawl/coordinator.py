@@ -43,6 +43,7 @@ from scrapy.utils.asyncio import create_looping_call
 from tdm_crawler.crawl.distributed import Keys, sync_client
 from tdm_crawler.crawl.meta import RELINK_META
 from tdm_crawler.store import CrawlDir
+from tdm_crawler.store.decisions import recent_records
 
 if TYPE_CHECKING:
     from typing import Self
@@ -395,25 +396,14 @@ def _record_written(info: dict[str, Any], url: str) -> bool:
     duplicate record is possible, a lost one is not)."""
     if info.get("host") != socket.gethostname() or not info.get("out"):
         return False
-    path = CrawlDir(Path(info["out"])).decisions
+    needle = json.dumps(url)[1:-1].encode()
     try:
-        with path.open("rb") as handle:
-            size = handle.seek(0, 2)
-            handle.seek(max(0, size - _TAIL_BYTES))
-            tail = handle.read()
+        records = recent_records(
+            CrawlDir(Path(info["out"])).decisions, _TAIL_BYTES, containing=needle
+        )
+        return any(record.get("url") == url for record in records)
     except OSError:
         return False
-    needle = json.dumps(url)[1:-1].encode()
-    for line in reversed(tail.split(b"\n")[1:] if size > _TAIL_BYTES else tail.split(b"\n")):
-        if needle not in line:
-            continue
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue  # torn: not written
-        if isinstance(record, dict) and record.get("url") == url:
-            return True
-    return False
 
 
 class InflightReleaseMiddleware:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import shutil
 from collections.abc import Mapping
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
@@ -88,7 +89,7 @@ class FilteredCorpus:
         """Copy the kept exchanges of the source's content files, each into a file of
         the same name; return the response ids found."""
         sources = self.source.content_warcs()
-        with ExchangeCopier(sources, self.dest.content, wanted=self._keep) as copier:
+        with closing(ExchangeCopier(sources, self.dest.content, wanted=self._keep)) as copier:
             self.copied = copier.copy_all()
             return {record_id for record_id in self._keep if record_id in copier}
 

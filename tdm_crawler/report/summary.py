@@ -15,12 +15,11 @@ the signals of the decision records are only the fallback for crawls without evi
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping, Set
+from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -80,12 +79,6 @@ _ROBOTS_GROUP = re.compile(r"^(group '|no group for )")
 _STATUS_DETAIL = re.compile(r"^\d{3}: ")
 
 logger = logging.getLogger(__name__)
-
-_loads: Callable[[bytes], Any]
-try:  # optional: the report reads every line of a crawl's decisions.jsonl
-    from orjson import loads as _loads  # type: ignore[import-not-found, unused-ignore]
-except ImportError:  # pragma: no cover - depends on the installation
-    _loads = json.loads
 
 
 def origin_of(url: str) -> str:

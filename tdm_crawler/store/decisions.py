@@ -36,6 +36,7 @@ __all__ = [
     "decision_record",
     "format_timestamp",
     "iter_records",
+    "recent_records",
     "validate_record",
 ]
 
@@ -322,6 +323,30 @@ def _bad_line(number: int, offset: int, line: bytes, problem: str) -> DecisionLi
     if line.endswith(b"\n"):
         return DecisionLine(number, offset, None, problem)
     return DecisionLine(number, offset, None, problem, torn=True, data=line)
+
+
+def recent_records(
+    path: Path, max_bytes: int, *, containing: bytes = b""
+) -> Iterator[dict[str, Any]]:
+    """The records within the last ``max_bytes`` of a decision log, newest first: a look
+    at what a process wrote last without reading the whole log. A line cut by the
+    window or torn by a crash is no record; ``containing`` skips, unparsed, the lines
+    without those bytes."""
+    with Path(path).open("rb") as handle:
+        size = handle.seek(0, os.SEEK_END)
+        handle.seek(max(0, size - max_bytes))
+        lines = handle.read().split(b"\n")
+    if size > max_bytes:
+        lines = lines[1:]  # starts inside a line
+    for line in reversed(lines):
+        if containing not in line or not line.strip():
+            continue
+        try:
+            record = _parse(line)
+        except ValueError:
+            continue  # torn: not written
+        if type(record) is dict:
+            yield record
 
 
 def iter_records(path: Path, *, torn: list[int] | None = None) -> Iterator[dict[str, Any]]:

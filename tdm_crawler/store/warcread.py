@@ -23,8 +23,7 @@ import zlib
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from types import TracebackType
-from typing import IO, Any, Final, Self, TypeVar, overload
+from typing import IO, Any, Final, TypeVar, overload
 
 from warcio.archiveiterator import ArchiveIterator
 from warcio.bufferedreaders import BufferedReader
@@ -287,7 +286,8 @@ class ExchangeCopier:
     overwritten) that starts with its source's ``warcinfo``, so the copy is a WARC file a
     reader takes for the original. ``wanted`` limits the index to those response ids
     (memory grows with what is indexed); ``stop_at_torn`` indexes a damaged source up to
-    the damage instead of raising :class:`UnreadableWarc`.
+    the damage instead of raising :class:`UnreadableWarc`. Call :meth:`close` (or use
+    :func:`contextlib.closing`) when done.
     """
 
     def __init__(
@@ -350,14 +350,3 @@ class ExchangeCopier:
         for handle in self._open.values():
             handle.close()
         self._open.clear()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()

@@ -23,6 +23,7 @@ from tdm_crawler.store import (
     iter_records,
 )
 from tdm_crawler.store import decisions as decisions_module
+from tdm_crawler.store.decisions import recent_records
 from tdm_crawler.store.evidence import DecisionEvidence
 
 T0 = datetime(2025, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)
@@ -359,3 +360,14 @@ def test_the_reader_reads_alike_with_and_without_orjson(
         "https://example.org/a",
         "https://example.org/2",
     ]
+
+
+def test_recent_records_are_the_last_ones_newest_first(tmp_path: Path) -> None:
+    path = tmp_path / "d.jsonl"
+    lines = [json.dumps(record(url=f"https://example.org/{i}")).encode() for i in range(5)]
+    path.write_bytes(b"\n".join(lines) + b"\n" + lines[0][:30])  # a torn last line
+    window = len(lines[-1]) * 2 + 40  # the last two records, and part of one before
+    urls = [r["url"] for r in recent_records(path, window)]
+    assert urls == ["https://example.org/4", "https://example.org/3"]
+    every = [r["url"] for r in recent_records(path, 10**6, containing=b"/2")]
+    assert every == ["https://example.org/2"]

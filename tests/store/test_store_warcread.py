@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -158,7 +159,7 @@ def test_copying_every_exchange_gives_the_same_bytes(
 ) -> None:
     path, stored = warc
     dest = tmp_path / "copy"
-    with ExchangeCopier([path], dest) as copier:
+    with closing(ExchangeCopier([path], dest)) as copier:
         assert copier.copy_all() == len(stored)
     assert (dest / path.name).read_bytes() == path.read_bytes()
 
@@ -169,7 +170,7 @@ def test_copying_one_exchange_takes_its_request_and_metadata(
     path, stored = warc
     dest = tmp_path / "copy"
     wanted = {stored[1].record_id}
-    with ExchangeCopier([path], dest, wanted=wanted) as copier:
+    with closing(ExchangeCopier([path], dest, wanted=wanted)) as copier:
         assert stored[1].record_id in copier and stored[0].record_id not in copier
         assert not copier.copy(stored[0].record_id)
         assert copier.copy(stored[1].record_id)
@@ -177,7 +178,7 @@ def test_copying_one_exchange_takes_its_request_and_metadata(
     source = {m.record_id: m for m in sound_members(path)}
     assert [m.record_type for m in copied] == ["warcinfo", "response", "request", "metadata"]
     assert all(read_member(m) == read_member(source[m.record_id]) for m in copied)
-    with ExchangeCopier([path], dest) as again, pytest.raises(FileExistsError):
+    with closing(ExchangeCopier([path], dest)) as again, pytest.raises(FileExistsError):
         again.copy(stored[0].record_id)  # a copy never overwrites
 
 
@@ -188,7 +189,7 @@ def test_a_damaged_source_raises_unless_asked_to_stop(
     path.write_bytes(path.read_bytes()[:-10])
     with pytest.raises(UnreadableWarc):
         ExchangeCopier([path], tmp_path / "copy")
-    with ExchangeCopier([path], tmp_path / "copy", stop_at_torn=True) as copier:
+    with closing(ExchangeCopier([path], tmp_path / "copy", stop_at_torn=True)) as copier:
         assert [r.record_id in copier for r in stored] == [True, True, True]
         assert copier.copy_all() == 3  # the last exchange lost only its metadata record
 
