@@ -27,7 +27,6 @@ produce links), and leaves once the queue has been empty and nobody held anythin
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import socket
@@ -42,6 +41,7 @@ from scrapy.utils.asyncio import create_looping_call
 
 from tdm_crawler.crawl.distributed import Keys, sync_client
 from tdm_crawler.crawl.meta import RELINK_META
+from tdm_crawler.crawl.urls import original_url, url_key
 
 if TYPE_CHECKING:
     from typing import Self
@@ -91,16 +91,6 @@ return 0
 
 #: How much of a dead worker's decision log is read to see whether it wrote a record.
 _TAIL_BYTES = 1 << 20
-
-
-def url_key(url: str) -> bytes:
-    """The 64-bit hash a URL is known by in Redis (as in the recorder's own set)."""
-    return hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-
-
-def _original_url(request: Request) -> str:
-    redirects: list[str] = request.meta.get("redirect_urls") or []
-    return redirects[0] if redirects else request.url
 
 
 class WorkerCoordinator:
@@ -232,13 +222,13 @@ class WorkerCoordinator:
         if data is None:
             return None
         request = self.queue._decode_request(data)
-        self._held.setdefault(_original_url(request), []).append(data)
+        self._held.setdefault(original_url(request), []).append(data)
         return request, data
 
     def handed_back(self, request: Request) -> None:
         """A request for a URL this worker holds went into the shared queue (a redirect
         hop, a retry): the queue carries that URL now."""
-        self.release(_original_url(request))
+        self.release(original_url(request))
 
     def release(self, url: str) -> None:
         """Stop holding ``url``'s requests (it is decided, its links are queued)."""
@@ -334,7 +324,7 @@ class WorkerCoordinator:
     def _recover(self, data: bytes, dead: str, info: dict[str, Any]) -> None:
         """Put one request of a dead worker back in the queue, as its state requires."""
         request = self.queue._decode_request(data)
-        url = _original_url(request)
+        url = original_url(request)
         key = url_key(url)
         owner = self.client.hget(self.keys.decided, key)
         relink = False
@@ -377,7 +367,7 @@ class WorkerCoordinator:
             request = self.queue._decode_request(data) if self.queue is not None else None
             if request is None:
                 continue
-            if self.is_decided(_original_url(request)):
+            if self.is_decided(original_url(request)):
                 self.client.srem(self.inflight_key, data)
             else:
                 logger.info("Putting back %s (held, never decided)", request.url)
@@ -431,7 +421,7 @@ class InflightReleaseMiddleware:
     def _release(self, response: Response) -> None:
         request = response.request
         if request is not None:
-            WorkerCoordinator.of(self.crawler).release(_original_url(request))
+            WorkerCoordinator.of(self.crawler).release(original_url(request))
 
     def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
         try:
@@ -452,4 +442,4 @@ class InflightReleaseMiddleware:
         self._release(response)
 
 
-__all__ = ["InflightReleaseMiddleware", "WorkerCoordinator", "url_key"]
+__all__ = ["InflightReleaseMiddleware", "WorkerCoordinator"]

@@ -9,9 +9,10 @@ admit a page's links in one call (one Redis round trip).
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
+
+from tdm_crawler.crawl.urls import url_key
 
 if TYPE_CHECKING:
     from scrapy.crawler import Crawler
@@ -31,21 +32,17 @@ return admitted
 """
 
 
-def _key(url: str) -> bytes:
-    return hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-
-
 class LocalFrontier:
     """URLs seen and pages scheduled, in this process."""
 
     def __init__(self, max_pages: int = 0) -> None:
         self.max_pages = max_pages
         self.scheduled = 0
-        self._seen: set[int] = set()
+        self._seen: set[bytes] = set()
 
     def seen(self, url: str) -> bool:
         """Mark ``url`` seen; True if it was already."""
-        key = int.from_bytes(_key(url))
+        key = url_key(url)
         if key in self._seen:
             return True
         self._seen.add(key)
@@ -80,7 +77,7 @@ class RedisFrontier:
         """For each URL, whether to schedule it (new to the crawl, within the cap)."""
         if not urls:
             return []
-        flags = self._admit(keys=self._keys, args=[self.max_pages, *map(_key, urls)])
+        flags = self._admit(keys=self._keys, args=[self.max_pages, *map(url_key, urls)])
         return [bool(flag) for flag in flags]
 
     def close(self) -> None:

@@ -6,7 +6,6 @@ single place where the rule "one record per URL, content only when allowed" is k
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import uuid
 from collections import Counter
@@ -21,6 +20,7 @@ from tdm_crawler import __version__
 from tdm_crawler.crawl.config import TDM_SETTINGS, user_agent
 from tdm_crawler.crawl.meta import POLICY_FILE_META, RECHECK_META, RECORDED_META
 from tdm_crawler.crawl.resume import ResumeState
+from tdm_crawler.crawl.urls import original_url, url_key
 from tdm_crawler.policy import Decision, Reason, Signal, Verdict, load_agents
 from tdm_crawler.store import (
     DecisionLog,
@@ -59,12 +59,6 @@ _MANIFEST_SCRAPY_SETTINGS = (
 )
 
 
-def original_url(request: Request) -> str:
-    """The URL the crawl meant to fetch: the first of a redirect chain."""
-    redirects: list[str] = request.meta.get("redirect_urls") or []
-    return redirects[0] if redirects else request.url
-
-
 class TdmRecorder:
     """Writes ``decisions.jsonl``, ``content/``, ``evidence/`` and ``manifest.json``."""
 
@@ -95,7 +89,7 @@ class TdmRecorder:
         self._pending: set[str] = set()
         # 64-bit hashes of every URL decided, so that a URL is decided once per crawl even
         # when a spider schedules it twice (start URLs bypass the duplicate filter).
-        self._decided: set[int] = set()
+        self._decided: set[bytes] = set()
         # Distributed mode: the decided URLs are shared by every worker (claims in Redis,
         # see tdm_crawler.crawl.coordinator); None when this process crawls alone.
         self._shared: WorkerCoordinator | None = None
@@ -135,7 +129,7 @@ class TdmRecorder:
         )
         self.resume = ResumeState.load(self.out) if self.previous else None
         if self.resume is not None:
-            self._decided.update(map(_url_key, self.resume.decided))
+            self._decided.update(map(url_key, self.resume.decided))
         max_bytes = self.crawler.settings.getint("TDM_WARC_MAX_FILE_BYTES")
         self._content = WarcWriter(
             self.out / "content", "content", crawl_id=self.crawl_id, software=software,
@@ -204,7 +198,7 @@ class TdmRecorder:
     def already_decided(self, url: str) -> bool:
         if self._shared is not None:
             return self._shared.is_decided(url)
-        return _url_key(url) in self._decided
+        return url_key(url) in self._decided
 
     def _write_record(
         self,
@@ -222,7 +216,7 @@ class TdmRecorder:
                 self._shared.release(url)
                 return
         else:
-            self._decided.add(_url_key(url))
+            self._decided.add(url_key(url))
         record = decision_record(
             url=url,
             final_url=final_url,
@@ -383,12 +377,6 @@ class TdmRecorder:
             "decision": dict(sorted(decisions.items())),
             "reason": dict(sorted(reasons.items())),
         }
-
-
-def _url_key(url: str) -> int:
-    return int.from_bytes(
-        hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    )
 
 
 def _new_crawl_id() -> str:
