@@ -18,7 +18,12 @@ from tests.paths import REPO
 
 INTERFACE = (REPO / "docs" / "interface.md").read_text(encoding="utf-8")
 PROTOCOLS = (REPO / "docs" / "protocols.md").read_text(encoding="utf-8")
-LINKED = [REPO / "README.md", REPO / "docs" / "interface.md", REPO / "docs" / "protocols.md"]
+LINKED = [
+    REPO / "README.md",
+    REPO / "fixtures" / "README.md",
+    REPO / "docs" / "interface.md",
+    REPO / "docs" / "protocols.md",
+]
 
 
 def _help(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
@@ -97,7 +102,7 @@ def _anchors(path: Path) -> set[str]:
     return {_slug(title) for title in re.findall(r"^#{1,6} (.+)$", text, flags=re.MULTILINE)}
 
 
-@pytest.mark.parametrize("source", LINKED, ids=lambda path: path.name)
+@pytest.mark.parametrize("source", LINKED, ids=lambda path: path.relative_to(REPO).as_posix())
 def test_links_between_the_documents_land_on_headings(source: Path) -> None:
     text = source.read_text(encoding="utf-8")
     broken = []

@@ -1,4 +1,4 @@
-"""robots.txt per RFC 9309 (tdm-protocols.md §1)."""
+"""robots.txt per RFC 9309 (docs/protocols.md §1, "robots.txt")."""
 
 from __future__ import annotations
 
