@@ -1,9 +1,11 @@
 """docs/interface.md and docs/protocols.md say what the code does: every command, option,
 decision, reason code and record field the code has is documented, the tables list
-nothing the code lacks, and every link between the documents lands on a heading."""
+nothing the code lacks, the example records are records the writer accepts, and every
+link between the documents lands on a heading."""
 
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
 from pathlib import Path
@@ -13,7 +15,7 @@ import pytest
 from tdm_crawler.cli import main
 from tdm_crawler.policy import DECISION_HEADERS, Decision, Reason
 from tdm_crawler.report.html_report import CSV_COLUMNS
-from tdm_crawler.store import RECORD_FIELDS
+from tdm_crawler.store import RECORD_FIELDS, validate_record
 from tests.paths import REPO
 
 INTERFACE = (REPO / "docs" / "interface.md").read_text(encoding="utf-8")
@@ -78,6 +80,21 @@ def test_reason_table_lists_exactly_the_reason_codes() -> None:
 def test_record_table_lists_the_fields_in_record_order() -> None:
     table = _section(INTERFACE, "## The decision record")
     assert tuple(_first_column(table)) == RECORD_FIELDS
+
+
+@pytest.mark.parametrize("source", [LINKED[0], LINKED[2]], ids=lambda path: path.name)
+def test_example_records_are_valid_decision_records(source: Path) -> None:
+    examples = [
+        json.loads(block)
+        for block in re.findall(
+            r"^```json\n(.*?)^```", source.read_text(encoding="utf-8"), re.S | re.M
+        )
+    ]
+    records = [example for example in examples if "decision" in example]
+    assert records
+    for record in records:
+        validate_record(record)
+        assert tuple(record) == RECORD_FIELDS
 
 
 def test_recorded_headers_and_csv_columns_are_listed_in_order() -> None:
