@@ -30,6 +30,7 @@ def tdm_crawl(*args: str, cwd: Path | None = None) -> subprocess.CompletedProces
     )
 
 
+@pytest.mark.e2e
 def test_crawl_writes_output_and_summary(fixture_server: FixtureServer, tmp_path: Path) -> None:
     out = tmp_path / "run"
     seed = fixture_server.url("tdmrep-file", "/")
@@ -52,6 +53,7 @@ def test_crawl_writes_output_and_summary(fixture_server: FixtureServer, tmp_path
     assert len(first_ids) == 1
 
 
+@pytest.mark.e2e
 def test_resume_continues_the_same_crawl(fixture_server: FixtureServer, tmp_path: Path) -> None:
     out = tmp_path / "run"
     seed = fixture_server.url("open", "/")
@@ -97,6 +99,7 @@ def test_bad_usage_is_one_line_and_exit_2(args: list[str], message: str, tmp_pat
     assert len(lines) == 1 and message in lines[0], result.stderr
 
 
+@pytest.mark.e2e
 def test_check_explains_layer_by_layer(fixture_server: FixtureServer) -> None:
     url = fixture_server.url("tdmrep-header-meta", "/")
     result = tdm_crawl("check", url, "--allow-private-networks", *FAST)
@@ -118,6 +121,7 @@ def test_loopback_refused_without_flag(fixture_server: FixtureServer) -> None:
     assert fixture_server.hits("open", "/robots.txt") == 0
 
 
+@pytest.mark.e2e
 def test_scrapy_crawl_from_project_directory(fixture_server: FixtureServer, tmp_path: Path) -> None:
     out = tmp_path / "scrapy-out"
     project = REPO
@@ -136,6 +140,7 @@ def test_scrapy_crawl_from_project_directory(fixture_server: FixtureServer, tmp_
     assert decisions and set(decisions) == {"allowed"}
 
 
+@pytest.mark.e2e
 def test_demo_crawls_the_fixtures_and_writes_a_report(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     result = tdm_crawl("demo", "--out", str(out))

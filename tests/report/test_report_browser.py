@@ -188,6 +188,7 @@ def page(
     loaded.close()
 
 
+@pytest.mark.e2e
 def test_page_loads_offline_without_console_errors(
     page: Page, records: list[dict[str, Any]]
 ) -> None:
@@ -199,6 +200,7 @@ def test_page_loads_offline_without_console_errors(
     assert page.do(lambda p: p.locator("svg").count()) >= 3  # reason, origin, time
 
 
+@pytest.mark.e2e
 def test_search_reduces_the_table_to_the_matching_urls(
     page: Page, records: list[dict[str, Any]], fixture_server: FixtureServer
 ) -> None:
@@ -219,6 +221,7 @@ def test_search_reduces_the_table_to_the_matching_urls(
     assert page.count_text() == f"{len(records):,} of {len(records):,} URLs"
 
 
+@pytest.mark.e2e
 def test_decision_and_origin_filters_and_sorting(
     page: Page, records: list[dict[str, Any]], fixture_server: FixtureServer
 ) -> None:
@@ -245,6 +248,7 @@ def test_decision_and_origin_filters_and_sorting(
     page.do(lambda p: p.click("#f-clear"))
 
 
+@pytest.mark.e2e
 def test_detail_shows_every_signal_and_the_evidence_ids(
     page: Page, records: list[dict[str, Any]]
 ) -> None:

@@ -69,6 +69,7 @@ def table_rows(sheet: str, heading: str) -> list[list[str]]:
     return block[2:]
 
 
+@pytest.mark.e2e
 def test_datasheet_has_every_section_in_order(sheet: str) -> None:
     positions = [sheet.index(heading) for heading in SECTIONS]
     assert positions == sorted(positions)
@@ -76,6 +77,7 @@ def test_datasheet_has_every_section_in_order(sheet: str) -> None:
     assert "2026-01-05 12:00 UTC" in sheet
 
 
+@pytest.mark.e2e
 def test_sources_name_the_crawl_the_agent_and_the_versions(crawl: Path, sheet: str) -> None:
     manifest = json.loads((crawl / "manifest.json").read_text())
     assert f"`{manifest['crawl_id']}`" in sheet
@@ -89,6 +91,7 @@ def test_sources_name_the_crawl_the_agent_and_the_versions(crawl: Path, sheet: s
         assert f"`http://{host}`" in sheet
 
 
+@pytest.mark.e2e
 def test_exclusions_match_the_decision_log(crawl: Path, sheet: str) -> None:
     records = list(iter_records(crawl / "decisions.jsonl"))
     expected: dict[tuple[str, str], int] = {}
@@ -112,6 +115,7 @@ def test_exclusions_match_the_decision_log(crawl: Path, sheet: str) -> None:
         assert reserved + disallowed + unknown + error == int(row[3])
 
 
+@pytest.mark.e2e
 def test_protocol_table_lists_every_protocol_with_usage(sheet: str) -> None:
     rows = table_rows(sheet, "## Protocols honoured")
     assert [row[0] for row in rows] == [name.replace("|", "\\|") for name, *_ in PROTOCOL_ROWS]
@@ -120,12 +124,14 @@ def test_protocol_table_lists_every_protocol_with_usage(sheet: str) -> None:
     assert usage["TDMRep policy (ODRL)"].startswith(("1 ", "2 "))
 
 
+@pytest.mark.e2e
 def test_licences_and_policies_name_whom_to_ask(sheet: str) -> None:
     rows = table_rows(sheet, "## Licences and policies seen")
     assert rows and all(row[0].startswith("`http://127.0.0.1:") for row in rows)
     assert any("@" in row[1] for row in rows)  # the assigner's e-mail address
 
 
+@pytest.mark.e2e
 def test_reproducibility_lists_the_manifest_digests(crawl: Path, sheet: str) -> None:
     manifest = json.loads((crawl / "manifest.json").read_text())
     for name, digest in manifest["digests"].items():
@@ -170,6 +176,7 @@ def test_empty_crawl_and_missing_manifest(tmp_path: Path) -> None:
     assert path.read_bytes() == text.encode("utf-8")
 
 
+@pytest.mark.e2e
 def test_cli_writes_the_datasheet(crawl: Path, tmp_path: Path) -> None:
     path = tmp_path / "DATASHEET.md"
     command = [sys.executable, "-m", "tdm_crawler.cli", "report", str(crawl)]

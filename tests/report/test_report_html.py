@@ -300,6 +300,7 @@ def test_report_memory_does_not_grow_with_the_records(
 # --- a real crawl --------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_report_tells_what_the_crawl_recorded(crawl: Path, fixture_server: FixtureServer) -> None:
     result = write_report(crawl, csv_path=crawl / "urls.csv")
     assert result.html_path == crawl / "report.html"
@@ -343,6 +344,7 @@ def test_report_tells_what_the_crawl_recorded(crawl: Path, fixture_server: Fixtu
         assert [line["url"] for line in csv.DictReader(handle)] == [r["url"] for r in records]
 
 
+@pytest.mark.e2e
 def test_summarise_equals_the_report_summary(crawl: Path) -> None:
     alone = summarise(crawl)
     with_page = write_report(crawl, crawl / "again.html").summary
@@ -354,6 +356,7 @@ def test_summarise_equals_the_report_summary(crawl: Path) -> None:
     assert alone.policies.counts == with_page.policies.counts
 
 
+@pytest.mark.e2e
 def test_cli_report_prints_the_paths(crawl: Path, tmp_path: Path) -> None:
     html_path, csv_path, sheet = tmp_path / "r.html", tmp_path / "u.csv", tmp_path / "D.md"
     command = [sys.executable, "-m", "tdm_crawler.cli", "report", str(crawl)]
