@@ -12,13 +12,10 @@ from typing import Any
 
 import pytest
 
-from fixtures.server import FixtureServer
 from tdm_crawler.report.datasheet import PROTOCOL_ROWS, render_datasheet, write_datasheet
 from tdm_crawler.report.summary import CrawlSummary, summarise
 from tdm_crawler.store import iter_records
 
-SITES = ("open", "robots-5xx", "robots-rules", "tdmrep-5xx", "tdmrep-file", "tdmrep-header-meta")
-FAST = ["--set", "AUTOTHROTTLE_ENABLED=False", "--set", "TDM_POLICY_RETRY_DELAYS=[0.05]"]
 SECTIONS = (
     "## Summary",
     "## Sources",
@@ -29,24 +26,6 @@ SECTIONS = (
     "## Licences and policies seen",
     "## Reproducibility",
 )
-
-
-def crawl_once(server: FixtureServer, base: Path) -> Path:
-    """Crawl the fixture sites into ``base/report-crawl`` once per test session (the
-    same directory as the other report tests, so whichever runs first crawls)."""
-    out = base / "report-crawl"
-    if not (out / "done").exists():
-        command = [sys.executable, "-m", "tdm_crawler.cli", "crawl", *server.seeds(SITES)]
-        command += ["--out", str(out), "--overwrite", "--allow-private-networks", *FAST]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=300)
-        assert result.returncode == 0, result.stderr[-3000:]
-        (out / "done").touch()
-    return out
-
-
-@pytest.fixture(scope="module")
-def crawl(fixture_server: FixtureServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return crawl_once(fixture_server, tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture(scope="module")
