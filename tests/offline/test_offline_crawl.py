@@ -83,7 +83,7 @@ async def crawled(
     extra_server: FixtureServer,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Path:
-    out = tmp_path_factory.mktemp("report") / "crawl"
+    out = tmp_path_factory.mktemp("offline") / "crawl"
     await crawl(fixture_server.seeds() + extra_server.seeds(), out)
     return out
 
