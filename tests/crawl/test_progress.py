@@ -109,7 +109,7 @@ def test_enabled_after_the_recorder() -> None:
     extensions = SCRAPY_SETTINGS["EXTENSIONS"]
     assert (
         extensions["tdm_crawler.crawl.progress.TdmProgress"]
-        > extensions["tdm_crawler.crawl.recorder.TdmRecorder"]
+        > extensions["tdm_crawler.crawl.session.CrawlSession"]
     )
     assert TDM_SETTINGS["TDM_PROGRESS"][0] == "auto"
 

@@ -12,7 +12,7 @@ Bodies follow the fixture rule: a body the crawler may store carries ``MARKER-OK
 any other ``MARKER-BLOCKED-...``; after a crawl no BLOCKED marker may be anywhere under
 the output directory, and every OK one must be.
 
-Expected outcomes follow the project's rules (README, ``/work/shared/tdm-protocols.md``).
+Expected outcomes follow the project's rules (``docs/protocols.md``, one section per protocol).
 A case whose expected outcome the code does not reach carries ``xfail`` (the reason):
 the test then runs it as a strict expected failure.
 """
