@@ -10,10 +10,12 @@
     ├── MissingEvidence             a decision that cannot be rebuilt offline
     └── RedisUnavailable            the Redis server of a distributed crawl is unreachable
 
-The command line (``tdm_crawler.cli``) turns a ``TdmCrawlerError`` that reaches it into
-one line on stderr and exit status 2, so every command reports its users' mistakes the
-same way. ``TornLineWarning`` (a warning, not an error) lives with the decision-log
-reader in :mod:`tdm_crawler.store.decisions`.
+``SettingError`` and ``NotACrawl`` are also ``ValueError`` subclasses, so code that reads
+values may catch them as such. The command line (``tdm_crawler.cli.main``, and nowhere else)
+turns a ``TdmCrawlerError`` that reaches it into one line on stderr,
+``tdm-crawl COMMAND: error: MESSAGE``, and exit status 2, so every command reports its
+users' mistakes the same way. ``TornLineWarning`` (a warning, not an error) lives with
+the decision-log reader in :mod:`tdm_crawler.store.decisions`.
 """
 
 from __future__ import annotations

@@ -53,6 +53,18 @@ TDM_SETTINGS: dict[str, tuple[Any, str]] = {
         "rich, log or off",
     ),
     "TDM_PROGRESS_INTERVAL": (10.0, "seconds between progress log lines (TDM_PROGRESS=log)"),
+    "TDM_CLAIMS_CLASS": (
+        "tdm_crawler.crawl.claims.LocalClaims",
+        "who writes a URL's one record (tdm-crawl worker: the Redis claims)",
+    ),
+    "TDM_FRONTIER_CLASS": (
+        "tdm_crawler.crawl.frontier.LocalFrontier",
+        "which links are scheduled (tdm-crawl worker: the frontier shared in Redis)",
+    ),
+    "TDM_POLICY_STORE_CLASS": (
+        "tdm_crawler.crawl.policy_store.LocalPolicyStore",
+        "who fetches an origin's policy files (tdm-crawl worker: one worker for all)",
+    ),
     "TDM_REDIS_URL": (None, "distributed mode: the Redis server workers share (set by --redis)"),
     "TDM_WORKER_ID": (None, "distributed mode: this worker's id (default: <host>-<pid>)"),
     "TDM_REDIS_LEASE": (
@@ -84,13 +96,13 @@ SCRAPY_SETTINGS: dict[str, Any] = {
     },
     "SPIDER_MIDDLEWARES": {
         "tdm_crawler.crawl.storage.ContentStoreMiddleware": 40,
-        # Distributed mode only (otherwise NotConfigured): last to see the spider's output.
-        "tdm_crawler.crawl.coordinator.InflightReleaseMiddleware": 10,
+        # Last to see the spider's output: a page's links are queued once it has run.
+        "tdm_crawler.crawl.claims.ClaimReleaseMiddleware": 10,
     },
     "EXTENSIONS": {
-        "tdm_crawler.crawl.recorder.TdmRecorder": 0,
+        # The session (and its recorder) first: every other component uses it.
+        "tdm_crawler.crawl.session.CrawlSession": 0,
         "tdm_crawler.crawl.progress.TdmProgress": 100,  # after the recorder: sees its last records
-        "tdm_crawler.crawl.coordinator.WorkerCoordinator": 1,  # distributed mode only
     },
     "DUPEFILTER_CLASS": "tdm_crawler.crawl.dupefilter.RedirectAwareDupeFilter",
     # A crawler that reads hostile input all day opens no control port: Scrapy's
@@ -115,7 +127,7 @@ SCRAPY_SETTINGS: dict[str, Any] = {
 
 
 def user_agent(agent: str, contact: str) -> str:
-    """``<token>/<version> (+<contact>)`` as interface.md specifies."""
+    """``<token>/<version> (+<contact>)`` as docs/interface.md specifies (``--contact``)."""
     return f"{agent}/{__version__} (+{contact})" if contact else f"{agent}/{__version__}"
 
 

@@ -1,6 +1,7 @@
 """One worker of a distributed crawl: what it holds, what it decided, whether it lives.
 
-The extension :class:`WorkerCoordinator` keeps, in Redis (keys in
+:class:`WorkerCoordinator`, the claims strategy of a worker (``TDM_CLAIMS_CLASS``, see
+:mod:`tdm_crawler.crawl.claims`), keeps, in Redis (keys in
 :class:`~tdm_crawler.crawl.distributed.Keys`):
 
 ``decided``
@@ -12,7 +13,8 @@ The extension :class:`WorkerCoordinator` keeps, in Redis (keys in
     the requests the worker took from the shared queue and has not finished, as the
     queue held them (moved there in the same Redis operation that pops them). A request
     leaves it once its decision is written and, for a page whose links are followed,
-    once those links are in the shared queue (:class:`InflightReleaseMiddleware`).
+    once those links are in the shared queue
+    (:class:`~tdm_crawler.crawl.claims.ClaimReleaseMiddleware`).
 ``alive:<worker>``
     its heartbeat, refreshed every ``TDM_REDIS_HEARTBEAT`` seconds and expiring after
     ``TDM_REDIS_WORKER_TIMEOUT``: a worker whose heartbeat expired is dead, and the
@@ -27,21 +29,22 @@ produce links), and leaves once the queue has been empty and nobody held anythin
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import socket
 import time
-from collections.abc import AsyncIterator, Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
-from scrapy.exceptions import DontCloseSpider, NotConfigured
+from scrapy.exceptions import DontCloseSpider
 from scrapy.utils.asyncio import create_looping_call
 
 from tdm_crawler.crawl.distributed import Keys, sync_client
 from tdm_crawler.crawl.meta import RELINK_META
+from tdm_crawler.crawl.urls import original_url, url_key
+from tdm_crawler.exceptions import SettingError
 from tdm_crawler.store import CrawlDir
 from tdm_crawler.store.decisions import recent_records
 
@@ -50,7 +53,6 @@ if TYPE_CHECKING:
 
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
-    from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
 
@@ -95,16 +97,6 @@ return 0
 _TAIL_BYTES = 1 << 20
 
 
-def url_key(url: str) -> bytes:
-    """The 64-bit hash a URL is known by in Redis (as in the recorder's own set)."""
-    return hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-
-
-def _original_url(request: Request) -> str:
-    redirects: list[str] = request.meta.get("redirect_urls") or []
-    return redirects[0] if redirects else request.url
-
-
 class WorkerCoordinator:
     """This worker's share of the crawl in Redis: claims, held requests, heartbeat."""
 
@@ -112,7 +104,9 @@ class WorkerCoordinator:
         s = crawler.settings
         url = s.get("TDM_REDIS_URL")
         if not url:
-            raise NotConfigured  # crawling alone (no message: nothing to warn about)
+            raise SettingError(
+                "the Redis claims strategy needs TDM_REDIS_URL (tdm-crawl worker --redis sets it)"
+            )
         scheduler = s.get("SCHEDULER")
         if not (isinstance(scheduler, str) and scheduler.endswith(".TdmRedisScheduler")):
             raise ValueError(
@@ -147,13 +141,6 @@ class WorkerCoordinator:
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
-
-    @staticmethod
-    def of(crawler: Crawler) -> WorkerCoordinator:
-        coordinator = crawler.get_extension(WorkerCoordinator)
-        if coordinator is None:
-            raise RuntimeError("tdm_crawler.crawl.coordinator.WorkerCoordinator must be enabled")
-        return coordinator
 
     # -- lifecycle ---------------------------------------------------------------------
 
@@ -234,13 +221,13 @@ class WorkerCoordinator:
         if data is None:
             return None
         request = self.queue._decode_request(data)
-        self._held.setdefault(_original_url(request), []).append(data)
+        self._held.setdefault(original_url(request), []).append(data)
         return request, data
 
     def handed_back(self, request: Request) -> None:
         """A request for a URL this worker holds went into the shared queue (a redirect
         hop, a retry): the queue carries that URL now."""
-        self.release(_original_url(request))
+        self.release(original_url(request))
 
     def release(self, url: str) -> None:
         """Stop holding ``url``'s requests (it is decided, its links are queued)."""
@@ -252,6 +239,9 @@ class WorkerCoordinator:
         return bool(self.queue is not None and len(self.queue))
 
     # -- decisions ---------------------------------------------------------------------
+
+    def remember(self, urls: Iterable[str]) -> None:
+        """Nothing to do: what every worker decided is in Redis already."""
 
     def claim(self, url: str) -> bool:
         """True when ``url``'s decision record is this worker's to write."""
@@ -336,7 +326,7 @@ class WorkerCoordinator:
     def _recover(self, data: bytes, dead: str, info: dict[str, Any]) -> None:
         """Put one request of a dead worker back in the queue, as its state requires."""
         request = self.queue._decode_request(data)
-        url = _original_url(request)
+        url = original_url(request)
         key = url_key(url)
         owner = self.client.hget(self.keys.decided, key)
         relink = False
@@ -379,7 +369,7 @@ class WorkerCoordinator:
             request = self.queue._decode_request(data) if self.queue is not None else None
             if request is None:
                 continue
-            if self.is_decided(_original_url(request)):
+            if self.is_decided(original_url(request)):
                 self.client.srem(self.inflight_key, data)
             else:
                 logger.info("Putting back %s (held, never decided)", request.url)
@@ -406,41 +396,4 @@ def _record_written(info: dict[str, Any], url: str) -> bool:
         return False
 
 
-class InflightReleaseMiddleware:
-    """Spider middleware: a page stops being held once its callback's output (its links)
-    went into the shared queue, so a worker killed before that leaves it to be re-read."""
-
-    def __init__(self, crawler: Crawler) -> None:
-        if not crawler.settings.get("TDM_REDIS_URL"):
-            raise NotConfigured  # crawling alone (no message: nothing to warn about)
-        self.crawler = crawler
-
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
-
-    def _release(self, response: Response) -> None:
-        request = response.request
-        if request is not None:
-            WorkerCoordinator.of(self.crawler).release(_original_url(request))
-
-    def process_spider_output(self, response: Response, result: Iterable[Any]) -> Iterator[Any]:
-        try:
-            yield from result
-        finally:
-            self._release(response)
-
-    async def process_spider_output_async(
-        self, response: Response, result: AsyncIterator[Any]
-    ) -> AsyncIterator[Any]:
-        try:
-            async for item in result:
-                yield item
-        finally:
-            self._release(response)
-
-    def process_spider_exception(self, response: Response, exception: Exception) -> None:
-        self._release(response)
-
-
-__all__ = ["InflightReleaseMiddleware", "WorkerCoordinator", "url_key"]
+__all__ = ["WorkerCoordinator"]

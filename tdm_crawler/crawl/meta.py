@@ -6,9 +6,6 @@ recorder, and no module has to import another just for a key.
 
 #: Marks a policy-document fetch (robots.txt, tdmrep.json, licence, policy); value: kind.
 POLICY_FILE_META = "tdm_policy_file"
-#: The list collecting the evidence WARC records of a policy-document fetch
-#: (:class:`~tdm_crawler.store.evidence.RecordRef`, one per attempt and hop).
-EVIDENCE_IDS_META = "tdm_evidence_ids"
 #: Stop reading the body after this many bytes (robots.txt).
 TRUNCATE_META = "tdm_truncate_at"
 #: The :class:`~tdm_crawler.policy.Verdict` of a response that passed the gate.

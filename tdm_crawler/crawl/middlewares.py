@@ -17,7 +17,6 @@ import asyncio
 import logging
 from collections import OrderedDict
 from typing import TYPE_CHECKING, Any, NoReturn
-from weakref import WeakKeyDictionary
 
 from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
@@ -26,7 +25,6 @@ from scrapy.utils.asyncio import is_asyncio_available
 from tdm_crawler.crawl.exchange import exchange_from
 from tdm_crawler.crawl.failures import classify_failure
 from tdm_crawler.crawl.meta import (
-    EVIDENCE_IDS_META,
     EVIDENCE_META,
     POLICY_FILE_META,
     RECORDED_META,
@@ -36,16 +34,13 @@ from tdm_crawler.crawl.meta import (
 from tdm_crawler.crawl.origin import (
     FetchResult,
     OriginPolicy,
-    PolicyFetcher,
     count_received,
 )
-from tdm_crawler.crawl.recorder import TdmRecorder
+from tdm_crawler.crawl.session import CrawlSession
 from tdm_crawler.policy import (
     DECISION_HEADERS,
     ContentFacts,
-    Context,
     Decision,
-    Limits,
     OriginHalf,
     PolicyProblem,
     PolicySummary,
@@ -57,21 +52,12 @@ from tdm_crawler.policy import (
     decide_origin,
     extract_content,
     finish_after_fetch,
-    finish_failed_fetch,
-    load_agents,
     origin_of,
     policy_from_fetch,
     rsl_links_from_headers,
     with_policy,
 )
-from tdm_crawler.store import HttpExchange
-from tdm_crawler.store.evidence import (
-    DecisionEvidence,
-    DocumentRef,
-    FetchFailure,
-    RecordRef,
-    ResponseEvidence,
-)
+from tdm_crawler.store.evidence import DecisionEvidence, ResponseEvidence
 
 if TYPE_CHECKING:
     from typing import Self
@@ -83,43 +69,26 @@ logger = logging.getLogger(__name__)
 
 
 class RawCaptureMiddleware:
-    """Keeps each raw response for the content WARC; writes policy files to the evidence WARC.
+    """Keeps each response exactly as received, for the content or the evidence WARC.
 
     The exchange is built here, at capture time, because later middlewares change the
     response in place (HttpCompressionMiddleware drops ``Content-Encoding`` from the
-    shared headers). It is held in a weak mapping keyed by the request rather than in
+    shared headers). The session keeps it keyed by the request rather than in
     ``request.meta``: meta is copied into redirect hops and pickled into the JOBDIR queue.
+    The storage middleware takes a content response's, the policy fetcher a policy
+    document's.
     """
 
     def __init__(self, crawler: Crawler) -> None:
-        self.crawler = crawler
-        self._raw: WeakKeyDictionary[Request, HttpExchange] = WeakKeyDictionary()
+        self.session = CrawlSession.of(crawler)
         crawler.signals.connect(count_received, signal=signals.bytes_received)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
 
-    @staticmethod
-    def of(crawler: Crawler) -> RawCaptureMiddleware:
-        capture = crawler.get_downloader_middleware(RawCaptureMiddleware)
-        if capture is None:
-            raise RuntimeError("tdm_crawler.crawl.middlewares.RawCaptureMiddleware must be enabled")
-        return capture
-
-    def raw_exchange(self, request: Request) -> HttpExchange | None:
-        """The exchange of ``request``, its response exactly as it came off the wire."""
-        return self._raw.get(request)
-
     def process_response(self, request: Request, response: Response) -> Response:
-        exchange = exchange_from(request, response)
-        if request.meta.get(POLICY_FILE_META):
-            stored = TdmRecorder.of(self.crawler).write_evidence(exchange)
-            request.meta.setdefault(EVIDENCE_IDS_META, []).append(
-                RecordRef(stored.record_id, stored.payload_digest)
-            )
-        else:
-            self._raw[request] = exchange
+        self.session.keep_raw(request, exchange_from(request, response))
         return response
 
 
@@ -129,29 +98,17 @@ class TdmGateMiddleware:
     def __init__(self, crawler: Crawler) -> None:
         if not is_asyncio_available():
             raise NotConfigured("tdm-crawler needs Twisted's asyncio reactor (TWISTED_REACTOR)")
-        s = crawler.settings
         self.crawler = crawler
-        self.context = Context(s.get("TDM_AGENT"), load_agents(s.get("TDM_AI_AGENTS") or None))
-        self.maxsize = s.getint("DOWNLOAD_MAXSIZE")
-        self.limits = Limits.from_settings(s)
-        self.fetcher = PolicyFetcher(crawler, self.limits)
-        # The origin half of each request's decision, computed before its download and
-        # finished from after it (weak: a request dropped on the way takes it along).
-        self._halves: WeakKeyDictionary[Request, OriginHalf] = WeakKeyDictionary()
+        self.session = session = CrawlSession.of(crawler)
+        self.context, self.limits, self.fetcher = session.context, session.limits, session.fetcher
+        self.recorder = session.recorder
         # Origins whose download slot we gave a Crawl-delay, least recently used first.
         self._delayed: OrderedDict[str, None] = OrderedDict()
-        self.max_delayed = s.getint("TDM_ORIGIN_CACHE_MAX_ENTRIES")
+        self.max_delayed = crawler.settings.getint("TDM_ORIGIN_CACHE_MAX_ENTRIES")
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
         return cls(crawler)
-
-    @staticmethod
-    def of(crawler: Crawler) -> TdmGateMiddleware:
-        gate = crawler.get_downloader_middleware(TdmGateMiddleware)
-        if gate is None:
-            raise RuntimeError("tdm_crawler.crawl.middlewares.TdmGateMiddleware must be enabled")
-        return gate
 
     async def process_request(self, request: Request) -> None:
         if request.meta.get(POLICY_FILE_META):
@@ -159,7 +116,7 @@ class TdmGateMiddleware:
         if (
             not request.meta.get("redirect_urls")
             and not request.meta.get(RELINK_META)  # fetched again for its links only
-            and TdmRecorder.of(self.crawler).already_decided(request.url)
+            and self.recorder.already_decided(request.url)
         ):
             # Scheduled twice (e.g. a start URL, which bypasses the duplicate filter, and
             # a link back to it): it has its decision; do not fetch or decide it again.
@@ -173,19 +130,20 @@ class TdmGateMiddleware:
             # Nothing was fetched from this origin, so no robots/TDMRep signal exists.
             signal = Signal("network", "dns", None, policy.address_problem)
             verdict = Verdict(Decision.ERROR, Reason.NOT_PUBLIC_ADDRESS, signals=(signal,))
-            self._drop(request, verdict, status=None, evidence=self._evidence(request, "address"))
+            evidence = self.session.evidence(request, "address")
+            self._drop(request, verdict, status=None, evidence=evidence)
         half = decide_origin(request.url, self.context, policy.facts)
         if half.verdict is not None:
-            evidence = self._evidence(request, "before")
+            evidence = self.session.evidence(request, "before")
             self._drop(request, half.verdict, status=None, evidence=evidence)
-        self._halves[request] = half
+        self.session.keep_half(request, half)
         self._apply_crawl_delay(request, policy)
 
     async def origin_half(self, request: Request, url: str) -> OriginHalf:
         """The origin half kept for ``request`` when it was gated for ``url``; computed
         now only if it was not (a request gated elsewhere, e.g. by a test)."""
-        half = self._halves.get(request)
-        if half is not None and half.url == url:
+        half = self.session.kept_half(request, url)
+        if half is not None:
             return half
         policy = await self.fetcher.origin(origin_of(url))
         return decide_origin(url, self.context, policy.facts)
@@ -213,7 +171,7 @@ class TdmGateMiddleware:
             content,
             license_refs,
         )
-        evidence = self._evidence(
+        evidence = self.session.evidence(
             request, "after", url=response.url, response=read, policy=policy_ref
         )
         if not verdict.allowed:
@@ -242,61 +200,12 @@ class TdmGateMiddleware:
             fetched.url, fetched.status, fetched.body, max_bytes=self.limits.document_bytes
         )
 
-    def _evidence(
-        self,
-        request: Request,
-        stage: str,
-        *,
-        url: str | None = None,
-        response: ResponseEvidence | None = None,
-        policy: DocumentRef | None = None,
-        failure: FetchFailure | None = None,
-    ) -> DecisionEvidence:
-        """What a replay needs to decide ``request`` again, offline.
-
-        ``stage`` says which decision function decided (address / before / after /
-        failed); ``hops`` are the redirect hops before ``url``, each gated before it was
-        fetched; ``origins`` maps every origin involved to the evidence metadata record
-        listing the policy documents read for it.
-        """
-        url = url or request.url
-        hops = tuple(u for u in request.meta.get("redirect_urls", ()) if u != url)
-        origins = {}
-        for origin in dict.fromkeys(origin_of(u) for u in (*hops, url)):
-            known = self.fetcher.origins.peek(origin)
-            origins[origin] = known.evidence_id if known is not None else None
-        return DecisionEvidence(stage, url, hops, origins, response, policy, failure)
-
     def process_exception(self, request: Request, exception: Exception) -> None:
         if request.meta.get(POLICY_FILE_META) or isinstance(exception, IgnoreRequest):
             return
-        self.record_failure(request, exception)
-        reason = classify_failure(exception, request, self.maxsize)[0]
+        self.session.record_failure(request, exception)
+        reason = classify_failure(exception, request, self.session.maxsize)[0]
         raise IgnoreRequest(f"tdm-crawler: error ({reason})")
-
-    def record_failure(self, request: Request, exception: BaseException) -> None:
-        """Record a download failure, with the origin's signals when they are known.
-
-        Also called from the spider's errback for failures raised where this middleware
-        cannot see them (redirect loops, decompression bombs in later middlewares).
-        """
-        reason, detail = classify_failure(exception, request, self.maxsize)
-        half = self._halves.get(request)
-        if half is None or half.url != request.url:
-            policy = self.fetcher.origins.peek(origin_of(request.url))
-            half = (
-                None if policy is None else decide_origin(request.url, self.context, policy.facts)
-            )
-        if half is None:
-            verdict = Verdict(
-                Decision.ERROR, reason, signals=(Signal("http", "transport", None, detail),)
-            )
-        else:
-            verdict = finish_failed_fetch(half, reason, detail)
-        evidence = self._evidence(request, "failed", failure=FetchFailure(reason, detail))
-        TdmRecorder.of(self.crawler).record_request(
-            request, verdict, status=None, final_url=request.url, evidence=evidence
-        )
 
     def _drop(
         self,
@@ -308,7 +217,7 @@ class TdmGateMiddleware:
         final_url: str = "",
     ) -> NoReturn:
         """Record the decision and stop the request: nothing of it goes further."""
-        TdmRecorder.of(self.crawler).record_request(
+        self.recorder.record_request(
             request, verdict, status=status, final_url=final_url or request.url, evidence=evidence
         )
         raise IgnoreRequest(f"tdm-crawler: {verdict.decision} ({verdict.reason})")

@@ -2,9 +2,11 @@
 through the Scrapy engine.
 
 The documents go through the same downloader middlewares as any request, so proxies,
-timeouts, redirects and the raw-capture middleware (which writes them to the evidence
-WARC) apply to them too. They are marked with :data:`POLICY_FILE_META` so that the TDM
-gate lets them pass instead of gating them on themselves.
+timeouts and the raw-capture middleware apply to them too. They are marked with
+:data:`POLICY_FILE_META` so that the TDM gate lets them pass instead of gating them on
+themselves. The fetcher follows their redirects itself, one download per hop, and writes
+each hop's response as received to the evidence WARC: so the evidence of a fetch (every
+attempt and hop) is what the fetch returns, not something gathered on the side.
 """
 
 from __future__ import annotations
@@ -15,18 +17,17 @@ import logging
 import re
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
+from urllib.parse import urljoin, urlsplit
 
 from scrapy import Request
 from scrapy.exceptions import StopDownload
 from scrapy.http.request import NO_CALLBACK
 
 from tdm_crawler.crawl.failures import RECEIVED_META, classify_failure
-from tdm_crawler.crawl.meta import EVIDENCE_IDS_META, POLICY_FILE_META, TRUNCATE_META
+from tdm_crawler.crawl.meta import POLICY_FILE_META, TRUNCATE_META
 from tdm_crawler.crawl.origin_cache import OriginCache
-from tdm_crawler.crawl.recorder import TdmRecorder
 from tdm_crawler.policy import (
     Limits,
     OriginFacts,
@@ -45,12 +46,16 @@ if TYPE_CHECKING:
     from scrapy.crawler import Crawler
     from scrapy.http import Response
 
-    from tdm_crawler.crawl.distributed import RedisPolicyStore
+    from tdm_crawler.crawl.policy_store import PolicyStore
+    from tdm_crawler.crawl.session import CrawlSession
     from tdm_crawler.policy import License
 
 logger = logging.getLogger(__name__)
 
 _MAX_AGE = re.compile(r"(?:^|,)\s*max-age\s*=\s*\"?(\d+)", re.IGNORECASE)
+
+#: The HTTP redirects a policy fetch follows (RFC 9309 §2.3.1.2: at least five hops).
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,10 +171,14 @@ class PolicyFetcher:
     """Fetches policy documents: per origin (robots.txt, tdmrep.json and the RSL
     licences robots.txt names) and per URL (linked licences, TDM policies), each cached."""
 
-    def __init__(self, crawler: Crawler, limits: Limits) -> None:
+    def __init__(
+        self, crawler: Crawler, limits: Limits, store: PolicyStore, session: CrawlSession
+    ) -> None:
         s = crawler.settings
         self.crawler = crawler
+        self.session = session
         self.limits = limits
+        self.store = store
         self.ttl = s.getfloat("TDM_ORIGIN_CACHE_TTL")
         self.failure_ttl = s.getfloat("TDM_ORIGIN_CACHE_FAILURE_TTL")
         self.retry_delays: Sequence[float] = [
@@ -183,13 +192,6 @@ class PolicyFetcher:
         self.documents: OriginCache[FetchResult] = OriginCache(
             self._load_document, max_entries=bound
         )
-        # Distributed mode: the documents are fetched once for all workers (see
-        # tdm_crawler.crawl.distributed); None when this process crawls alone.
-        self.store: RedisPolicyStore | None = None
-        if s.get("TDM_REDIS_URL"):
-            from tdm_crawler.crawl.distributed import RedisPolicyStore
-
-            self.store = RedisPolicyStore.from_crawler(crawler)
 
     async def origin(self, origin: str) -> OriginPolicy:
         return await self.origins.get(origin)
@@ -212,16 +214,16 @@ class PolicyFetcher:
         return await self.documents.get(url)
 
     async def _load_origin(self, origin: str) -> OriginPolicy:
-        if self.store is None:
-            documents, parsed = await self.fetch_origin_documents(origin)
-            return await self.build_origin(documents, documents.ttl, parsed)
+        """Through the policy store: fetched here, or (distributed) by another worker."""
+        parsed: tuple[RobotsFile, TdmRepFile] | None = None
 
         async def produce() -> tuple[dict[str, Any], float]:
-            fetched, _ = await self.fetch_origin_documents(origin)
+            nonlocal parsed  # fetched here: no need to parse the files a second time
+            fetched, parsed = await self.fetch_origin_documents(origin)
             return fetched.to_json(), fetched.ttl
 
         value, remaining = await self.store.shared("policy", origin, produce)
-        return await self.build_origin(OriginDocuments.from_json(value), remaining)
+        return await self.build_origin(OriginDocuments.from_json(value), remaining, parsed)
 
     async def fetch_origin_documents(
         self, origin: str
@@ -289,7 +291,7 @@ class PolicyFetcher:
         return await asyncio.to_thread(read_policy_files, robots_res, tdmrep_res, self.limits)
 
     def _write_evidence(self, origin: str, evidence: OriginEvidence) -> str:
-        return TdmRecorder.of(self.crawler).write_origin_evidence(origin, evidence)
+        return self.session.recorder.write_origin_evidence(origin, evidence)
 
     def _report(self, origin: str, facts: OriginFacts, tdmrep_url: str) -> None:
         robots, tdmrep = facts.robots, facts.tdmrep
@@ -308,10 +310,6 @@ class PolicyFetcher:
             )
 
     async def _load_document(self, url: str) -> FetchResult:
-        if self.store is None:
-            result, ttl = await self._fetch_document(url)
-            return replace(result, expires_at=time.monotonic() + ttl)
-
         async def produce() -> tuple[dict[str, Any], float]:
             fetched, ttl = await self._fetch_document(url)
             return fetched.to_json(), ttl
@@ -347,7 +345,7 @@ class PolicyFetcher:
     async def fetch(self, url: str, kind: str, origin: str) -> FetchResult:
         """Fetch one policy document, retrying transient failures with back-off."""
         attempts = 0
-        evidence: list[RecordRef] = []
+        evidence: list[RecordRef] = []  # every attempt's hops, as written
         while True:
             attempts += 1
             result = await self._fetch_once(url, kind, origin, evidence, attempts)
@@ -360,25 +358,28 @@ class PolicyFetcher:
     async def _fetch_once(
         self, url: str, kind: str, origin: str, evidence: list[RecordRef], attempts: int
     ) -> FetchResult:
-        meta: dict[str, Any] = {
-            POLICY_FILE_META: kind,
-            EVIDENCE_IDS_META: evidence,  # shared list: redirect hops append to it too
-            "download_slot": origin,
-            "dont_retry": True,  # we retry ourselves, with back-off
-            "redirect_ttl": self.max_redirects,
-        }
-        if kind == "robots":
-            meta[TRUNCATE_META] = self.limits.robots_bytes
+        """One attempt: download ``url`` and follow its redirects, at most
+        ``TDM_POLICY_MAX_REDIRECTS`` hops, writing every hop's response as evidence."""
+        for _ in range(self.max_redirects + 1):
+            request = self._request(url, kind, origin)
+            engine = self.crawler.engine
+            assert engine is not None
+            try:
+                response: Response = await engine.download_async(request)
+            except Exception as exc:  # any failure is recorded as the document being unreachable
+                self._write_hop(request, evidence)  # a body refused after it was received
+                error = classify_failure(exc, request)[1]
+                return FetchResult(url, None, None, error, None, tuple(evidence), attempts)
+            self._write_hop(request, evidence)
+            location = response.headers.get(b"Location")
+            if response.status not in _REDIRECTS or location is None:
+                break
+            url = urljoin(response.url, location.decode("latin-1").strip())
+            if urlsplit(url).scheme not in ("http", "https"):
+                error = f"redirect to a URL that is not http(s): {url}"
+                return FetchResult(url, None, None, error, None, tuple(evidence), attempts)
         else:
-            cap = self.limits.tdmrep_bytes if kind == "tdmrep" else self.limits.document_bytes
-            meta["download_maxsize"] = cap + 1
-        request = Request(url, meta=meta, priority=1000, dont_filter=True, callback=NO_CALLBACK)
-        engine = self.crawler.engine
-        assert engine is not None
-        try:
-            response: Response = await engine.download_async(request)
-        except Exception as exc:  # any failure is recorded as the document being unreachable
-            error = classify_failure(exc, request)[1]
+            error = "IgnoreRequest: max redirections reached"
             return FetchResult(url, None, None, error, None, tuple(evidence), attempts)
         if 300 <= response.status < 400:
             error = f"redirect chain not completed ({response.status})"
@@ -389,6 +390,27 @@ class PolicyFetcher:
         return FetchResult(
             response.url, response.status, response.body, None, max_age, tuple(evidence), attempts
         )
+
+    def _request(self, url: str, kind: str, origin: str) -> Request:
+        meta: dict[str, Any] = {
+            POLICY_FILE_META: kind,
+            "download_slot": origin,
+            "dont_retry": True,  # we retry ourselves, with back-off
+            "dont_redirect": True,  # and follow redirects ourselves, hop by hop
+        }
+        if kind == "robots":
+            meta[TRUNCATE_META] = self.limits.robots_bytes
+        else:
+            cap = self.limits.tdmrep_bytes if kind == "tdmrep" else self.limits.document_bytes
+            meta["download_maxsize"] = cap + 1
+        return Request(url, meta=meta, priority=1000, dont_filter=True, callback=NO_CALLBACK)
+
+    def _write_hop(self, request: Request, evidence: list[RecordRef]) -> None:
+        """Write the response ``request`` received, as received, to the evidence WARC."""
+        exchange = self.session.take_raw(request)
+        if exchange is not None:
+            stored = self.session.recorder.write_evidence(exchange)
+            evidence.append(RecordRef(stored.record_id, stored.payload_digest))
 
 
 def count_received(data: bytes, request: Request, spider: object) -> None:

@@ -1,12 +1,12 @@
-"""The extension that owns the output directory: decision log, WARC writers, manifest.
+"""The recorder: owns the output directory: decision log, WARC writers, manifest.
 
-Every component that decides or stores goes through this one object, so there is a
-single place where the rule "one record per URL, content only when allowed" is kept.
+Every component that decides or stores goes through this one object (the crawl
+session's), so there is a single place where the rule "one record per URL, content only
+when allowed" is kept.
 """
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from collections import Counter
 from datetime import UTC, datetime
@@ -14,11 +14,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
-from scrapy.exceptions import NotConfigured
 
 from tdm_crawler.crawl.config import manifest_settings, user_agent
 from tdm_crawler.crawl.meta import POLICY_FILE_META, RECHECK_META, RECORDED_META
 from tdm_crawler.crawl.resume import ResumeState
+from tdm_crawler.crawl.urls import original_url
+from tdm_crawler.exceptions import SettingError
 from tdm_crawler.policy import Decision, Reason, Signal, Verdict, load_agents
 from tdm_crawler.store import (
     CrawlDir,
@@ -40,30 +41,22 @@ from tdm_crawler.store.manifest import (
 from tdm_crawler.store.warcread import ExchangeCopier
 
 if TYPE_CHECKING:
-    from typing import Self
-
     from scrapy import Request, Spider
     from scrapy.crawler import Crawler
 
-    from tdm_crawler.crawl.coordinator import WorkerCoordinator
+    from tdm_crawler.crawl.claims import Claims
 
 logger = logging.getLogger(__name__)
-
-
-def original_url(request: Request) -> str:
-    """The URL the crawl meant to fetch: the first of a redirect chain."""
-    redirects: list[str] = request.meta.get("redirect_urls") or []
-    return redirects[0] if redirects else request.url
 
 
 class TdmRecorder:
     """Writes ``decisions.jsonl``, ``content/``, ``evidence/`` and ``manifest.json``."""
 
-    def __init__(self, crawler: Crawler) -> None:
+    def __init__(self, crawler: Crawler, claims: Claims) -> None:
         settings = crawler.settings
         out = settings.get("TDM_OUTPUT_DIR")
         if not out:
-            raise NotConfigured("TDM_OUTPUT_DIR is not set")
+            raise SettingError("TDM_OUTPUT_DIR is not set: tdm-crawler has nowhere to record")
         self.crawler = crawler
         self.out = CrawlDir(Path(out))
         previous = read_manifest(self.out.manifest) if self.out.manifest.exists() else None
@@ -83,37 +76,16 @@ class TdmRecorder:
         self._evidence: WarcWriter | None = None
         # URLs whose download started and that have no decision yet (see spider_closed).
         self._pending: set[str] = set()
-        # 64-bit hashes of every URL decided, so that a URL is decided once per crawl even
-        # when a spider schedules it twice (start URLs bypass the duplicate filter).
-        self._decided: set[int] = set()
-        # Distributed mode: the decided URLs are shared by every worker (claims in Redis,
-        # see tdm_crawler.crawl.coordinator); None when this process crawls alone.
-        self._shared: WorkerCoordinator | None = None
+        self.claims = claims
         self.worker_id: str | None = settings.get("TDM_WORKER_ID") or None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
         crawler.signals.connect(self._download_started, signal=signals.request_reached_downloader)
 
-    @classmethod
-    def from_crawler(cls, crawler: Crawler) -> Self:
-        return cls(crawler)
-
-    @staticmethod
-    def of(crawler: Crawler) -> TdmRecorder:
-        """The crawl's recorder; its absence is a configuration error, never ignored."""
-        recorder = crawler.get_extension(TdmRecorder)
-        if recorder is None:
-            raise RuntimeError("tdm_crawler.crawl.recorder.TdmRecorder must be enabled")
-        return recorder
-
     # -- lifecycle -------------------------------------------------------------------
 
     def spider_opened(self, spider: Spider) -> None:
         self.out.root.mkdir(parents=True, exist_ok=True)
-        if self.crawler.settings.get("TDM_REDIS_URL"):
-            from tdm_crawler.crawl.coordinator import WorkerCoordinator
-
-            self._shared = WorkerCoordinator.of(self.crawler)
         # Kept in the manifest so that `--resume` and `recheck` know where the crawl began.
         self.seeds = list(dict.fromkeys([*self.seeds, *getattr(spider, "seed_urls", ())]))
         info = {"crawl-id": self.crawl_id, "http-header-user-agent": self.user_agent}
@@ -124,7 +96,7 @@ class TdmRecorder:
         )
         self.resume = ResumeState.load(self.out) if self.previous else None
         if self.resume is not None:
-            self._decided.update(map(_url_key, self.resume.decided))
+            self.claims.remember(self.resume.decided)
         max_bytes = self.crawler.settings.getint("TDM_WARC_MAX_FILE_BYTES")
         self._content = WarcWriter(
             self.out.content, self.out.content.name, crawl_id=self.crawl_id, software=SOFTWARE,
@@ -147,8 +119,7 @@ class TdmRecorder:
             if writer is not None:
                 writer.close()
         self._write_manifest(status="finished", finish_reason=reason)
-        if self._shared is not None:
-            self._shared.close(reason)  # after the last record: put back what is held
+        self.claims.close(reason)  # after the last record: put back what is held
 
     def _record_lost(self) -> None:
         """Decide the URLs whose download started but whose failure no component saw.
@@ -191,9 +162,7 @@ class TdmRecorder:
         self._write_record(original_url(request), final_url, status, verdict, evidence, stored)
 
     def already_decided(self, url: str) -> bool:
-        if self._shared is not None:
-            return self._shared.is_decided(url)
-        return _url_key(url) in self._decided
+        return self.claims.is_decided(url)
 
     def _write_record(
         self,
@@ -205,13 +174,10 @@ class TdmRecorder:
         stored: dict[str, str] | None,
     ) -> None:
         self._pending.discard(url)
-        if self._shared is not None:
-            if not self._shared.claim(url):
-                logger.debug("%s: decided by another worker", url)
-                self._shared.release(url)
-                return
-        else:
-            self._decided.add(_url_key(url))
+        if not self.claims.claim(url):
+            logger.debug("%s: decided by another worker", url)
+            self.claims.release(url)
+            return
         record = decision_record(
             url=url,
             final_url=final_url,
@@ -226,9 +192,8 @@ class TdmRecorder:
         )
         assert self._log is not None, "spider not opened"
         self._log.write(record)
-        if self._shared is not None:
-            # A stored page is still held until its links are queued (the spider follows).
-            self._shared.done(url, release=stored is None)
+        # A stored page is still held until its links are queued (the spider follows).
+        self.claims.done(url, release=stored is None)
         self.counts[f"decision/{verdict.decision}"] += 1
         self.counts[f"reason/{verdict.reason}"] += 1
         stats = self.crawler.stats
@@ -254,7 +219,7 @@ class TdmRecorder:
             raise ValueError(f"refusing to store {request.url}: decision {verdict.decision}")
         if request.meta.get(RECORDED_META):
             return
-        if self._shared is not None and not self._shared.claim(original_url(request)):
+        if not self.claims.claim(original_url(request)):
             request.meta[RECORDED_META] = True  # another worker decided it: write nothing
             return
         assert self._content is not None, "spider not opened"
@@ -326,7 +291,7 @@ class TdmRecorder:
         session: dict[str, Any] = {"started_at": manifest_time(self.started_at), "status": status}
         if finish_reason is not None:
             session.update(finished_at=manifest_time(), finish_reason=finish_reason)
-        worker = {"worker_id": self.worker_id} if self._shared is not None else {}
+        worker = {"worker_id": self.worker_id} if self.worker_id else {}
         manifest = build_manifest(
             crawl_id=self.crawl_id,
             status=status,
@@ -344,9 +309,3 @@ class TdmRecorder:
         )
         # Sealed over the closed files, so `tdm-crawl verify` detects any later change.
         save_manifest(self.out, manifest, seal=status == "finished")
-
-
-def _url_key(url: str) -> int:
-    return int.from_bytes(
-        hashlib.blake2b(url.encode("utf-8", "surrogatepass"), digest_size=8).digest()
-    )

@@ -17,6 +17,8 @@ from scrapy_redis.dupefilter import RFPDupeFilter
 from scrapy_redis.scheduler import Scheduler
 
 from tdm_crawler.crawl.coordinator import WorkerCoordinator
+from tdm_crawler.crawl.session import CrawlSession
+from tdm_crawler.exceptions import SettingError
 
 if TYPE_CHECKING:
     from typing import Self
@@ -48,7 +50,13 @@ class TdmRedisScheduler(Scheduler):  # type: ignore[misc]
 
     def open(self, spider: Spider) -> None:
         super().open(spider)
-        self.coordinator = WorkerCoordinator.of(self.crawler)
+        claims = CrawlSession.of(self.crawler).claims
+        if not isinstance(claims, WorkerCoordinator):
+            raise SettingError(
+                "TdmRedisScheduler needs TDM_CLAIMS_CLASS = "
+                "tdm_crawler.crawl.coordinator.WorkerCoordinator (tdm-crawl worker sets it)"
+            )
+        self.coordinator = claims
         self.coordinator.attach_queue(self.queue)
 
     def enqueue_request(self, request: Request) -> bool:

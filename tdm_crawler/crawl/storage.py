@@ -12,8 +12,7 @@ import logging
 from typing import TYPE_CHECKING
 
 from tdm_crawler.crawl.meta import EVIDENCE_META, RECHECK_META, VERDICT_META
-from tdm_crawler.crawl.middlewares import RawCaptureMiddleware
-from tdm_crawler.crawl.recorder import TdmRecorder
+from tdm_crawler.crawl.session import CrawlSession
 
 if TYPE_CHECKING:
     from typing import Self
@@ -29,6 +28,7 @@ class ContentStoreMiddleware:
 
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
+        self.session = CrawlSession.of(crawler)
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> Self:
@@ -39,7 +39,7 @@ class ContentStoreMiddleware:
         request = response.request
         raw = None
         if request is not None and verdict is not None and verdict.allowed:
-            raw = RawCaptureMiddleware.of(self.crawler).raw_exchange(request)
+            raw = self.session.raw_exchange(request)
         if raw is None:
             logger.error("Refusing to store %s: no 'allowed' decision for it", response.url)
             if self.crawler.stats is not None:
@@ -47,7 +47,7 @@ class ContentStoreMiddleware:
             return
         assert request is not None and verdict is not None
         evidence = response.meta.get(EVIDENCE_META)
-        recorder = TdmRecorder.of(self.crawler)
+        recorder = self.session.recorder
         if RECHECK_META in request.meta:
             recorder.keep_original(
                 request, verdict, evidence, status=response.status, final_url=response.url

@@ -18,11 +18,10 @@ from scrapy.exceptions import IgnoreRequest
 from scrapy.http import HtmlResponse, Response
 from twisted.python.failure import Failure
 
-from tdm_crawler.crawl.frontier import LocalFrontier, RedisFrontier
 from tdm_crawler.crawl.meta import RELINK_META
-from tdm_crawler.crawl.middlewares import TdmGateMiddleware
-from tdm_crawler.crawl.recorder import TdmRecorder
 from tdm_crawler.crawl.resume import ResumeState
+from tdm_crawler.crawl.session import CrawlSession
+from tdm_crawler.crawl.urls import url_key
 
 if TYPE_CHECKING:
     from typing import Self
@@ -64,29 +63,24 @@ class TdmSpider(Spider):
         if seeds:
             url_list += read_seeds(Path(seeds))
         self.seed_urls = [u.strip() for u in url_list if u.strip()]
-        # URLs seen, as 64-bit hashes (memory per URL, not per URL's length).
-        self.seen = LocalFrontier()
-        # Distributed mode: seen URLs and the page cap are shared through Redis.
-        self.shared: RedisFrontier | None = None
-        self.scheduled = 0
         self.resume: ResumeState | None = None
+        # Resume: URLs an earlier session decided whose stored page was read for links.
+        self._reread: set[bytes] = set()
 
     @classmethod
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
-        spider.max_pages = crawler.settings.getint("TDM_MAX_PAGES")
         spider.max_depth = crawler.settings.getint("TDM_MAX_DEPTH")
-        if crawler.settings.get("TDM_REDIS_URL"):
-            spider.shared = RedisFrontier(crawler)
+        spider.session = CrawlSession.of(crawler)
         return spider
 
-    max_pages = 0
     max_depth = -1
+    session: CrawlSession
 
     async def start(self) -> AsyncIterator[Request]:
-        self.resume = TdmRecorder.of(self.crawler).resume
+        self.resume = self.session.recorder.resume
         if self.resume is not None:
-            self.scheduled = len(self.resume.decided)
+            self.session.frontier.remember(self.resume.decided)
         for url in self.seed_urls:
             for request in self._follow([url], depth=0, scope=_scope_key(url)):
                 yield request
@@ -126,34 +120,31 @@ class TdmSpider(Spider):
     def _follow(
         self, urls: list[str], *, depth: int, scope: tuple[str, int | None]
     ) -> Iterator[Request]:
-        """Requests for the URLs not seen yet. On resume, a URL an earlier session decided
-        is not fetched again; if it was stored, its links are read from the stored copy,
-        so the crawl still reaches what lies behind it."""
-        if self.shared is not None:
-            unique = list(dict.fromkeys(urls))
-            meta = {"tdm_depth": depth, "tdm_scope": scope}
-            for url, admitted in zip(unique, self.shared.admit(unique), strict=True):
+        """Requests for the URLs the frontier admits (new, within the page cap). On
+        resume, a URL an earlier session decided is not fetched again; if it was stored,
+        its links are read from the stored copy, so the crawl still reaches what lies
+        behind it."""
+        pending = [(urls, depth)]
+        while pending:
+            batch, level = pending.pop()
+            unique = list(dict.fromkeys(batch))
+            meta = {"tdm_depth": level, "tdm_scope": scope}
+            for url, admitted in zip(unique, self.session.frontier.admit(unique), strict=True):
                 if admitted:
                     yield Request(url, callback=self.parse, errback=self.failed, meta=meta)
-            return
-        pending = [(url, depth) for url in reversed(urls)]
-        while pending:
-            url, level = pending.pop()
-            if self.seen.seen(url):
-                continue
-            prior = self.resume.decided.get(url) if self.resume is not None else None
-            if prior is None:
-                if self.max_pages and self.scheduled >= self.max_pages:
                     continue
-                self.scheduled += 1
-                meta = {"tdm_depth": level, "tdm_scope": scope}
-                yield Request(url, callback=self.parse, errback=self.failed, meta=meta)
-                continue
-            assert self.resume is not None
-            page = self.resume.stored_page(prior)
-            if page is not None and self._expands(page, level):
-                links = self._links(page, scope)
-                pending.extend((link, level + 1) for link in reversed(links))
+                page = self._stored_page(url)
+                if page is not None and self._expands(page, level):
+                    pending.append((self._links(page, scope), level + 1))
+
+    def _stored_page(self, url: str) -> Response | None:
+        """The page an earlier session stored for ``url``, the first time it is asked."""
+        prior = self.resume.decided.get(url) if self.resume is not None else None
+        if prior is None or url_key(url) in self._reread:
+            return None
+        self._reread.add(url_key(url))
+        assert self.resume is not None
+        return self.resume.stored_page(prior)
 
     def failed(self, failure: Failure) -> None:
         """Record a failure the gate did not see; already-decided requests are skipped."""
@@ -163,4 +154,4 @@ class TdmSpider(Spider):
         if isinstance(exc, IgnoreRequest) and str(exc).startswith("tdm-crawler:"):
             return
         self.logger.info("Failed %s: %s", request.url, exc)
-        TdmGateMiddleware.of(self.crawler).record_failure(request, exc)
+        self.session.record_failure(request, exc)

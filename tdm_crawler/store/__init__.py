@@ -1,4 +1,4 @@
-"""Writers and readers for a crawl's output directory (see /work/shared/interface.md).
+"""Writers and readers of the crawl directory (docs/interface.md, "The crawl directory").
 
 ``store`` owns the crawl directory: nothing outside it names a file of the layout, reads
 a WARC file, parses the decision log or the evidence, or assembles a manifest.

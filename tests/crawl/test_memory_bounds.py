@@ -46,4 +46,4 @@ def test_local_frontier_remembers_urls_as_hashes_and_caps_pages() -> None:
     assert frontier.admit(["http://a/1", "http://a/2", "http://a/1"]) == [True, True, False]
     assert frontier.admit(["http://a/3", "http://a/4"]) == [True, False]
     assert len(frontier) == 4
-    assert all(isinstance(key, int) for key in frontier._seen)
+    assert all(isinstance(key, bytes) and len(key) == 8 for key in frontier._seen)

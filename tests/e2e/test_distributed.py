@@ -36,7 +36,7 @@ from tdm_crawler.cli import main
 from tdm_crawler.crawl.distributed import RedisPolicyStore, public_url
 from tdm_crawler.store import CrawlDir
 from tests.crawling import MARKER, markers_written
-from tests.e2e.test_crawl_e2e import HITS
+from tests.e2e.expectations import HITS
 from tests.paths import REPO as ROOT
 
 REDIS_SERVER = shutil.which("redis-server")

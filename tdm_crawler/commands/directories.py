@@ -1,0 +1,54 @@
+"""The directories commands are given: an output directory to prepare, a crawl to read.
+
+Every command that writes a crawl (``crawl``, ``worker``, ``demo``, ``recheck``,
+``replay --out``) prepares its output here, so none of them can mix two crawls in one
+directory; every command that reads one (``report``, ``replay``, ``diff``) refuses a
+directory that is not a crawl with the same message.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+
+from tdm_crawler.exceptions import NotACrawl, UsageError
+
+
+def prepare_output(out: Path, *, resume: bool, overwrite: bool) -> None:
+    """Refuse to mix two crawls in one directory; make sure we can write there.
+    ``overwrite`` removes every entry of the layout (:meth:`CrawlDir.entries`)."""
+    from tdm_crawler.store import CrawlDir
+
+    crawl = CrawlDir(out)
+    existing = crawl.existing_entries()
+    if existing and not (resume or overwrite):
+        raise UsageError(
+            f"{out} already holds a crawl ({', '.join(map(crawl.relative, existing))}); "
+            "pass --resume to continue it or --overwrite to start afresh"
+        )
+    if resume and not crawl.manifest.exists():
+        raise UsageError(f"--resume: {out} holds no crawl to resume; drop --resume")
+    if overwrite:
+        for path in existing:
+            if path.is_dir():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=out):
+            pass
+    except OSError as exc:
+        raise UsageError(f"cannot write to {out} ({exc.strerror}); choose another --out") from None
+
+
+def crawl_dir(path: Path) -> Path:
+    """``path`` if it holds a crawl, or a distributed crawl's workers."""
+    from tdm_crawler.store import CrawlDir
+
+    try:
+        CrawlDir(path).require()
+    except NotACrawl as exc:
+        raise UsageError(str(exc)) from None
+    return path

@@ -1,0 +1,146 @@
+"""``tdm-crawl replay``: decide every URL of a crawl again, offline, from its evidence.
+
+It answers "what would this crawl have decided with today's code or another setting?"
+without touching the network, and with ``--out`` writes the corpus that answer keeps.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+from tdm_crawler.commands.directories import crawl_dir, prepare_output
+from tdm_crawler.exceptions import NotACrawl, SettingError, UnreadableWarc, UsageError
+
+NAME = "replay"
+HELP = "re-decide every URL of a crawl offline, from its recorded evidence"
+DESCRIPTION = """Decide every URL of a crawl again, offline, from its recorded evidence (the
+policy documents in evidence/ and each record's evidence field), with the crawl's own
+decision functions. No network is used. The address check (DNS) is not repeated: such
+records, records without evidence and URLs that would now be fetched keep their recorded
+verdict and are counted as "not replayable".
+
+Settings are the crawl's (manifest.json, including the AI-agent list it used) unless
+--set changes them. Prints a summary and writes a report, one JSON object per changed
+or not replayable URL: {"url", "result": "changed", "fields", "old", "new"} or
+{"url", "result": "not-replayable", "why", "detail", "old"}; old/new hold decision,
+reason, tdm_reservation, tdm_policy, final_url, status. The crawl directory is never
+modified: the report goes to ./replay-<DIR name>-<time>.jsonl unless --report says where."""
+EPILOG = """exit status: 0 no allowed URL is now excluded (other changes are printed),
+1 some allowed URL would now be excluded, 2 bad usage or an unreadable crawl.
+
+examples:
+  tdm-crawl replay runs/ex
+  tdm-crawl replay runs/ex --set TDM_AI_AGENTS=+NewBot --out runs/ex-refiltered"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("dir", type=Path, metavar="DIR", help="a crawl's --out directory")
+    parser.add_argument(
+        "--set",
+        dest="settings",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="decide with this setting changed: TDM_AGENT, TDM_AI_AGENTS (e.g. +NewBot), "
+        "TDM_ROBOTS_MAX_BYTES, TDM_TDMREP_MAX_BYTES, TDM_DOCUMENT_MAX_BYTES",
+    )
+    parser.add_argument(
+        "--report",
+        type=Path,
+        metavar="FILE",
+        help="report file (default ./replay-<DIR name>-<time>.jsonl)",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        metavar="NEW_DIR",
+        help="write a new crawl directory keeping only the content still allowed",
+    )
+
+
+def _replay_report(args: argparse.Namespace) -> Any:
+    """Open the replay report: --report FILE, else a new ./replay-<DIR name>-<UTC time>.jsonl
+    (never inside DIR: a crawl directory, once finished, is evidence and stays as it is)."""
+    if args.report is not None:
+        try:
+            return args.report.open("w", encoding="utf-8")
+        except OSError as exc:
+            raise UsageError(f"cannot write --report {args.report} ({exc.strerror})") from None
+    stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+    for n in range(1, 100):
+        stem = f"replay-{args.dir.resolve().name}-{stamp}"
+        path = Path(f"{stem}.jsonl" if n == 1 else f"{stem}-{n}.jsonl")
+        try:
+            return path.open("x", encoding="utf-8")
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise UsageError(
+                f"cannot write the report here ({exc.strerror}); pass --report FILE"
+            ) from None
+    raise UsageError("too many replay reports this second; pass --report FILE")
+
+
+def run(args: argparse.Namespace) -> int:
+    from tdm_crawler.offline.filtered import FilteredCorpus
+    from tdm_crawler.offline.replay import format_summary, replay_config, replay_crawl
+    from tdm_crawler.store import CrawlDir
+
+    source = crawl_dir(args.dir)
+    try:
+        # A distributed crawl's settings are its first worker's (all workers share them).
+        manifest = CrawlDir(source).parts()[0].load_manifest()
+    except NotACrawl as exc:
+        raise UsageError(str(exc)) from None
+    if manifest is None:
+        raise UsageError(f"{source} has no manifest.json, so the crawl's settings are unknown")
+    overrides: dict[str, Any] = {}
+    if args.settings:
+        from tdm_crawler.crawl.assignments import parse_assignments
+
+        try:
+            overrides = parse_assignments(args.settings)
+        except SettingError as exc:
+            raise UsageError(str(exc)) from None
+    try:
+        config = replay_config(manifest, overrides)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    sink = None
+    if args.out is not None and CrawlDir(source).is_distributed:
+        raise UsageError(
+            "--out takes one crawl directory; replay each DIR/workers/<id> with its own --out"
+        )
+    if args.out is not None:
+        out, src = args.out.resolve(), source.resolve()
+        if out == src or src in out.parents:
+            raise UsageError(
+                "--out must be outside DIR: replay never writes into the crawl it reads"
+            )
+        prepare_output(args.out, resume=False, overwrite=False)
+        sink = FilteredCorpus(source, args.out)
+    try:
+        with _replay_report(args) as report:
+            result = replay_crawl(source, config, report=report, sink=sink)
+            report_name = report.name
+        if sink is not None:
+            sink.finish(manifest, config, result)
+    except (NotACrawl, UnreadableWarc) as exc:
+        if sink is not None:
+            sink.abort()
+        raise UsageError(f"{exc}; run tdm-crawl verify {source}") from None
+    print(format_summary(result, config, source))
+    print(f"Report: {report_name}  ({result.changed} changed, {result.kept} not replayable)")
+    if sink is not None:
+        print(f"Filtered corpus: {args.out}  ({sink.copied} stored responses copied)")
+        if sink.missing:
+            print(
+                f"WARNING: {len(sink.missing)} stored responses are missing from "
+                f"{CrawlDir(source).content}; run tdm-crawl verify {source}",
+                file=sys.stderr,
+            )
+    return 1 if result.newly_excluded else 0
