@@ -23,6 +23,7 @@ from typing import Any, Final
 
 from tdm_crawler.exceptions import NotACrawl
 from tdm_crawler.store.manifest import read_manifest
+from tdm_crawler.store.warc import FILE_SUFFIX
 
 __all__ = ["CrawlDir"]
 
@@ -33,7 +34,7 @@ _EVIDENCE: Final = "evidence"
 _PURGE: Final = "purge.jsonl"
 _REPORT: Final = "report.html"
 _WORKERS: Final = "workers"
-_WARC_GLOB: Final = "*.warc.gz"
+_WARC_GLOB: Final = f"*{FILE_SUFFIX}"
 
 
 @dataclass(frozen=True, slots=True)

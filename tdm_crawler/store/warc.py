@@ -50,6 +50,8 @@ from warcio.warcwriter import WARCWriter
 __all__ = ["WARC_VERSION", "HttpExchange", "StoredRecord", "WarcWriter"]
 
 WARC_VERSION: Final = "WARC/1.1"
+#: How every WARC file's name ends (one gzip member per record).
+FILE_SUFFIX: Final = ".warc.gz"
 _FORMAT: Final = "WARC File Format 1.1"
 _CONFORMS_TO: Final = (
     "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
@@ -479,7 +481,8 @@ class WarcWriter:
         opened_at = self._clock()
         stamp = opened_at.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
         while True:
-            path = self.directory / f"{self.prefix}-{stamp}-{os.getpid()}-{self._seq:05d}.warc.gz"
+            name = f"{self.prefix}-{stamp}-{os.getpid()}-{self._seq:05d}{FILE_SUFFIX}"
+            path = self.directory / name
             self._seq += 1
             try:
                 handle = path.open("xb")
