@@ -353,7 +353,7 @@ def test_the_optional_orjson_changes_nothing(
     """orjson (when installed) only makes it faster: the page is the same with json."""
     import marshal
 
-    from tdm_crawler.report import summary as summary_module
+    from tdm_crawler.store import decisions as decisions_module
 
     crawl_dir = tmp_path / "crawl"
     crawl_dir.mkdir()
@@ -366,6 +366,6 @@ def test_the_optional_orjson_changes_nothing(
         return re.sub(r"<dt>Generated</dt><dd>[^<]*</dd>", "", page)
 
     first = page_without_date("a.html")
-    monkeypatch.setattr(summary_module, "_loads", json.loads)
+    monkeypatch.setattr(decisions_module, "_loads", json.loads)
     monkeypatch.setattr(html_report, "_list_key", marshal.dumps)
     assert page_without_date("b.html") == first
