@@ -40,13 +40,10 @@ from tdm_crawler.crawl.session import CrawlSession
 from tdm_crawler.policy import (
     DECISION_HEADERS,
     ContentFacts,
-    Decision,
     OriginHalf,
     PolicyProblem,
     PolicySummary,
-    Reason,
     ResponseFacts,
-    Signal,
     Verdict,
     content_kind,
     decide_origin,
@@ -125,12 +122,6 @@ class TdmGateMiddleware:
         # One download slot per origin: politeness (and Crawl-delay) per scheme/host/port.
         request.meta.setdefault("download_slot", origin)
         policy = await self.fetcher.origin(origin)
-        if policy.address_problem is not None:
-            # Nothing was fetched from this origin, so no robots/TDMRep signal exists.
-            signal = Signal("network", "dns", None, policy.address_problem)
-            verdict = Verdict(Decision.ERROR, Reason.NOT_PUBLIC_ADDRESS, signals=(signal,))
-            evidence = self.session.evidence(request, "address")
-            self._drop(request, verdict, status=None, evidence=evidence)
         half = decide_origin(request.url, self.context, policy.facts)
         if half.verdict is not None:
             evidence = self.session.evidence(request, "before")
