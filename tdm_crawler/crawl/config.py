@@ -92,6 +92,8 @@ SCRAPY_SETTINGS: dict[str, Any] = {
         "tdm_crawler.crawl.guard.RequestGuard": 10,
         "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
         "tdm_crawler.crawl.middlewares.RawCaptureMiddleware": 960,
+        # Between the raw capture and HttpCompression (590): robots.txt inflated to its cap.
+        "tdm_crawler.crawl.truncate.TruncateMiddleware": 950,
         "tdm_crawler.crawl.middlewares.TdmGateMiddleware": 540,
         "tdm_crawler.crawl.backoff.OriginBackoffMiddleware": 610,
     },

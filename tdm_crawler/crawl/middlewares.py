@@ -2,9 +2,12 @@
 
 Placement matters (see ``config.SCRAPY_SETTINGS``):
 
+* the request guard (:mod:`tdm_crawler.crawl.guard`, 10) comes before both, so what
+  reaches the gate is a request to a public http(s) address;
 * :class:`RawCaptureMiddleware` sits next to the downloader (960), so it sees each
   response exactly as received — still compressed, before redirects are followed —
-  which is what the WARC must hold for its digests to match the server's bytes.
+  which is what the WARC must hold for its digests to match the server's bytes
+  (robots.txt is then inflated up to its cap by :mod:`tdm_crawler.crawl.truncate`, 950).
 * :class:`TdmGateMiddleware` sits at 540, below RetryMiddleware (550) and the redirect
   middlewares (580/600): its ``process_request`` runs for every hop of a redirect chain,
   and its ``process_response`` only sees final answers, after retries and redirects,
