@@ -655,3 +655,31 @@ def test_file_licences_are_never_read(tmp_path: Path) -> None:
         assert "only http(s)" in signal_text(record), signal_text(record)
     written = b"".join(p.read_bytes() for p in out.rglob("*") if p.is_file())
     assert b"root:x:0:0" not in written and b"MARKER-BLOCKED-" not in written
+
+
+@ensure_deferred
+async def test_without_the_guard_the_download_handlers_still_read_no_file(tmp_path: Path) -> None:
+    """The second wall: Scrapy's file and data handlers are off, so even a request the
+    guard did not see (here: the guard removed) cannot read /etc/passwd or open a FIFO."""
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    sites = {
+        name: site
+        for name, site in _file_licence_sites(fifo, tmp_path / "absent").items()
+        if name in ("passwd", "fifo", "data")
+    }
+    middlewares = {
+        **SCRAPY_SETTINGS["DOWNLOADER_MIDDLEWARES"],
+        "tdm_crawler.crawl.guard.RequestGuard": None,
+    }
+    with raw.RawServer(sites) as server:
+        seeds = [server.url(site, "/page.html") for site in sites]
+        out = tmp_path / "out"
+        await crawl(
+            seeds, out, **{**GUARDED, "max_depth": 0, "DOWNLOADER_MIDDLEWARES": middlewares}
+        )
+    records = by_url(out)
+    for seed in seeds:
+        assert "Unsupported URL scheme" in signal_text(records[seed]), signal_text(records[seed])
+    written = b"".join(p.read_bytes() for p in out.rglob("*") if p.is_file())
+    assert b"root:x:0:0" not in written
