@@ -352,6 +352,22 @@ def build_ssrf() -> RawSites:
         "ai-train",
     )
     origin_case(
+        "license-invalid",
+        "rsl-license-invalid-urls",
+        "robots.txt License: lines no request can be made of (bad IPv6 literal, bad port)",
+        {
+            "/robots.txt": lambda: raw.respond(
+                200,
+                [_TEXT],
+                b"User-agent: *\nAllow: /\nLicense: http://[::1/l.xml\n"
+                b"License: http://e.org:99999/l.xml\n",
+            )
+        },
+        "allowed",
+        "no-reservation",
+        "invalid URL",
+    )
+    origin_case(
         "license-unresolvable",
         "rsl-license-unresolvable-name",
         "robots.txt License: on a name that does not resolve",
