@@ -132,7 +132,7 @@ SCRAPY_SETTINGS: dict[str, Any] = {
 
 
 def user_agent(agent: str, contact: str) -> str:
-    """``<token>/<version> (+<contact>)`` as interface.md specifies."""
+    """``<token>/<version> (+<contact>)`` as docs/interface.md specifies (``--contact``)."""
     return f"{agent}/{__version__} (+{contact})" if contact else f"{agent}/{__version__}"
 
 

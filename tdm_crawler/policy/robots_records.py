@@ -14,12 +14,12 @@ How lines become groups:
   Python knows), ``#`` starts a comment, field names are case-insensitive, with the
   common misspellings and colon-less forms read as the field meant (``Dissallow``,
   ``User agent``, ``Disallow /x``);
-* consecutive ``user-agent`` lines start one group, and only a rule line ends their
-  run: ``allow``, ``disallow``, and ``content-usage``, which the IETF aipref attachment
-  draft adds to RFC 9309's rules. Other records between them (``Crawl-delay``,
-  ``Content-Signal``, ``Sitemap``, ``License``, unknown lines) belong to the group and
-  do not split it (RFC 9309 §2.2.4), so ``User-agent: a``, ``Crawl-delay: 1``,
-  ``User-agent: b``, ``Disallow: /`` is one group for ``a`` and ``b``;
+* consecutive ``user-agent`` lines start one group, and only an access rule ends their
+  run: ``allow`` or ``disallow``. Other records between them (``Content-Usage``,
+  ``Crawl-delay``, ``Content-Signal``, ``Sitemap``, ``License``, unknown lines) belong to
+  the group and do not split it (RFC 9309 §2.2.4), so ``User-agent: a``,
+  ``Content-Usage: train-ai=n``, ``User-agent: b``, ``Disallow: /`` is one group for
+  ``a`` and ``b``, holding both records;
 * ``Sitemap``, ``Host`` and ``License`` are global wherever they stand; records before
   the first ``user-agent`` line belong to no group and are dropped, and so are those of
   a group whose user-agent lines are all empty;
@@ -59,7 +59,6 @@ _ALIASES: dict[str, str] = {
 _GLOBAL = frozenset({"sitemap", "host", "license"})
 _ACCESS = frozenset({"allow", "disallow"})
 # The rule lines of a group: one ends a run of user-agent lines (the rest never do).
-_RULES = _ACCESS | {"content-usage"}
 _BOM = "\ufeff"
 
 
@@ -131,7 +130,7 @@ class RobotsRecords:
                     if token != "*" and "*" in token and token.replace("*", ""):
                         agents.append(token.replace("*", ""))
             else:
-                ruled = ruled or name in _RULES
+                ruled = ruled or name in _ACCESS
                 if agents:
                     records.append((name, value))
         close()

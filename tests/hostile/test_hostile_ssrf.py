@@ -38,17 +38,14 @@ from zope.interface import implementer
 from tdm_crawler.crawl.config import SCRAPY_SETTINGS
 from tests.crawling import by_url, crawl, markers_written
 from tests.hostile import rawserver as raw
-from tests.hostile.generate import (
-    Case,
+from tests.hostile.generate import Case, MiB, RawSites, html
+from tests.hostile.harness import (
     CrawlOutcome,
-    MiB,
-    RawSites,
     async_fixture,
     check_case,
     check_markers,
     crawl_cases,
     ensure_deferred,
-    html,
     params,
     signal_text,
 )

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from fixtures.documents import make_epub, make_pdf, make_png, xmp_packet
 from tdm_crawler.policy import (
     ContentFacts,
     Context,
@@ -41,7 +42,6 @@ from tdm_crawler.policy import (
 )
 from tdm_crawler.policy.c2pa import training_mining_finding
 from tdm_crawler.policy.decide import DECISION_HEADERS
-from tests.docs_factory import make_epub, make_pdf, make_png, xmp_packet
 
 AGENT = "tdm-crawler"
 CTX = Context(agent=AGENT, ai_agents=load_agents())

@@ -107,9 +107,9 @@ STRUCTURE_CASES = [
     ),
     pytest.param(
         "User-agent: a\nContent-Usage: train-ai=n\nUser-agent: b\nDisallow: /\n",
-        [(("a",), (("content-usage", "train-ai=n"),)), (("b",), (("disallow", "/"),))],
+        [(("a", "b"), (("content-usage", "train-ai=n"), ("disallow", "/")))],
         [],
-        id="content-usage-is-a-rule-line",
+        id="content-usage-does-not-end-group",
     ),
     pytest.param(
         "User-agent: a\nDisallow: /x\nCrawl-delay: 2\nUser-agent: b\nAllow: /\n",
