@@ -100,9 +100,12 @@ class RequestGuard:
         return resolver
 
     def _stopped(self) -> None:
+        """The crawl is over: its rule no longer applies to the process's connections."""
         from twisted.internet import reactor
 
-        guarded_resolver(reactor).unregister(self.check)
+        current = reactor.nameResolver
+        if isinstance(current, GuardedResolver):
+            current.unregister(self.check)
 
     async def process_request(self, request: Request) -> None:
         resolver = self._resolver()
