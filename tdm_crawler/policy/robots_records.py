@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
+from urllib.parse import urljoin
 
 from tdm_crawler.policy.ai_agents import AiAgent
 from tdm_crawler.policy.pathmatch import match_pieces, normalise, path_and_query, split_pattern
@@ -330,11 +331,27 @@ def _extract(line: str) -> Record | None:
     return None if name is None else (name, value)
 
 
-def license_urls(records: RobotsRecords) -> tuple[str, ...]:
-    """The RSL licence URLs of ``License:`` lines (global), in file order, each once."""
+def license_urls(records: RobotsRecords, robots_url: str) -> tuple[str, ...]:
+    """The RSL licence URLs of ``License:`` lines (global), in file order, each once.
+
+    A relative URL is resolved against ``robots_url``, the robots.txt it appears in
+    (RSL 1.0). A value that cannot be resolved (an invalid port or IPv6 literal) is kept
+    as written: fetching it fails, and the licence is recorded as that failure.
+    """
     return tuple(
-        dict.fromkeys(value for name, value in records.global_records if name == "license")
+        dict.fromkeys(
+            _resolved(value, robots_url)
+            for name, value in records.global_records
+            if name == "license"
+        )
     )
+
+
+def _resolved(reference: str, base: str) -> str:
+    try:
+        return urljoin(base, reference)
+    except ValueError:
+        return reference
 
 
 def ai_agent_finding(

@@ -1764,10 +1764,6 @@ def build_transport() -> RawSites:
         "allowed",
         "no-reservation",
         "no rule matches",
-        xfail="a compressed robots.txt inflating past DOWNLOAD_MAXSIZE makes the whole "
-        "origin robots-unreachable instead of reading its first 512 KiB "
-        "(crawl/origin.py: the read cap counts compressed bytes; HttpCompression then "
-        "refuses the body)",
     )
     r.case(
         "rf-gzip-bomb",
@@ -1777,7 +1773,6 @@ def build_transport() -> RawSites:
         "disallowed",
         "robots-disallow",
         "Disallow /blocked/",
-        xfail="same as robots-gzip-bomb: the record says robots-unreachable, not robots-disallow",
     )
     return r
 

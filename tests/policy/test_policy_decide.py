@@ -897,8 +897,9 @@ def test_decide_before_fetch_fetches(scenario: Scenario) -> None:
 
 
 def test_robots_license_lines_are_offered_for_fetching() -> None:
-    assert Scenario(robots="license").origin().license_urls == (LICENSE_URL,)
-    assert Scenario(robots="ok").origin().license_urls == ()
+    robots_url = "https://e.org/robots.txt"
+    assert Scenario(robots="license").origin().license_urls(robots_url) == (LICENSE_URL,)
+    assert Scenario(robots="ok").origin().license_urls(robots_url) == ()
 
 
 def test_ai_agent_list_comes_from_the_context() -> None:
