@@ -128,7 +128,12 @@ class TdmGateMiddleware:
         if policy.address_problem is not None:
             # Nothing was fetched from this origin, so no robots/TDMRep signal exists.
             signal = Signal("network", "dns", None, policy.address_problem)
-            verdict = Verdict(Decision.ERROR, Reason.NOT_PUBLIC_ADDRESS, signals=(signal,))
+            verdict = Verdict(
+                Decision.ERROR,
+                Reason.NOT_PUBLIC_ADDRESS,
+                signals=(signal,),
+                purpose=self.context.profile.purpose,
+            )
             evidence = self.session.evidence(request, "address")
             self._drop(request, verdict, status=None, evidence=evidence)
         half = decide_origin(request.url, self.context, policy.facts)
