@@ -20,7 +20,7 @@ from typing import Any
 from tdm_crawler import __version__
 from tdm_crawler.commands.directories import prepare_output
 from tdm_crawler.commands.distributed import SHARED_SETTINGS, ids, reachable, worker_dir
-from tdm_crawler.commands.options import add_crawl_options, http_url, settings_for
+from tdm_crawler.commands.options import add_crawl_options, check_profile, http_url, settings_for
 from tdm_crawler.commands.running import crawl_and_summarise
 from tdm_crawler.exceptions import UsageError
 
@@ -49,6 +49,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_profile(args)  # before anything is written, in either mode
     seeds = [http_url(u) for u in args.urls]
     if args.seeds is not None:
         from tdm_crawler.spiders.tdm import read_seeds
@@ -101,6 +102,7 @@ def _run_distributed_crawl(args: argparse.Namespace, seeds: Sequence[str]) -> in
         public_url,
         sync_client,
     )
+    from tdm_crawler.policy.purposes import Profile
     from tdm_crawler.store import write_manifest
 
     if args.resume:
@@ -126,6 +128,7 @@ def _run_distributed_crawl(args: argparse.Namespace, seeds: Sequence[str]) -> in
         "redis": public_url(args.redis),
         "seeds": list(seeds),
         "settings": {name: settings.get(name) for name in sorted(TDM_SETTINGS)},
+        "profile": Profile.from_settings(settings).to_json(),
         "workers_dir": "workers",
         "started_at": started,
         "finished_at": None,
