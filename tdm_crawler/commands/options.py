@@ -36,7 +36,8 @@ PROFILE_OPTIONS = {"purpose": "TDM_PURPOSE", "operator": "TDM_OPERATOR", "region
 def add_profile_options(parser: argparse.ArgumentParser) -> None:
     """``--purpose``, ``--operator``, ``--region``: what the crawl is for and who runs it.
 
-    Left out, each is the setting's default (a worker or a recheck: the crawl's own)."""
+    Left out, each is the setting's default (a worker, a recheck or a replay: the
+    crawl's own)."""
     from tdm_crawler.policy.purposes import Operator, Purpose
 
     group = parser.add_argument_group(

@@ -81,7 +81,7 @@ def test_a_bad_profile_is_one_line_exit_2_and_writes_nothing(
     assert sorted(path.name for path in source.iterdir()) == ["decisions.jsonl", "manifest.json"]
 
 
-@pytest.mark.parametrize("command", ["crawl", "worker", "check", "demo", "recheck"])
+@pytest.mark.parametrize("command", ["crawl", "worker", "check", "demo", "recheck", "replay"])
 def test_help_lists_the_profile_options(command: str, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main([command, "--help"])
