@@ -1,11 +1,12 @@
-"""The list of known AI crawlers whose robots.txt groups count as TDM reservations (§1).
+"""The list of known AI crawlers whose robots.txt groups count as reservations (§1).
 
 A site that blocks GPTBot or CCBot tells AI developers "not for training" in the only
 machine-readable way many sites know. Which tokens count is a judgement that changes as
 operators appear, so the list is data (``data/ai_agents.json``), shipped with the operator,
-the honest purpose and the operator's documentation of each token, and users may replace
-or extend it. The loaded list goes into the crawl manifest, so a record can always be
-traced back to the list that produced it.
+the honest category (what the crawler is for; a block on it reserves for the purposes the
+purpose table gives that category) and the operator's documentation of each token, and
+users may replace or extend it. The loaded list goes into the crawl manifest, so a record
+can always be traced back to the list that produced it.
 """
 
 from __future__ import annotations
