@@ -8,7 +8,7 @@ STAMP  := $(VENV)/.installed
 # Redis server for distributed crawling. Installed only when missing (needs root + apt).
 SYSTEM_TOOLS := chromium redis-server
 
-.PHONY: demo test lint install system-deps clean
+.PHONY: demo test test-fast lint install system-deps clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -34,6 +34,13 @@ test: $(STAMP) system-deps
 	$(BIN)/ruff check tdm_crawler tests fixtures examples bench
 	$(BIN)/mypy
 	$(BIN)/pytest -q
+
+# The edit-test loop: everything but real crawls, Redis and the browser (markers e2e, redis,
+# browser; tests/conftest.py), in well under a minute. `make test` still runs everything.
+test-fast: $(STAMP)
+	$(BIN)/ruff check tdm_crawler tests fixtures examples bench
+	$(BIN)/mypy
+	$(BIN)/pytest -q -m "not e2e and not redis and not browser"
 
 lint: $(STAMP)
 	$(BIN)/ruff check tdm_crawler tests fixtures examples bench

@@ -1,6 +1,6 @@
 """``tdm-crawl``: the parser built from the command modules, dispatch, and error reporting.
 
-Each command is a module of :mod:`tdm_crawler.commands`. Exit status (interface.md): 0 when
+Each command is a module of :mod:`tdm_crawler.commands`. Exit status (docs/interface.md): 0 when
 a crawl completed whatever its decisions, 2 on bad usage (with a one-line message that
 says what to do), 1 when a crawl could not run. The one place a
 :class:`~tdm_crawler.exceptions.TdmCrawlerError` becomes that line and status 2 is

@@ -98,8 +98,12 @@ SCRAPY_SETTINGS: dict[str, Any] = {
     "BOT_NAME": "tdm-crawler",
     "ROBOTSTXT_OBEY": False,  # our gate replaces RobotsTxtMiddleware (RFC 9309 status codes)
     "DOWNLOADER_MIDDLEWARES": {
+        # First for every request and every redirect hop, whoever asks (crawl/guard.py).
+        "tdm_crawler.crawl.guard.RequestGuard": 10,
         "scrapy.downloadermiddlewares.robotstxt.RobotsTxtMiddleware": None,
         "tdm_crawler.crawl.middlewares.RawCaptureMiddleware": 960,
+        # Between the raw capture and HttpCompression (590): robots.txt inflated to its cap.
+        "tdm_crawler.crawl.truncate.TruncateMiddleware": 950,
         "tdm_crawler.crawl.middlewares.TdmGateMiddleware": 540,
         "tdm_crawler.crawl.backoff.OriginBackoffMiddleware": 610,
     },
@@ -113,6 +117,8 @@ SCRAPY_SETTINGS: dict[str, Any] = {
         "tdm_crawler.crawl.session.CrawlSession": 0,
         "tdm_crawler.crawl.progress.TdmProgress": 100,  # after the recorder: sees its last records
     },
+    # http(s) only: no request, whatever its origin, can read a local file or leave HTTP.
+    "DOWNLOAD_HANDLERS": {"file": None, "data": None, "ftp": None, "s3": None},
     "DUPEFILTER_CLASS": "tdm_crawler.crawl.dupefilter.RedirectAwareDupeFilter",
     # A crawler that reads hostile input all day opens no control port: Scrapy's
     # RemoteControl (runs Python sent to it over HTTP) and telnet console are off unless
@@ -136,7 +142,7 @@ SCRAPY_SETTINGS: dict[str, Any] = {
 
 
 def user_agent(agent: str, contact: str) -> str:
-    """``<token>/<version> (+<contact>)`` as interface.md specifies."""
+    """``<token>/<version> (+<contact>)`` as docs/interface.md specifies (``--contact``)."""
     return f"{agent}/{__version__} (+{contact})" if contact else f"{agent}/{__version__}"
 
 

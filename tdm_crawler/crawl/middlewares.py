@@ -2,9 +2,12 @@
 
 Placement matters (see ``config.SCRAPY_SETTINGS``):
 
+* the request guard (:mod:`tdm_crawler.crawl.guard`, 10) comes before both, so what
+  reaches the gate is a request to a public http(s) address;
 * :class:`RawCaptureMiddleware` sits next to the downloader (960), so it sees each
   response exactly as received — still compressed, before redirects are followed —
-  which is what the WARC must hold for its digests to match the server's bytes.
+  which is what the WARC must hold for its digests to match the server's bytes
+  (robots.txt is then inflated up to its cap by :mod:`tdm_crawler.crawl.truncate`, 950).
 * :class:`TdmGateMiddleware` sits at 540, below RetryMiddleware (550) and the redirect
   middlewares (580/600): its ``process_request`` runs for every hop of a redirect chain,
   and its ``process_response`` only sees final answers, after retries and redirects,
@@ -40,13 +43,10 @@ from tdm_crawler.crawl.session import CrawlSession
 from tdm_crawler.policy import (
     DECISION_HEADERS,
     ContentFacts,
-    Decision,
     OriginHalf,
     PolicyProblem,
     PolicySummary,
-    Reason,
     ResponseFacts,
-    Signal,
     Verdict,
     content_kind,
     decide_origin,
@@ -125,17 +125,6 @@ class TdmGateMiddleware:
         # One download slot per origin: politeness (and Crawl-delay) per scheme/host/port.
         request.meta.setdefault("download_slot", origin)
         policy = await self.fetcher.origin(origin)
-        if policy.address_problem is not None:
-            # Nothing was fetched from this origin, so no robots/TDMRep signal exists.
-            signal = Signal("network", "dns", None, policy.address_problem)
-            verdict = Verdict(
-                Decision.ERROR,
-                Reason.NOT_PUBLIC_ADDRESS,
-                signals=(signal,),
-                purpose=self.context.profile.purpose,
-            )
-            evidence = self.session.evidence(request, "address")
-            self._drop(request, verdict, status=None, evidence=evidence)
         half = decide_origin(request.url, self.context, policy.facts)
         if half.verdict is not None:
             evidence = self.session.evidence(request, "before")

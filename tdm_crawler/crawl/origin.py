@@ -19,11 +19,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urljoin
 
 from scrapy import Request
 from scrapy.exceptions import StopDownload
 from scrapy.http.request import NO_CALLBACK
+from scrapy.utils.misc import load_object
 
 from tdm_crawler.crawl.failures import RECEIVED_META, classify_failure
 from tdm_crawler.crawl.meta import POLICY_FILE_META, TRUNCATE_META
@@ -33,12 +34,10 @@ from tdm_crawler.policy import (
     OriginFacts,
     RobotsFile,
     TdmRepFile,
-    non_public_addresses,
     origin_facts,
     origin_of,
     read_license,
     read_policy_files,
-    unreachable_origin,
 )
 
 if TYPE_CHECKING:
@@ -118,7 +117,6 @@ class OriginPolicy:
 
     origin: str
     facts: OriginFacts
-    address_problem: str | None
     expires_at: float
     evidence_id: str  # the evidence WARC metadata record listing the documents read
 
@@ -130,9 +128,8 @@ class OriginDocuments:
     so that each builds the same :class:`OriginPolicy` without fetching again."""
 
     origin: str
-    address_problem: str | None
-    robots: FetchResult | None
-    tdmrep: FetchResult | None
+    robots: FetchResult
+    tdmrep: FetchResult
     licenses: tuple[FetchResult, ...]
     evidence_id: str  # the evidence WARC metadata record listing the documents read
     ttl: float  # seconds the documents stay valid from when they were fetched
@@ -140,9 +137,8 @@ class OriginDocuments:
     def to_json(self) -> dict[str, Any]:
         return {
             "origin": self.origin,
-            "address_problem": self.address_problem,
-            "robots": None if self.robots is None else self.robots.to_json(),
-            "tdmrep": None if self.tdmrep is None else self.tdmrep.to_json(),
+            "robots": self.robots.to_json(),
+            "tdmrep": self.tdmrep.to_json(),
             "licenses": [res.to_json() for res in self.licenses],
             "evidence_id": self.evidence_id,
             "ttl": self.ttl,
@@ -150,25 +146,14 @@ class OriginDocuments:
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> OriginDocuments:
-        robots, tdmrep = data.get("robots"), data.get("tdmrep")
         return cls(
             data["origin"],
-            data.get("address_problem"),
-            None if robots is None else FetchResult.from_json(robots),
-            None if tdmrep is None else FetchResult.from_json(tdmrep),
+            FetchResult.from_json(data["robots"]),
+            FetchResult.from_json(data["tdmrep"]),
             tuple(FetchResult.from_json(res) for res in data.get("licenses") or ()),
             data["evidence_id"],
             float(data["ttl"]),
         )
-
-
-def _is_transient(result: FetchResult) -> bool:
-    """Worth retrying: a network failure, 5xx, or 429 — not a deterministic refusal such
-    as a redirect loop or a body over the size cap, which would only fail again."""
-    if result.status is None:
-        error = result.error or ""
-        return not error.startswith("IgnoreRequest") and "max size" not in error
-    return result.status >= 500 or result.status == 429
 
 
 class PolicyFetcher:
@@ -189,8 +174,8 @@ class PolicyFetcher:
             float(d) for d in s.getlist("TDM_POLICY_RETRY_DELAYS")
         ]
         self.max_redirects = s.getint("TDM_POLICY_MAX_REDIRECTS")
-        self.allow_private = s.getbool("TDM_ALLOW_PRIVATE_NETWORKS")
-        self.allowed_networks = s.getlist("TDM_ALLOWED_NETWORKS")
+        # Transient is what Scrapy would retry for a page: the same list, one meaning.
+        self.transient = tuple(load_object(name) for name in s.getlist("RETRY_EXCEPTIONS"))
         bound = s.getint("TDM_ORIGIN_CACHE_MAX_ENTRIES")
         self.origins: OriginCache[OriginPolicy] = OriginCache(self._load_origin, max_entries=bound)
         self.documents: OriginCache[FetchResult] = OriginCache(
@@ -236,14 +221,6 @@ class PolicyFetcher:
         the metadata record that decisions will point to); parse only what decides
         which further documents to fetch (the RSL licences robots.txt names), and return
         those parsed files too, so that this worker does not parse them twice."""
-        problem = None if self.allow_private else await self._address_problem(origin)
-        if problem is not None:
-            logger.warning("Not crawling %s: %s", origin, problem)
-            evidence_id = self._write_evidence(origin, {"address": problem})
-            documents = OriginDocuments(
-                origin, problem, None, None, (), evidence_id, self.failure_ttl
-            )
-            return documents, None
         robots_res, tdmrep_res = await asyncio.gather(
             self.fetch(f"{origin}/robots.txt", "robots", origin),
             self.fetch(f"{origin}/.well-known/tdmrep.json", "tdmrep", origin),
@@ -251,8 +228,9 @@ class PolicyFetcher:
         robots, tdmrep = await self._parse_files(robots_res, tdmrep_res)
         facts = OriginFacts(robots, tdmrep)
         license_results: tuple[FetchResult, ...] = ()
-        if facts.license_urls:
-            wanted = list(dict.fromkeys(facts.license_urls))[: self.limits.max_licenses]
+        named = facts.license_urls(robots_res.url)
+        if named:
+            wanted = list(named)[: self.limits.max_licenses]
             license_results = tuple(
                 await asyncio.gather(*(self.documents.get(url) for url in wanted))
             )
@@ -265,7 +243,7 @@ class PolicyFetcher:
         ttl = self._ttl(robots, tdmrep, tdmrep_res.max_age)
         evidence_id = self._write_evidence(origin, evidence)
         documents = OriginDocuments(
-            origin, None, robots_res, tdmrep_res, license_results, evidence_id, ttl
+            origin, robots_res, tdmrep_res, license_results, evidence_id, ttl
         )
         return documents, (robots, tdmrep)
 
@@ -276,17 +254,12 @@ class PolicyFetcher:
         parsed: tuple[RobotsFile, TdmRepFile] | None = None,
     ) -> OriginPolicy:
         """The origin's policy from its fetched documents, valid ``ttl`` seconds from now."""
-        origin, problem = documents.origin, documents.address_problem
         expires_at = time.monotonic() + ttl
-        if problem is not None or documents.robots is None or documents.tdmrep is None:
-            problem = problem or "no policy documents recorded"
-            facts = unreachable_origin(origin, problem)
-            return OriginPolicy(origin, facts, problem, expires_at, documents.evidence_id)
         files = parsed or await self._parse_files(documents.robots, documents.tdmrep)
         facts = origin_facts(
             documents.robots, documents.tdmrep, documents.licenses, self.limits, files=files
         )
-        return OriginPolicy(origin, facts, None, expires_at, documents.evidence_id)
+        return OriginPolicy(documents.origin, facts, expires_at, documents.evidence_id)
 
     async def _parse_files(
         self, robots_res: FetchResult, tdmrep_res: FetchResult
@@ -324,7 +297,7 @@ class PolicyFetcher:
         return FetchResult.from_json(value, time.monotonic() + remaining)
 
     async def _fetch_document(self, url: str) -> tuple[FetchResult, float]:
-        result = await self.fetch(url, "document", origin_of(url))
+        result = await self.fetch(url, "document", None)
         if not result.ok:
             logger.warning("Policy document %s: %s", url, result.error or result.status)
             return result, self.failure_ttl
@@ -335,39 +308,48 @@ class PolicyFetcher:
             return self.failure_ttl
         return self.ttl if max_age is None else min(self.ttl, max_age)
 
-    async def _address_problem(self, origin: str) -> str | None:
-        parts = urlsplit(origin)
-        host = parts.hostname or ""
-        try:
-            infos = await asyncio.get_running_loop().getaddrinfo(host, parts.port)
-        except OSError:
-            return None  # unresolvable: the fetch fails and says so
-        addresses = sorted({str(info[4][0]) for info in infos})
-        bad = non_public_addresses(addresses, self.allowed_networks)
-        if bad:
-            return f"{host} resolves to non-public address {', '.join(bad)}"
-        return None
+    async def fetch(self, url: str, kind: str, origin: str | None) -> FetchResult:
+        """Fetch one policy document, retrying transient failures with back-off.
 
-    async def fetch(self, url: str, kind: str, origin: str) -> FetchResult:
-        """Fetch one policy document, retrying transient failures with back-off."""
+        ``origin`` is the download slot (politeness) of every hop; None: the URL's own.
+        """
         attempts = 0
         evidence: list[dict[str, str]] = []  # every attempt's hops, as written
         while True:
             attempts += 1
-            result = await self._fetch_once(url, kind, origin, evidence, attempts)
-            if not _is_transient(result) or attempts > len(self.retry_delays):
+            result, transient = await self._fetch_once(url, kind, origin, evidence, attempts)
+            if not transient or attempts > len(self.retry_delays):
                 return result
             delay = self.retry_delays[attempts - 1]
             logger.info("%s: %s; retrying in %.1fs", url, result.error or result.status, delay)
             await asyncio.sleep(delay)
 
     async def _fetch_once(
-        self, url: str, kind: str, origin: str, evidence: list[dict[str, str]], attempts: int
-    ) -> FetchResult:
+        self,
+        url: str,
+        kind: str,
+        origin: str | None,
+        evidence: list[dict[str, str]],
+        attempts: int,
+    ) -> tuple[FetchResult, bool]:
         """One attempt: download ``url`` and follow its redirects, at most
-        ``TDM_POLICY_MAX_REDIRECTS`` hops, writing every hop's response as evidence."""
+        ``TDM_POLICY_MAX_REDIRECTS`` hops, writing every hop's response as evidence.
+
+        Also says whether the failure, if any, is worth another attempt: a network
+        failure Scrapy would retry, a 5xx or a 429; not a deterministic one (an invalid
+        URL, a request the guard refused, a redirect loop, a body over its size cap),
+        which would only fail again.
+        """
+        redirected: tuple[str, str] | None = None  # the last hop's URL and Location
         for _ in range(self.max_redirects + 1):
-            request = self._request(url, kind, origin)
+            try:
+                if redirected is not None:
+                    url = urljoin(*redirected)
+                request = self._request(url, kind, origin)
+            except ValueError as exc:  # e.g. an invalid port or IPv6 literal in a Location
+                error = f"invalid URL {url!r}: {exc}"
+                return FetchResult(url, None, None, error, None, tuple(evidence), attempts), False
+            origin = request.meta["download_slot"]  # every hop in the first one's slot
             engine = self.crawler.engine
             assert engine is not None
             try:
@@ -375,32 +357,33 @@ class PolicyFetcher:
             except Exception as exc:  # any failure is recorded as the document being unreachable
                 self._write_hop(request, evidence)  # a body refused after it was received
                 error = classify_failure(exc, request)[1]
-                return FetchResult(url, None, None, error, None, tuple(evidence), attempts)
+                failed = FetchResult(url, None, None, error, None, tuple(evidence), attempts)
+                return failed, isinstance(exc, self.transient)
             self._write_hop(request, evidence)
             location = response.headers.get(b"Location")
             if response.status not in _REDIRECTS or location is None:
                 break
-            url = urljoin(response.url, location.decode("latin-1").strip())
-            if urlsplit(url).scheme not in ("http", "https"):
-                error = f"redirect to a URL that is not http(s): {url}"
-                return FetchResult(url, None, None, error, None, tuple(evidence), attempts)
+            redirected = (response.url, location.decode("latin-1").strip())
         else:
             error = "IgnoreRequest: max redirections reached"
-            return FetchResult(url, None, None, error, None, tuple(evidence), attempts)
+            return FetchResult(url, None, None, error, None, tuple(evidence), attempts), False
         if 300 <= response.status < 400:
             error = f"redirect chain not completed ({response.status})"
-            return FetchResult(response.url, None, None, error, None, tuple(evidence), attempts)
+            failed = FetchResult(response.url, None, None, error, None, tuple(evidence), attempts)
+            return failed, False
         cache_control = (response.headers.get(b"Cache-Control") or b"").decode("latin-1")
         match = _MAX_AGE.search(cache_control)
         max_age = float(match.group(1)) if match else None
-        return FetchResult(
+        result = FetchResult(
             response.url, response.status, response.body, None, max_age, tuple(evidence), attempts
         )
+        return result, response.status >= 500 or response.status == 429
 
-    def _request(self, url: str, kind: str, origin: str) -> Request:
+    def _request(self, url: str, kind: str, origin: str | None) -> Request:
+        """The request for one hop; raises ValueError for a URL no request can be made of."""
         meta: dict[str, Any] = {
             POLICY_FILE_META: kind,
-            "download_slot": origin,
+            "download_slot": origin or origin_of(url),
             "dont_retry": True,  # we retry ourselves, with back-off
             "dont_redirect": True,  # and follow redirects ourselves, hop by hop
         }

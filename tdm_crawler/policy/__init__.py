@@ -32,7 +32,6 @@ from tdm_crawler.policy.origin_facts import (
     origin_facts,
     read_license,
     read_policy_files,
-    unreachable_origin,
 )
 from tdm_crawler.policy.origins import origin_of
 from tdm_crawler.policy.pathmatch import LocationPattern, compile_location, path_and_query
@@ -99,6 +98,5 @@ __all__ = [
     "read_meta",
     "read_policy_files",
     "rsl_links_from_headers",
-    "unreachable_origin",
     "with_policy",
 ]

@@ -78,10 +78,10 @@ class OriginFacts:
         # (AI groups' rules, Content-Usage, License).
         object.__setattr__(self, "records", self.robots.records)
 
-    @property
-    def license_urls(self) -> tuple[str, ...]:
-        """The RSL licences robots.txt names (``License:`` lines), to fetch."""
-        return license_urls(self.records)
+    def license_urls(self, robots_url: str) -> tuple[str, ...]:
+        """The RSL licences robots.txt (read from ``robots_url``) names in ``License:``
+        lines, to fetch."""
+        return license_urls(self.records, robots_url)
 
 
 @dataclass(frozen=True, slots=True)

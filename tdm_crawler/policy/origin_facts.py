@@ -81,11 +81,3 @@ def origin_facts(
     robots_file, tdmrep_file = files or read_policy_files(robots, tdmrep, limits)
     read = tuple(read_license(document, limits) for document in licenses)
     return OriginFacts(robots_file, tdmrep_file, read)
-
-
-def unreachable_origin(origin: str, problem: str) -> OriginFacts:
-    """The facts of an origin none of whose documents could be fetched (``problem``)."""
-    return OriginFacts(
-        RobotsFile.from_fetch(None, None, problem),
-        TdmRepFile.from_fetch(None, None, problem, url=origin),
-    )

@@ -8,8 +8,8 @@ purposes the statement reserves, by one look-up in :data:`VOCABULARIES` (through
 :func:`reserved_purposes`). The decision then reserves a resource only when that set
 holds the crawl's purpose.
 
-The table is data, and ``docs/purposes.md`` shows it row for row (a test compares the
-two). Where a label's scope is ambiguous for a purpose, the label reserves it (fail
+The table is data, and ``docs/protocols.md`` (§9) shows it row for row (a test compares
+the two). Where a label's scope is ambiguous for a purpose, the label reserves it (fail
 closed): under-reading a reservation stores what a rightsholder withheld, over-reading
 it only leaves a page out. Each vocabulary also says what a statement it does not list
 reserves (:attr:`Vocabulary.otherwise`): nothing where its specification says unknown

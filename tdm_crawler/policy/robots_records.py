@@ -14,12 +14,12 @@ How lines become groups:
   Python knows), ``#`` starts a comment, field names are case-insensitive, with the
   common misspellings and colon-less forms read as the field meant (``Dissallow``,
   ``User agent``, ``Disallow /x``);
-* consecutive ``user-agent`` lines start one group, and only a rule line ends their
-  run: ``allow``, ``disallow``, and ``content-usage``, which the IETF aipref attachment
-  draft adds to RFC 9309's rules. Other records between them (``Crawl-delay``,
-  ``Content-Signal``, ``Sitemap``, ``License``, unknown lines) belong to the group and
-  do not split it (RFC 9309 §2.2.4), so ``User-agent: a``, ``Crawl-delay: 1``,
-  ``User-agent: b``, ``Disallow: /`` is one group for ``a`` and ``b``;
+* consecutive ``user-agent`` lines start one group, and only an access rule ends their
+  run: ``allow`` or ``disallow``. Other records between them (``Content-Usage``,
+  ``Crawl-delay``, ``Content-Signal``, ``Sitemap``, ``License``, unknown lines) belong to
+  the group and do not split it (RFC 9309 §2.2.4), so ``User-agent: a``,
+  ``Content-Usage: train-ai=n``, ``User-agent: b``, ``Disallow: /`` is one group for
+  ``a`` and ``b``, holding both records;
 * ``Sitemap``, ``Host`` and ``License`` are global wherever they stand; records before
   the first ``user-agent`` line belong to no group and are dropped, and so are those of
   a group whose user-agent lines are all empty;
@@ -32,6 +32,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple, TypeVar
+from urllib.parse import urljoin
 
 from tdm_crawler.policy.ai_agents import AiAgent
 from tdm_crawler.policy.pathmatch import match_pieces, normalise, path_and_query, split_pattern
@@ -59,7 +60,6 @@ _ALIASES: dict[str, str] = {
 _GLOBAL = frozenset({"sitemap", "host", "license"})
 _ACCESS = frozenset({"allow", "disallow"})
 # The rule lines of a group: one ends a run of user-agent lines (the rest never do).
-_RULES = _ACCESS | {"content-usage"}
 _BOM = "\ufeff"
 
 
@@ -131,7 +131,7 @@ class RobotsRecords:
                     if token != "*" and "*" in token and token.replace("*", ""):
                         agents.append(token.replace("*", ""))
             else:
-                ruled = ruled or name in _RULES
+                ruled = ruled or name in _ACCESS
                 if agents:
                     records.append((name, value))
         close()
@@ -332,11 +332,27 @@ def _extract(line: str) -> Record | None:
     return None if name is None else (name, value)
 
 
-def license_urls(records: RobotsRecords) -> tuple[str, ...]:
-    """The RSL licence URLs of ``License:`` lines (global), in file order, each once."""
+def license_urls(records: RobotsRecords, robots_url: str) -> tuple[str, ...]:
+    """The RSL licence URLs of ``License:`` lines (global), in file order, each once.
+
+    A relative URL is resolved against ``robots_url``, the robots.txt it appears in
+    (RSL 1.0). A value that cannot be resolved (an invalid port or IPv6 literal) is kept
+    as written: fetching it fails, and the licence is recorded as that failure.
+    """
     return tuple(
-        dict.fromkeys(value for name, value in records.global_records if name == "license")
+        dict.fromkeys(
+            _resolved(value, robots_url)
+            for name, value in records.global_records
+            if name == "license"
+        )
     )
+
+
+def _resolved(reference: str, base: str) -> str:
+    try:
+        return urljoin(base, reference)
+    except ValueError:
+        return reference
 
 
 def ai_agent_finding(

@@ -14,7 +14,7 @@ from tdm_crawler.policy.purposes import EVERY_PURPOSE, Purpose
 
 
 class Decision(StrEnum):
-    """The five outcomes of the public decision record (interface.md)."""
+    """The five outcomes of the public decision record (docs/interface.md, "Decisions")."""
 
     ALLOWED = "allowed"
     RESERVED = "reserved"
@@ -24,7 +24,7 @@ class Decision(StrEnum):
 
 
 class Reason(StrEnum):
-    """Short code of the signal that decided, as listed in interface.md."""
+    """Short code of the signal that decided (docs/interface.md, "Reason codes")."""
 
     NO_RESERVATION = "no-reservation"
     ROBOTS_DISALLOW = "robots-disallow"

@@ -1,4 +1,4 @@
-"""Writers and readers for a crawl's output directory (see /work/shared/interface.md).
+"""Writers and readers of the crawl directory (docs/interface.md, "The crawl directory").
 
 - :mod:`.warc` - rotating WARC 1.1 writer for ``content/`` and ``evidence/``.
 - :mod:`.decisions` - ``decisions.jsonl``: building, validating, appending, reading records.

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from fixtures.server import FixtureServer
+from tdm_crawler.cli import main
 from tests.paths import REPO
 
 FAST = [
@@ -30,6 +31,7 @@ def tdm_crawl(*args: str, cwd: Path | None = None) -> subprocess.CompletedProces
     )
 
 
+@pytest.mark.e2e
 def test_crawl_writes_output_and_summary(fixture_server: FixtureServer, tmp_path: Path) -> None:
     out = tmp_path / "run"
     seed = fixture_server.url("tdmrep-file", "/")
@@ -52,6 +54,7 @@ def test_crawl_writes_output_and_summary(fixture_server: FixtureServer, tmp_path
     assert len(first_ids) == 1
 
 
+@pytest.mark.e2e
 def test_resume_continues_the_same_crawl(fixture_server: FixtureServer, tmp_path: Path) -> None:
     out = tmp_path / "run"
     seed = fixture_server.url("open", "/")
@@ -90,13 +93,19 @@ def test_resume_continues_the_same_crawl(fixture_server: FixtureServer, tmp_path
         (["check", "http://x.test/", "--agent", "FooBot/2.1"], "use 'FooBot'"),
     ],
 )
-def test_bad_usage_is_one_line_and_exit_2(args: list[str], message: str, tmp_path: Path) -> None:
-    result = tdm_crawl(*[a.replace("{tmp}", str(tmp_path)) for a in args])
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and message in lines[0], result.stderr
+def test_bad_usage_is_one_line_and_exit_2(
+    args: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """In-process, since a process per row costs half a second; the real process's exit
+    status is checked by test_an_agent_that_is_no_product_token_writes_nothing."""
+    code = main([a.replace("{tmp}", str(tmp_path)) for a in args])
+    stderr = capsys.readouterr().err
+    assert code == 2
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1 and message in lines[0], stderr
 
 
+@pytest.mark.e2e
 def test_check_explains_layer_by_layer(fixture_server: FixtureServer) -> None:
     url = fixture_server.url("tdmrep-header-meta", "/")
     result = tdm_crawl("check", url, "--allow-private-networks", *FAST)
@@ -118,6 +127,7 @@ def test_loopback_refused_without_flag(fixture_server: FixtureServer) -> None:
     assert fixture_server.hits("open", "/robots.txt") == 0
 
 
+@pytest.mark.e2e
 def test_scrapy_crawl_from_project_directory(fixture_server: FixtureServer, tmp_path: Path) -> None:
     out = tmp_path / "scrapy-out"
     project = REPO
@@ -136,6 +146,7 @@ def test_scrapy_crawl_from_project_directory(fixture_server: FixtureServer, tmp_
     assert decisions and set(decisions) == {"allowed"}
 
 
+@pytest.mark.e2e
 def test_demo_crawls_the_fixtures_and_writes_a_report(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     result = tdm_crawl("demo", "--out", str(out))
@@ -150,4 +161,5 @@ def test_an_agent_that_is_no_product_token_writes_nothing(tmp_path: Path) -> Non
     """RFC 9309 §2.2.1: ``FooBot/2.1`` would match no ``User-agent: FooBot`` group."""
     result = tdm_crawl("crawl", "http://x.test/", "--out", str(tmp_path / "o"), "--agent", "a/1")
     assert result.returncode == 2
+    assert result.stderr.count("\n") == 1 and "use 'a'" in result.stderr, result.stderr
     assert not (tmp_path / "o").exists()

@@ -74,6 +74,7 @@ def faulty() -> Iterator[tuple[FaultyServer, FaultyServer]]:
         server.server_close()
 
 
+@pytest.mark.e2e
 @pytest_twisted.ensureDeferred
 async def test_retry_after_and_backoff(
     faulty: tuple[FaultyServer, FaultyServer], tmp_path: Path
@@ -115,6 +116,7 @@ def test_retry_after_http_date() -> None:
     assert retry_after_seconds(date, now=now) == pytest.approx(30, abs=1)
 
 
+@pytest.mark.e2e
 @pytest_twisted.ensureDeferred
 async def test_decisions_are_not_failures(fixture_server: FixtureServer, tmp_path: Path) -> None:
     """URLs refused by the gate (robots-disallowed, AI-reserved) raise IgnoreRequest; an

@@ -45,6 +45,7 @@ def many_pages(tmp_path_factory: pytest.TempPathFactory):
         yield server
 
 
+@pytest.mark.e2e
 @pytest_twisted.ensureDeferred
 async def test_one_fetch_per_origin_at_concurrency_16(many_pages: FixtureServer, tmp_path: Path):
     out = tmp_path / "out"

@@ -139,6 +139,7 @@ def test_log_line_format() -> None:
 # -- real crawls -----------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 @pytest_twisted.ensureDeferred
 async def test_log_mode_lines_count_what_the_crawl_decided(
     fixture_server: FixtureServer, tmp_path: Path, caplog: pytest.LogCaptureFixture
@@ -172,6 +173,7 @@ async def test_log_mode_lines_count_what_the_crawl_decided(
         assert list(kinds_of(match)) == KINDS
 
 
+@pytest.mark.e2e
 @pytest_twisted.ensureDeferred
 async def test_rich_mode_shows_decision_kinds_and_keeps_the_log(
     fixture_server: FixtureServer,
@@ -219,6 +221,7 @@ async def test_rich_mode_shows_decision_kinds_and_keeps_the_log(
     assert "finished" in text
 
 
+@pytest.mark.e2e
 @pytest_twisted.ensureDeferred
 async def test_off_emits_nothing(
     fixture_server: FixtureServer,

@@ -62,7 +62,7 @@ def _opened(tmp_path: Path, robots: bytes = ROBOTS, **overrides: Any) -> CrawlSe
         robots_res = FetchResult(f"{origin}/robots.txt", 200, robots, None, None, (), 1)
         tdmrep_url = f"{origin}/.well-known/tdmrep.json"
         tdmrep_res = FetchResult(tdmrep_url, 404, b"", None, None, (), 1)
-        documents = OriginDocuments(origin, None, robots_res, tdmrep_res, (), "<urn:x>", 60.0)
+        documents = OriginDocuments(origin, robots_res, tdmrep_res, (), "<urn:x>", 60.0)
         return await fetcher.build_origin(documents, 60.0)
 
     fetcher.origins = OriginCache(load)

@@ -37,7 +37,7 @@ from tdm_crawler.crawl.distributed import RedisPolicyStore, public_url
 from tdm_crawler.exceptions import NotACrawl
 from tdm_crawler.report.crawldir import crawl_dirs, evidence_dirs
 from tests.crawling import MARKER, markers_written
-from tests.e2e.test_crawl_e2e import HITS
+from tests.e2e.expectations import HITS
 from tests.paths import REPO as ROOT
 
 REDIS_SERVER = shutil.which("redis-server")

@@ -4,19 +4,29 @@ floods of X-Robots-Tag and Link fields.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from tests.hostile.generate import (
-    build_headers,
-    category_suite,
-)
+from tests.hostile.generate import Case, build_headers, cases_of
+from tests.hostile.harness import CrawlOutcome, check_bounds, check_case, check_markers, params
+
+#: The corpus; ``outcome`` (tests/hostile/conftest.py) crawls it once for the tests below.
+SITES = build_headers()
+CASES = cases_of(SITES)
+CRAWL_SETTINGS: dict[str, Any] = {}
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
-(
-    server,
-    outcome,
-    test_case,
-    test_nothing_non_allowed_is_written,
-    test_memory_and_time_stay_bounded,
-) = category_suite("headers", build_headers(), rss_bound_mib=200)
+
+@pytest.mark.parametrize("case", params(CASES))
+def test_case(outcome: CrawlOutcome, case: Case) -> None:
+    check_case(outcome, case)
+
+
+def test_nothing_non_allowed_is_written(outcome: CrawlOutcome) -> None:
+    check_markers(outcome)
+
+
+def test_memory_and_time_stay_bounded(outcome: CrawlOutcome) -> None:
+    check_bounds(outcome, rss_mib=200)

@@ -8,35 +8,50 @@ nothing (allowed); one over the size cap makes the origin unknown.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
-from typing import NoReturn
+from typing import Any
 
 import pytest
 
 from fixtures.server import FixtureServer
 from tests.hostile.generate import (
-    LoopLag,
+    Case,
     SiteWriter,
     build_tdmrep,
-    category_suite,
+    cases_of,
+    max_rules_file,
+    write_sites,
+)
+from tests.hostile.harness import (
+    CrawlOutcome,
+    LoopLag,
+    check_bounds,
     check_case,
     check_markers,
     crawl_cases,
     ensure_deferred,
-    max_rules_file,
-    write_sites,
+    params,
 )
+
+#: The corpus; ``outcome`` (tests/hostile/conftest.py) crawls it once for the tests below.
+SITES = build_tdmrep()
+CASES = cases_of(SITES)
+CRAWL_SETTINGS: dict[str, Any] = {}
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
-(
-    server,
-    outcome,
-    test_case,
-    test_nothing_non_allowed_is_written,
-    test_memory_and_time_stay_bounded,
-) = category_suite("tdmrep", build_tdmrep(), rss_bound_mib=300)
+
+@pytest.mark.parametrize("case", params(CASES))
+def test_case(outcome: CrawlOutcome, case: Case) -> None:
+    check_case(outcome, case)
+
+
+def test_nothing_non_allowed_is_written(outcome: CrawlOutcome) -> None:
+    check_markers(outcome)
+
+
+def test_memory_and_time_stay_bounded(outcome: CrawlOutcome) -> None:
+    check_bounds(outcome, rss_mib=300)
 
 
 #: The longest the event loop may be held while one origin's policy files are read. The
@@ -70,20 +85,3 @@ async def test_parsing_a_huge_file_does_not_stall_the_crawl(tmp_path: Path) -> N
     check_markers(outcome)
     print(f"event loop held for up to {lag.longest:.2f} s")
     assert lag.longest < MAX_LOOP_HOLD, f"event loop held for {lag.longest:.2f} s"
-
-
-def test_rules_are_not_compiled_to_regexes(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Reading a file's rules compiles no regex: 100 000 rules once cost seconds of
-    re.compile on the event loop (fixed in policy/pathmatch.py)."""
-    import re
-
-    from tdm_crawler.policy import TdmRepFile
-
-    def refuse(*args: object, **kwargs: object) -> NoReturn:
-        raise AssertionError("re.compile called while reading tdmrep.json")
-
-    body = json.dumps([{"location": f"/r/{i}/*.html$"} for i in range(1000)]).encode()
-    monkeypatch.setattr(re, "compile", refuse)
-    tdmrep = TdmRepFile.from_fetch(200, body, None, url="http://e.org/.well-known/tdmrep.json")
-    assert len(tdmrep.rules) == 1000
-    assert tdmrep.match("http://e.org/r/999/x.html") is tdmrep.rules[-1]

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import pytest_twisted
 
 from fixtures.server import FixtureServer
@@ -62,6 +63,7 @@ def digests(directory: Path) -> dict[str, str]:
     }
 
 
+@pytest.mark.e2e
 def test_recheck_purges_new_reservations(tmp_path: Path) -> None:
     site = write_site(tmp_path / "sites")
     first, second = tmp_path / "first", tmp_path / "second"

@@ -16,10 +16,10 @@ from typing import Any, ClassVar
 
 import pytest
 
+from fixtures.documents import c2pa_signed_png, make_png
 from tdm_crawler.policy.c2pa import NOT_INSTALLED, c2pa_finding, training_mining_finding
 from tdm_crawler.policy.purposes import Purpose
 from tdm_crawler.policy.types import Reason
-from tests.docs_factory import c2pa_signed_png, make_png
 
 
 def tm(label: str, **uses: str) -> dict[str, Any]:
@@ -271,7 +271,7 @@ def test_remote_manifest_is_never_fetched(
     c2pa_module: Any, loopback_server: tuple[str, list[str]]
 ) -> None:
     # c2pa's default settings would GET this URL; the reader must not.
-    from tests.docs_factory import _test_signing_chain
+    from fixtures.documents import _test_signing_chain
 
     url, hits = loopback_server
     chain, key = _test_signing_chain()

@@ -7,6 +7,7 @@ import random
 
 import pytest
 
+from fixtures.documents import make_epub, make_pdf, make_png, truncated, xmp_packet
 from tdm_crawler.policy import (
     ContentFacts,
     Limits,
@@ -18,7 +19,6 @@ from tdm_crawler.policy.c2pa import NOT_INSTALLED, training_mining_finding
 from tdm_crawler.policy.content import EmbeddedTdm, media_type
 from tdm_crawler.policy.purposes import EVERY_PURPOSE
 from tdm_crawler.policy.types import Finding, Reason, Signal
-from tests.docs_factory import make_epub, make_pdf, make_png, truncated, xmp_packet
 
 URL = "https://e.org/dir/page"
 P = "https://e.org/policy.json"

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from fixtures.documents import make_epub, make_pdf, make_png, xmp_packet
 from tdm_crawler.policy import (
     ContentFacts,
     Context,
@@ -41,7 +42,6 @@ from tdm_crawler.policy import (
 )
 from tdm_crawler.policy.c2pa import training_mining_finding
 from tdm_crawler.policy.decide import DECISION_HEADERS
-from tests.docs_factory import make_epub, make_pdf, make_png, xmp_packet
 
 AGENT = "tdm-crawler"
 CTX = Context(agent=AGENT, ai_agents=load_agents())
@@ -897,8 +897,9 @@ def test_decide_before_fetch_fetches(scenario: Scenario) -> None:
 
 
 def test_robots_license_lines_are_offered_for_fetching() -> None:
-    assert Scenario(robots="license").origin().license_urls == (LICENSE_URL,)
-    assert Scenario(robots="ok").origin().license_urls == ()
+    robots_url = "https://e.org/robots.txt"
+    assert Scenario(robots="license").origin().license_urls(robots_url) == (LICENSE_URL,)
+    assert Scenario(robots="ok").origin().license_urls(robots_url) == ()
 
 
 def test_ai_agent_list_comes_from_the_context() -> None:

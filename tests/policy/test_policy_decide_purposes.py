@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from fixtures.documents import make_png
 from tdm_crawler.policy import (
     ContentFacts,
     Context,
@@ -32,7 +33,6 @@ from tdm_crawler.policy import (
 )
 from tdm_crawler.policy.c2pa import training_mining_finding
 from tdm_crawler.policy.purposes import Profile, Purpose
-from tests.docs_factory import make_png
 
 ORIGIN = "https://e.org"
 URL = f"{ORIGIN}/a"

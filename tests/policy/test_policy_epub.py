@@ -9,9 +9,7 @@ import zipfile
 
 import pytest
 
-from tdm_crawler.policy.epub import read_epub_tdm
-from tdm_crawler.policy.types import TdmProps
-from tests.docs_factory import (
+from fixtures.documents import (
     CONTAINER_XML,
     TDMREP_SLASH,
     make_epub,
@@ -19,6 +17,8 @@ from tests.docs_factory import (
     opf,
     zip_bomb_epub,
 )
+from tdm_crawler.policy.epub import read_epub_tdm
+from tdm_crawler.policy.types import TdmProps
 
 P = "https://example.org/tdm-policy.json"
 P2 = "https://example.org/other.json"

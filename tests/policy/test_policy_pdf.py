@@ -7,10 +7,10 @@ import time
 
 import pytest
 
+from fixtures.documents import make_pdf, pdf_header_then, truncated, xmp_packet
 from tdm_crawler.policy.pdf import read_pdf_tdm
 from tdm_crawler.policy.types import TdmProps
 from tdm_crawler.policy.xmp import read_xmp_tdm
-from tests.docs_factory import make_pdf, pdf_header_then, truncated, xmp_packet
 
 P = "https://example.org/tdm-policy.json"
 P2 = "https://example.org/other-policy.json"

@@ -1,4 +1,4 @@
-"""robots.txt per RFC 9309 (tdm-protocols.md §1)."""
+"""robots.txt per RFC 9309 (docs/protocols.md §1, "robots.txt")."""
 
 from __future__ import annotations
 
@@ -253,6 +253,7 @@ GROUP_CASES = [
 # token shares the '*' group's rules.
 OTHER_RECORDS = [
     "Crawl-delay: 5",
+    "Content-Usage: train-ai=n",
     "License: https://e.org/license.xml",
     "Content-Signal: ai-train=no",
     "Sitemap: https://e.org/sitemap.xml",
@@ -270,16 +271,16 @@ def test_other_records_do_not_split_a_group(record: str) -> None:
     assert (signal.value, signal.detail) == ("disallow", f"group '{AGENT}': Disallow /")
 
 
-def test_content_usage_is_a_rule_line_that_ends_the_group() -> None:
-    # The IETF aipref attachment draft adds Content-Usage to RFC 9309's rules, so, like
-    # Allow, it closes the user-agent lines before it: our group is separate from '*'.
+def test_content_usage_belongs_to_its_group_without_splitting_it() -> None:
+    # RFC 9309 §2.2.4: only Allow/Disallow end a run of user-agent lines; the aipref
+    # attachment draft attaches Content-Usage to the group it stands in.
     text = f"User-agent: *\nContent-Usage: train-ai=n\n\nUser-agent: {AGENT}\nAllow: /\n"
     robots = parsed(text)
-    assert robots.records.values(AGENT, "content-usage") == ()
+    assert robots.records.values(AGENT, "content-usage") == ("train-ai=n",)
     assert robots.records.values("*", "content-usage") == ("train-ai=n",)
     text = f"User-agent: {AGENT}\nContent-Usage: train-ai=n\nUser-agent: *\nDisallow: /\n"
     assert parsed(text).check("https://e.org/page", AGENT).detail == (
-        f"group '{AGENT}': no rule matches, allowed"
+        f"group '{AGENT}': Disallow /"
     )
 
 

@@ -107,9 +107,9 @@ STRUCTURE_CASES = [
     ),
     pytest.param(
         "User-agent: a\nContent-Usage: train-ai=n\nUser-agent: b\nDisallow: /\n",
-        [(("a",), (("content-usage", "train-ai=n"),)), (("b",), (("disallow", "/"),))],
+        [(("a", "b"), (("content-usage", "train-ai=n"), ("disallow", "/")))],
         [],
-        id="content-usage-is-a-rule-line",
+        id="content-usage-does-not-end-group",
     ),
     pytest.param(
         "User-agent: a\nDisallow: /x\nCrawl-delay: 2\nUser-agent: b\nAllow: /\n",
@@ -372,10 +372,28 @@ def test_user_list_decides_which_groups_count() -> None:
             id="anywhere-deduplicated-in-order",
         ),
         pytest.param("User-agent: *\nDisallow: /\n", (), id="none"),
+        pytest.param(
+            "License: /license.xml\nLicense: rsl/l.xml\nLicense: //cdn.e.org/l.xml\n",
+            ("https://e.org/license.xml", "https://e.org/rsl/l.xml", "https://cdn.e.org/l.xml"),
+            id="relative-resolved-against-robots-txt",
+        ),
+        pytest.param(
+            "License: /l.xml\nLicense: https://e.org/l.xml\n",
+            ("https://e.org/l.xml",),
+            id="deduplicated-once-resolved",
+        ),
+        pytest.param(
+            "License: http://[::1/l.xml\nLicense: http://e.org:99999/l.xml\n",
+            ("http://[::1/l.xml", "http://e.org:99999/l.xml"),
+            id="unresolvable-kept-as-written",
+        ),
+        pytest.param(
+            "License: file:///etc/passwd\n", ("file:///etc/passwd",), id="other-scheme-kept"
+        ),
     ],
 )
 def test_license_urls(text: str, expected: tuple[str, ...]) -> None:
-    assert license_urls(RobotsRecords.parse(text)) == expected
+    assert license_urls(RobotsRecords.parse(text), "https://e.org/robots.txt") == expected
 
 
 # --------------------------------------------------------------------- adversarial
@@ -422,7 +440,7 @@ def test_garbage_never_raises() -> None:
         text = raw.decode("utf-8", errors="replace") + "\nUser-agent: GPTBot\nDisallow: /g\n"
         records = RobotsRecords.parse(text)
         ai_agent_finding(records, "https://e.org/g?\x00%zz", AGENTS, AGENT)
-        license_urls(records)
+        license_urls(records, "https://e.org/robots.txt")
 
 
 def test_long_lines_and_huge_url() -> None:

@@ -1,11 +1,5 @@
-"""Location matching (TDMRep ``location``, robots-style patterns) against a reference.
-
-The reference is deliberately naive: normalise both sides with the crawler's own
-:func:`normalise` (the pattern piece by piece, ``*`` being the wildcard and a trailing
-``$`` the anchor), then decide by dynamic programming over characters whether the pattern
-matches a prefix of the path (the whole path when anchored). No regex, no cleverness:
-what it says is the definition, and the fast matchers must agree with it.
-"""
+"""Location matching (TDMRep ``location``, robots-style patterns) against the reference
+matcher of :mod:`tests.property.reference`: the fast matchers must agree with it."""
 
 from __future__ import annotations
 
@@ -14,8 +8,7 @@ from hypothesis import strategies as st
 
 from tdm_crawler.policy.pathmatch import compile_location, normalise, path_and_query
 from tdm_crawler.policy.robots_records import PathRule
-
-STAR = None  # the wildcard token in the reference's token list
+from tests.property.reference import reference_match
 
 # Characters that exercise every branch of normalise: unreserved and reserved ASCII,
 # escapes of both kinds (valid, invalid, lower-case hex), '$' and '*', space, non-ASCII,
@@ -64,31 +57,6 @@ _PIECES = st.sampled_from(
 _TEXT = st.lists(_PIECES, max_size=14).map("".join)
 PATTERNS = _TEXT.map(lambda text: "/" + text)
 PATHS = _TEXT.map(lambda text: "/" + text)
-
-
-def reference_match(pattern: str, path: str) -> bool:
-    """Does ``pattern`` match ``path``? Prefix match, ``*`` any run, trailing ``$`` end."""
-    anchored = pattern.endswith("$")
-    body = pattern[:-1] if anchored else pattern
-    tokens: list[str | None] = []
-    for index, piece in enumerate(body.split("*")):
-        if index:
-            tokens.append(STAR)
-        tokens.extend(normalise(piece))
-    if not anchored:
-        tokens.append(STAR)  # a prefix match: anything may follow
-    target = normalise(path)
-    # matches[j]: tokens[i:] matches target[j:], computed for i from the end.
-    matches = [j == len(target) for j in range(len(target) + 1)]
-    for token in reversed(tokens):
-        row = [False] * (len(target) + 1)
-        for j in range(len(target), -1, -1):
-            if token is STAR:
-                row[j] = matches[j] or (j < len(target) and row[j + 1])
-            else:
-                row[j] = j < len(target) and target[j] == token and matches[j + 1]
-        matches = row
-    return matches[0]
 
 
 @given(PATTERNS, PATHS)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from tdm_crawler.policy import RobotsFile
 from tdm_crawler.policy.pathmatch import normalise
 from tdm_crawler.policy.robots_records import RobotsRecords
-from tests.property.test_property_pathmatch import reference_match
+from tests.property.reference import reference_match
 
 AGENT = "tdm-crawler"
 TOKENS = st.sampled_from(["tdm-crawler", "TDM-Crawler", "*", "otherbot", "tdm", "gptbot"])

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from tdm_crawler.policy import TdmProps, TdmRepFile, merge_layers, read_headers
 from tdm_crawler.policy.tdmrep import read_meta_pairs, valid_policy
 from tdm_crawler.policy.types import Reason
-from tests.property.test_property_pathmatch import reference_match
+from tests.property.reference import reference_match
 
 URL = "http://e.org/.well-known/tdmrep.json"
 POLICY_URLS = ["https://e.org/p.json", "http://x.org/q", "https://e.org/a,b"]

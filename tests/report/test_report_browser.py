@@ -15,8 +15,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -41,27 +39,12 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-SITES = ("open", "robots-5xx", "robots-rules", "tdmrep-5xx", "tdmrep-file", "tdmrep-header-meta")
-FAST = ["--set", "AUTOTHROTTLE_ENABLED=False", "--set", "TDM_POLICY_RETRY_DELAYS=[0.05]"]
 
 
 def _unavailable(reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"{reason}; CI must run the browser tests (`make test` installs them)")
     pytest.skip(reason)
-
-
-def crawl_once(server: FixtureServer, base: Path) -> Path:
-    """Crawl the fixture sites into ``base/report-crawl`` once per test session (the
-    same directory as the other report tests, so whichever runs first crawls)."""
-    out = base / "report-crawl"
-    if not (out / "done").exists():
-        command = [sys.executable, "-m", "tdm_crawler.cli", "crawl", *server.seeds(SITES)]
-        command += ["--out", str(out), "--overwrite", "--allow-private-networks", *FAST]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=300)
-        assert result.returncode == 0, result.stderr[-3000:]
-        (out / "done").touch()
-    return out
 
 
 class BrowserThread:
@@ -113,11 +96,6 @@ def browser() -> Iterator[BrowserThread]:
         yield thread
     finally:
         thread.stop()
-
-
-@pytest.fixture(scope="module")
-def crawl(fixture_server: FixtureServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return crawl_once(fixture_server, tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture(scope="module")
@@ -188,6 +166,7 @@ def page(
     loaded.close()
 
 
+@pytest.mark.e2e
 def test_page_loads_offline_without_console_errors(
     page: Page, records: list[dict[str, Any]]
 ) -> None:
@@ -199,6 +178,7 @@ def test_page_loads_offline_without_console_errors(
     assert page.do(lambda p: p.locator("svg").count()) >= 3  # reason, origin, time
 
 
+@pytest.mark.e2e
 def test_search_reduces_the_table_to_the_matching_urls(
     page: Page, records: list[dict[str, Any]], fixture_server: FixtureServer
 ) -> None:
@@ -219,6 +199,7 @@ def test_search_reduces_the_table_to_the_matching_urls(
     assert page.count_text() == f"{len(records):,} of {len(records):,} URLs"
 
 
+@pytest.mark.e2e
 def test_decision_and_origin_filters_and_sorting(
     page: Page, records: list[dict[str, Any]], fixture_server: FixtureServer
 ) -> None:
@@ -245,6 +226,7 @@ def test_decision_and_origin_filters_and_sorting(
     page.do(lambda p: p.click("#f-clear"))
 
 
+@pytest.mark.e2e
 def test_detail_shows_every_signal_and_the_evidence_ids(
     page: Page, records: list[dict[str, Any]]
 ) -> None:

@@ -12,13 +12,10 @@ from typing import Any
 
 import pytest
 
-from fixtures.server import FixtureServer
 from tdm_crawler.report.datasheet import PROTOCOL_ROWS, render_datasheet, write_datasheet
 from tdm_crawler.report.summary import CrawlSummary, summarise
 from tdm_crawler.store import iter_records
 
-SITES = ("open", "robots-5xx", "robots-rules", "tdmrep-5xx", "tdmrep-file", "tdmrep-header-meta")
-FAST = ["--set", "AUTOTHROTTLE_ENABLED=False", "--set", "TDM_POLICY_RETRY_DELAYS=[0.05]"]
 SECTIONS = (
     "## Summary",
     "## Sources",
@@ -29,24 +26,6 @@ SECTIONS = (
     "## Licences and policies seen",
     "## Reproducibility",
 )
-
-
-def crawl_once(server: FixtureServer, base: Path) -> Path:
-    """Crawl the fixture sites into ``base/report-crawl`` once per test session (the
-    same directory as the other report tests, so whichever runs first crawls)."""
-    out = base / "report-crawl"
-    if not (out / "done").exists():
-        command = [sys.executable, "-m", "tdm_crawler.cli", "crawl", *server.seeds(SITES)]
-        command += ["--out", str(out), "--overwrite", "--allow-private-networks", *FAST]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=300)
-        assert result.returncode == 0, result.stderr[-3000:]
-        (out / "done").touch()
-    return out
-
-
-@pytest.fixture(scope="module")
-def crawl(fixture_server: FixtureServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return crawl_once(fixture_server, tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture(scope="module")
@@ -69,6 +48,7 @@ def table_rows(sheet: str, heading: str) -> list[list[str]]:
     return block[2:]
 
 
+@pytest.mark.e2e
 def test_datasheet_has_every_section_in_order(sheet: str) -> None:
     positions = [sheet.index(heading) for heading in SECTIONS]
     assert positions == sorted(positions)
@@ -76,6 +56,7 @@ def test_datasheet_has_every_section_in_order(sheet: str) -> None:
     assert "2026-01-05 12:00 UTC" in sheet
 
 
+@pytest.mark.e2e
 def test_sources_name_the_crawl_the_agent_and_the_versions(crawl: Path, sheet: str) -> None:
     manifest = json.loads((crawl / "manifest.json").read_text())
     assert f"`{manifest['crawl_id']}`" in sheet
@@ -89,6 +70,7 @@ def test_sources_name_the_crawl_the_agent_and_the_versions(crawl: Path, sheet: s
         assert f"`http://{host}`" in sheet
 
 
+@pytest.mark.e2e
 def test_exclusions_match_the_decision_log(crawl: Path, sheet: str) -> None:
     records = list(iter_records(crawl / "decisions.jsonl"))
     expected: dict[tuple[str, str], int] = {}
@@ -112,6 +94,7 @@ def test_exclusions_match_the_decision_log(crawl: Path, sheet: str) -> None:
         assert reserved + disallowed + unknown + error == int(row[3])
 
 
+@pytest.mark.e2e
 def test_protocol_table_lists_every_protocol_with_usage(sheet: str) -> None:
     rows = table_rows(sheet, "## Protocols honoured")
     assert [row[0] for row in rows] == [name.replace("|", "\\|") for name, *_ in PROTOCOL_ROWS]
@@ -120,12 +103,14 @@ def test_protocol_table_lists_every_protocol_with_usage(sheet: str) -> None:
     assert usage["TDMRep policy (ODRL)"].startswith(("1 ", "2 "))
 
 
+@pytest.mark.e2e
 def test_licences_and_policies_name_whom_to_ask(sheet: str) -> None:
     rows = table_rows(sheet, "## Licences and policies seen")
     assert rows and all(row[0].startswith("`http://127.0.0.1:") for row in rows)
     assert any("@" in row[1] for row in rows)  # the assigner's e-mail address
 
 
+@pytest.mark.e2e
 def test_reproducibility_lists_the_manifest_digests(crawl: Path, sheet: str) -> None:
     manifest = json.loads((crawl / "manifest.json").read_text())
     for name, digest in manifest["digests"].items():
@@ -170,6 +155,7 @@ def test_empty_crawl_and_missing_manifest(tmp_path: Path) -> None:
     assert path.read_bytes() == text.encode("utf-8")
 
 
+@pytest.mark.e2e
 def test_cli_writes_the_datasheet(crawl: Path, tmp_path: Path) -> None:
     path = tmp_path / "DATASHEET.md"
     command = [sys.executable, "-m", "tdm_crawler.cli", "report", str(crawl)]

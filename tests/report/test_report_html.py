@@ -35,26 +35,6 @@ from tdm_crawler.report.summary import (
 )
 from tdm_crawler.store import TornLineWarning, iter_records
 
-SITES = ("open", "robots-5xx", "robots-rules", "tdmrep-5xx", "tdmrep-file", "tdmrep-header-meta")
-FAST = ["--set", "AUTOTHROTTLE_ENABLED=False", "--set", "TDM_POLICY_RETRY_DELAYS=[0.05]"]
-
-
-def crawl_once(server: FixtureServer, base: Path) -> Path:
-    """Crawl :data:`SITES` into ``base/report-crawl`` once per test session."""
-    out = base / "report-crawl"
-    if not (out / "done").exists():
-        command = [sys.executable, "-m", "tdm_crawler.cli", "crawl", *server.seeds(SITES)]
-        command += ["--out", str(out), "--overwrite", "--allow-private-networks", *FAST]
-        result = subprocess.run(command, capture_output=True, text=True, timeout=300)
-        assert result.returncode == 0, result.stderr[-3000:]
-        (out / "done").touch()
-    return out
-
-
-@pytest.fixture(scope="module")
-def crawl(fixture_server: FixtureServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return crawl_once(fixture_server, tmp_path_factory.getbasetemp())
-
 
 def page_data(page: str, name: str) -> Any:
     """The JSON of one ``<script type="application/json">`` block of the report."""
@@ -300,7 +280,10 @@ def test_report_memory_does_not_grow_with_the_records(
 # --- a real crawl --------------------------------------------------------------------
 
 
-def test_report_tells_what_the_crawl_recorded(crawl: Path, fixture_server: FixtureServer) -> None:
+@pytest.mark.e2e
+def test_report_tells_what_the_crawl_recorded(
+    crawl: Path, crawl_sites: tuple[str, ...], fixture_server: FixtureServer
+) -> None:
     result = write_report(crawl, csv_path=crawl / "urls.csv")
     assert result.html_path == crawl / "report.html"
     page = result.html_path.read_text(encoding="utf-8")
@@ -314,7 +297,8 @@ def test_report_tells_what_the_crawl_recorded(crawl: Path, fixture_server: Fixtu
     assert f">{len(records):,}<" in page and manifest["crawl_id"] in page
     assert summary.stored_bytes and summary.stored_disk_bytes
 
-    origins = {site: summary.origins[origin_of(fixture_server.origin(site))] for site in SITES}
+    origin = {site: origin_of(fixture_server.origin(site)) for site in crawl_sites}
+    origins = {site: summary.origins[key] for site, key in origin.items()}
     assert "unreachable" in origins["robots-5xx"].robots_text
     assert origins["robots-rules"].robots_text.startswith("200")
     assert "unreachable" in origins["tdmrep-5xx"].tdmrep_text
@@ -343,6 +327,7 @@ def test_report_tells_what_the_crawl_recorded(crawl: Path, fixture_server: Fixtu
         assert [line["url"] for line in csv.DictReader(handle)] == [r["url"] for r in records]
 
 
+@pytest.mark.e2e
 def test_summarise_equals_the_report_summary(crawl: Path) -> None:
     alone = summarise(crawl)
     with_page = write_report(crawl, crawl / "again.html").summary
@@ -354,6 +339,7 @@ def test_summarise_equals_the_report_summary(crawl: Path) -> None:
     assert alone.policies.counts == with_page.policies.counts
 
 
+@pytest.mark.e2e
 def test_cli_report_prints_the_paths(crawl: Path, tmp_path: Path) -> None:
     html_path, csv_path, sheet = tmp_path / "r.html", tmp_path / "u.csv", tmp_path / "D.md"
     command = [sys.executable, "-m", "tdm_crawler.cli", "report", str(crawl)]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import re
-from pathlib import Path
 
 import pytest
 
 from tdm_crawler.crawl.config import TDM_SETTINGS
+from tests.paths import REPO
 
-README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+README = (REPO / "README.md").read_text(encoding="utf-8")
 ROWS = dict(re.findall(r"^\| `(TDM_[A-Z_]+)` \| (.+?) \|", README, flags=re.MULTILINE))
 
 

@@ -1,4 +1,4 @@
-"""docs/purposes.md shows the purpose table exactly as the code holds it."""
+"""docs/protocols.md §9 shows the purpose table exactly as the code holds it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,9 @@ import re
 from tdm_crawler.policy.purposes import VOCABULARIES, Operator, Purpose
 from tests.paths import REPO
 
-DOC = (REPO / "docs" / "purposes.md").read_text(encoding="utf-8")
+PROTOCOLS = (REPO / "docs" / "protocols.md").read_text(encoding="utf-8")
+#: §9, up to the next second-level heading.
+DOC = PROTOCOLS.split("\n## 9. Purposes\n", 1)[1].split("\n## ", 1)[0]
 ROW = re.compile(r"^\| `([a-z-]+)` \| (`[^`]+`|\*any other\*) \|((?: [^|]+ \|){4})$", re.M)
 HEADER = "| vocabulary | statement | " + " | ".join(f"`{p}`" for p in Purpose) + " |"
 

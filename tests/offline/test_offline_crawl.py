@@ -83,7 +83,7 @@ async def crawled(
     extra_server: FixtureServer,
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Path:
-    out = tmp_path_factory.mktemp("report") / "crawl"
+    out = tmp_path_factory.mktemp("offline") / "crawl"
     await crawl(fixture_server.seeds() + extra_server.seeds(), out)
     return out
 
@@ -106,6 +106,7 @@ def extra_url(server: FixtureServer, path: str) -> str:
 # -- verify ---------------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 def test_verify_passes_on_a_fresh_crawl(crawled: Path, capsys: pytest.CaptureFixture[str]):
     code, out, _ = run(capsys, "verify", crawled, "--strict")
     assert code == 0, out
@@ -118,6 +119,7 @@ def copy_of(crawled: Path, tmp_path: Path) -> Path:
     return target
 
 
+@pytest.mark.e2e
 def test_verify_finds_a_changed_evidence_byte(
     crawled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
@@ -153,6 +155,7 @@ def rewrite_member(path: Path, record_id: str, change: Any) -> None:
     path.write_bytes(data[:offset] + gzip.compress(change(member)) + data[offset + length :])
 
 
+@pytest.mark.e2e
 def test_verify_finds_a_changed_content_record(
     crawled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
@@ -167,6 +170,7 @@ def test_verify_finds_a_changed_content_record(
     assert "differs from the decision's content_sha256" in out
 
 
+@pytest.mark.e2e
 def test_verify_finds_content_of_a_non_allowed_url(
     crawled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
@@ -186,6 +190,7 @@ def test_verify_finds_content_of_a_non_allowed_url(
     ) in out
 
 
+@pytest.mark.e2e
 def test_verify_finds_a_torn_and_a_repeated_decision(
     crawled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
@@ -199,6 +204,7 @@ def test_verify_finds_a_torn_and_a_repeated_decision(
     assert f"decisions.jsonl:{len(lines) + 2}: torn last line" in out
 
 
+@pytest.mark.e2e
 def test_verify_without_manifest_digests_warns_or_fails_with_strict(
     crawled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
@@ -219,6 +225,7 @@ def _no_network(*args: Any, **kwargs: Any) -> Any:
     raise AssertionError("replay opened a network connection")
 
 
+@pytest.mark.e2e
 def test_replay_reproduces_every_decision_without_network(
     crawled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: Any
 ):
@@ -262,6 +269,7 @@ def added_agent(crawled: Path, tmp_path_factory: pytest.TempPathFactory) -> dict
     return {"code": code, "report": lines, "out": out, "unchanged": outputs(crawled) == before}
 
 
+@pytest.mark.e2e
 def test_replay_with_a_longer_agent_list_excludes_and_exits_1(
     added_agent: dict[str, Any], extra_server: FixtureServer
 ):
@@ -283,6 +291,7 @@ def test_replay_with_a_longer_agent_list_excludes_and_exits_1(
     assert hop["old"]["final_url"] == extra_url(extra_server, "/target.html")
 
 
+@pytest.mark.e2e
 def test_replay_out_keeps_only_what_is_still_allowed(
     added_agent: dict[str, Any], crawled: Path, extra_server: FixtureServer
 ):
@@ -302,6 +311,7 @@ def test_replay_out_keeps_only_what_is_still_allowed(
     assert manifest["counts"]["stored"] == sum(r["stored"] for r in records.values())
 
 
+@pytest.mark.e2e
 def test_verify_passes_on_the_filtered_corpus(
     added_agent: dict[str, Any], capsys: pytest.CaptureFixture[str]
 ):
@@ -309,6 +319,7 @@ def test_verify_passes_on_the_filtered_corpus(
     assert code == 0, out
 
 
+@pytest.mark.e2e
 def test_a_second_replay_of_the_filtered_corpus_changes_nothing(
     added_agent: dict[str, Any], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
@@ -317,6 +328,7 @@ def test_a_second_replay_of_the_filtered_corpus_changes_nothing(
     assert (tmp_path / "r.jsonl").read_text() == ""
 
 
+@pytest.mark.e2e
 def test_diff_shows_the_replayed_changes_by_origin_and_reason(
     added_agent: dict[str, Any],
     crawled: Path,
@@ -354,6 +366,7 @@ def test_diff_shows_the_replayed_changes_by_origin_and_reason(
     assert extra_url(extra_server, "/members/a.html") in text
 
 
+@pytest.mark.e2e
 def test_replay_default_report_goes_to_the_working_directory(
     crawled: Path,
     tmp_path: Path,
@@ -377,6 +390,7 @@ def test_replay_default_report_goes_to_the_working_directory(
 # -- usage errors ---------------------------------------------------------------------
 
 
+@pytest.mark.e2e
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -398,6 +412,7 @@ def test_replay_refuses_settings_it_cannot_apply(
     assert message in err and len(err.strip().splitlines()) == 1
 
 
+@pytest.mark.e2e
 def test_replay_refuses_an_existing_or_nested_out(
     crawled: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ):
