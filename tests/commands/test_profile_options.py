@@ -101,6 +101,7 @@ def tdm_crawl(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.e2e
 def test_crawl_records_its_profile(fixture_server: FixtureServer, tmp_path: Path) -> None:
     """A search crawl: search=n reserves, train-ai=n does not; every record and the
     manifest say so."""
@@ -125,6 +126,7 @@ def test_crawl_records_its_profile(fixture_server: FixtureServer, tmp_path: Path
     assert manifest["settings"]["TDM_PURPOSE"] == "search"
 
 
+@pytest.mark.e2e
 def test_check_says_which_purpose_it_decided_for(fixture_server: FixtureServer) -> None:
     url = fixture_server.url("aipref", "/usage-n.html")
     as_json = tdm_crawl("check", url, "--json", "--purpose", "tdm", *FAST)
