@@ -112,6 +112,7 @@ class FilteredCorpus:
                     "stored_responses_missing": len(self.missing),
                 },
                 "agent": config.context.agent,
+                "profile": config.context.profile.to_json(),
                 "ai_agents": [agent.to_json() for agent in config.context.ai_agents],
                 "settings": settings,
             }
