@@ -37,11 +37,12 @@ schema.org ``license`` of an ``ImageObject``/``VideoObject``/``AudioObject``/
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any
 from urllib.parse import urljoin
+
+import orjson
 
 from tdm_crawler.policy.content import content_kind
 from tdm_crawler.policy.epub import read_opf
@@ -354,8 +355,8 @@ def _json_ld(text: str) -> Iterator[tuple[str, str, bool, bool]]:
     text = text.removeprefix("<!--").removesuffix("-->").strip()
     text = text.removeprefix("<![CDATA[").removesuffix("]]>").strip()
     try:
-        data = json.loads(text)
-    except ValueError:  # JSONDecodeError, and a RecursionError is not raised by json
+        data = orjson.loads(text)  # depth-limited, unlike json (a RecursionError)
+    except orjson.JSONDecodeError:
         return
     stack: list[tuple[Any, bool]] = [(data, False)]
     walked = 0
