@@ -22,6 +22,12 @@ the stored body again). Nothing here raises on any input, and every reader is bo
   aipref ``exceptions`` parameter (permissions, not copyright licences: see
   :mod:`~tdm_crawler.policy.license_reading` for how they count).
 
+**Cost (HTML).** A page whose bytes never say ``license`` nor ``.rights`` (any case)
+cannot hold any of these statements and is not parsed; the others are parsed once, and a
+compiled XPath picks the candidates: metas, scripts, and elements with a ``rel``,
+``property`` or ``itemprop`` attribute, each kind only when the bytes show it near
+``license``.
+
 **Where (HTML).** ``head`` for anything in ``<head>``. In the body, an element inside a
 ``<figure>`` or ``<figcaption>``, or an element whose class or id contains ``caption``,
 is ``figure``; else inside a ``<footer>``, an element with ``role="contentinfo"``, or a
@@ -39,9 +45,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from functools import cache
 from typing import Any
 from urllib.parse import urljoin
 
+# lxml ships no type information; the ignore stays harmless if stubs appear later.
+import lxml.etree  # type: ignore[import-untyped, unused-ignore]
 import orjson
 
 from tdm_crawler.policy.content import content_kind
@@ -127,20 +136,20 @@ _BLOCKS = frozenset(
 _IMAGES = frozenset({"img", "picture", "video", "svg"})
 _BADGE = re.compile(r"licensebuttons\.net|i\.creativecommons\.org|/88x31|/80x15", re.IGNORECASE)
 _PREFIX_PAIR = re.compile(r"([A-Za-z_][\w.-]*):\s+(\S+)")
-_LOWER = "translate({}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-# One XPath pass does the filtering in C: candidate attributes mention "license", meta
-# names are in the list, scripts are JSON-LD.
-_CANDIDATES = " | ".join(
-    [
-        f"//*[@rel][contains({_LOWER.format('@rel')}, 'license')]",
-        f"//*[@property][contains({_LOWER.format('@property')}, 'license')]",
-        f"//*[@itemprop][contains({_LOWER.format('@itemprop')}, 'license')]",
-        "//meta[@name][contains('|{}|', concat('|', {}, '|'))]".format(
-            "|".join(sorted(_META_NAMES)), _LOWER.format("normalize-space(@name)")
-        ),
-        f"//script[contains({_LOWER.format('@type')}, 'ld+json')]",
-    ]
-)
+# Candidates are picked in C by a compiled XPath, and only the attribute kinds the raw
+# bytes show next to "license" are asked for: libxml2 tests each predicate on every
+# element, which on a long page costs more than the parse itself.
+_KINDS = ("rel", "property", "itemprop")
+_KIND_MENTION = {
+    kind: re.compile(kind.encode() + rb"""\s*=\s*["']?[^"'>]{0,200}license""") for kind in _KINDS
+}
+_BASE = lxml.etree.XPath("/html/head//base[@href]")
+# A document that says neither "license" nor ".rights" has no statement: the parse is
+# skipped. The bytes are searched as they came, so a UTF-16 or UTF-32 document is always
+# parsed, with every kind of candidate.
+_MENTIONS = (b"license", b".rights")
+_WIDE = re.compile(r"utf-?(?:16|32)", re.IGNORECASE)
+_WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def read_licenses(
@@ -186,6 +195,8 @@ def _finding(
 
 def _join(base: str, reference: str) -> str:
     """``reference`` resolved against ``base``; as written when it cannot be."""
+    if reference.startswith(("https://", "http://")):
+        return reference  # already absolute (most licence links): spare urljoin
     try:
         return urljoin(base, reference)
     except ValueError:
@@ -215,13 +226,24 @@ def html_findings(
     max_bytes: int = DEFAULT_HTML_BYTES,
 ) -> list[LicenseFinding]:
     """Every licence statement of an HTML document, in document order."""
-    root = parse_document(html, content_type=content_type, max_bytes=max_bytes)
+    data = html[:max_bytes]
+    kinds: tuple[str, ...] = _KINDS
+    if not (data.startswith(_WIDE_BOMS) or (content_type and _WIDE.search(content_type))):
+        lowered = data.lower()  # bytes.lower and ``in`` run in C; a case-blind regex does not
+        if not any(mention in lowered for mention in _MENTIONS):
+            return []
+        kinds = tuple(
+            kind
+            for kind in _KINDS
+            if kind.encode() in lowered and _KIND_MENTION[kind].search(lowered)
+        )
+    root = parse_document(data, content_type=content_type, max_bytes=max_bytes)
     if root is None:
         return []
-    bases = root.xpath("/html/head//base[@href]")
+    bases = _BASE(root)
     base = _join(base_url, bases[0].get("href").strip()) if bases else base_url
     findings: list[LicenseFinding] = []
-    for element in root.xpath(_CANDIDATES)[:MAX_ELEMENTS]:
+    for element in _candidates(kinds)(root)[:MAX_ELEMENTS]:
         if not isinstance(element.tag, str):
             continue
         for value, source, is_url, media in _statements(element):
@@ -232,11 +254,21 @@ def html_findings(
     return findings
 
 
+@cache
+def _candidates(kinds: tuple[str, ...]) -> Any:
+    """The compiled XPath for metas, scripts and elements with the attributes ``kinds``,
+    in document order: one path with one predicate (a union of paths would make
+    libxml2 merge node-sets, quadratic on a hostile page)."""
+    tests = ["self::meta", "self::script", *(f"@{kind}" for kind in kinds)]
+    return lxml.etree.XPath(f"descendant::*[{' or '.join(tests)}]")
+
+
 def _statements(element: Any) -> Iterator[tuple[str, str, bool, bool]]:
     """``(value, source, value is a URL reference, about a media object)`` of one element."""
     tag = element.tag
     if tag == "script":
-        yield from _json_ld(element.text or "")
+        if "ld+json" in (element.get("type") or "").lower():
+            yield from _json_ld(element.text or "")
         return
     if tag == "meta" and (element.get("name") or "").strip().lower() in _META_NAMES:
         yield element.get("content") or "", "meta", False, False

@@ -38,7 +38,7 @@ import json
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from functools import cache
+from functools import cache, lru_cache
 from importlib import resources
 from typing import Any
 from urllib.parse import urlsplit
@@ -359,6 +359,7 @@ def _cc_named(code: str, version: str | None) -> KnownLicense | None:
     return known_licenses().get(f"CC-{code.upper()}-{version}")
 
 
+@lru_cache(maxsize=4096)
 def licence_from_text(text: str) -> KnownLicense | None:
     """The licence a statement written as text names, or None.
 
@@ -368,7 +369,7 @@ def licence_from_text(text: str) -> KnownLicense | None:
     ``GNU Free Documentation License``); then, inside a longer text (``dc:rights`` is often
     a sentence), the first licence URL, CC short name (``CC BY-NC 4.0``) or CC long name
     that the table knows. Free text that names no licence ("All rights reserved") gives
-    None.
+    None. Cached: a crawl meets the same few hundred spellings on every page.
     """
     text = text.strip()[:_MAX_TEXT]
     if not text:
