@@ -7,7 +7,9 @@ the stored body again). Nothing here raises on any input, and every reader is bo
 
 - ``Link: <url>; rel="license"`` headers (not those typed ``application/rsl+xml``: an RSL
   file is read by :mod:`~tdm_crawler.policy.rsl`, see :func:`rsl_findings`);
-- HTML, the whole document up to a byte cap (:data:`DEFAULT_HTML_BYTES`): ``<link
+- HTML, the whole document up to ``Limits.license_html_bytes`` (4 MiB: footers sit at
+  the end of a page, so far past the head cap; lxml parses that in tens of
+  milliseconds, the bound on a hostile page, and a footer beyond it is not seen): ``<link
   rel="license">``, ``<a rel~="license">`` and ``<area>``; RDFa ``rel``/``property``
   naming ``cc:license``, ``xhv:license``, ``dct:license`` or ``schema:license``, with
   prefixes from ``prefix``/``xmlns:*`` attributes and ``vocab``, else RDFa's initial
@@ -73,7 +75,7 @@ from tdm_crawler.policy.xmp import RDF_NAMESPACE, scan_packets
 
 __all__ = [
     "CAPTION_TEXT",
-    "DEFAULT_HTML_BYTES",
+    "CC_SIGNALS",
     "cc_signal_findings",
     "epub_findings",
     "header_findings",
@@ -85,10 +87,6 @@ __all__ = [
     "xmp_findings",
 ]
 
-#: HTML read for licence statements. Footers sit at the end of a page, so this is far
-#: above the head cap; lxml parses 4 MiB in tens of milliseconds, the bound on a hostile
-#: page. Larger pages are read up to here (a footer beyond it is not seen).
-DEFAULT_HTML_BYTES = 4 * 1024 * 1024
 #: Most text a block may hold and still be an image's caption.
 CAPTION_TEXT = 200
 #: HTML elements looked at per document (a hostile page may have millions).
@@ -168,7 +166,9 @@ def read_licenses(
     findings = header_findings(headers, url)
     kind = content_kind(content_type, body)
     if kind == "html":
-        findings += html_findings(body, base_url=url, content_type=content_type)
+        findings += html_findings(
+            body, base_url=url, content_type=content_type, max_bytes=limits.license_html_bytes
+        )
     elif kind == "pdf":
         findings += pdf_findings(body, max_bytes=limits.embedded_bytes, timeout=limits.pdf_timeout)
     elif kind == "epub":
@@ -223,9 +223,12 @@ def html_findings(
     *,
     base_url: str,
     content_type: str | None = None,
-    max_bytes: int = DEFAULT_HTML_BYTES,
+    max_bytes: int | None = None,
 ) -> list[LicenseFinding]:
-    """Every licence statement of an HTML document, in document order."""
+    """Every licence statement of an HTML document, in document order, read from the
+    first ``max_bytes`` (default ``Limits().license_html_bytes``)."""
+    if max_bytes is None:
+        max_bytes = Limits().license_html_bytes
     data = html[:max_bytes]
     kinds: tuple[str, ...] = _KINDS
     if not (data.startswith(_WIDE_BOMS) or (content_type and _WIDE.search(content_type))):
