@@ -113,6 +113,8 @@ def licence(license_id: str) -> KnownLicense | None:
     code, version, place = ref.group(1).lower(), ref.group(2), ref.group(3)
     if code not in _CC_FAMILIES or (version is None and place is not None):
         return None
+    if version is not None and version not in _CC_VERSIONS:
+        return None
     return _cc_ref(code, version, place and place.lower())
 
 

@@ -145,6 +145,7 @@ def test_generated_ids_round_trip() -> None:
     assert port.url == "https://creativecommons.org/licenses/by-nc-sa/2.5/it/"
     assert licence(port.id) == port
     assert licence("LicenseRef-CC-FOO-4.0") is None
+    assert licence("LicenseRef-CC-BY-9.9-FR") is None
     assert licence("LicenseRef-unknown") is None
 
 
