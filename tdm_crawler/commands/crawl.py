@@ -100,6 +100,7 @@ def _run_distributed_crawl(args: argparse.Namespace, seeds: Sequence[str]) -> in
     )
     from tdm_crawler.policy.purposes import Profile
     from tdm_crawler.store import CrawlDir
+    from tdm_crawler.store.decisions import RECORD_FORMAT
     from tdm_crawler.store.manifest import (
         build_manifest,
         manifest_time,
@@ -136,6 +137,7 @@ def _run_distributed_crawl(args: argparse.Namespace, seeds: Sequence[str]) -> in
         distributed=True,
         redis=public_url(args.redis),
         profile=Profile.from_settings(settings).to_json(),
+        record_format=RECORD_FORMAT,
         workers_dir=top.workers.name,
     )
     save_manifest(top, manifest)

@@ -13,9 +13,13 @@ VERDICT_META = "tdm_verdict"
 #: The evidence of that verdict, for its decision record
 #: (:class:`~tdm_crawler.store.evidence.DecisionEvidence`).
 EVIDENCE_META = "tdm_evidence"
+#: The licence and size of an allowed response, for its decision record
+#: (:class:`~tdm_crawler.store.work.WorkFacts`; None when not read).
+WORK_META = "tdm_work"
 #: Set once a request's decision has been written.
 RECORDED_META = "tdm_recorded"
-#: What the original crawl stored for a URL being rechecked (record id, digest).
+#: What the original crawl stored for a URL being rechecked (record id, digest, and the
+#: stored work's licence and size as it recorded them).
 RECHECK_META = "tdm_recheck"
 #: Distributed mode: a URL already decided by a worker that died before its links were
 #: queued; fetch it again only to follow its links (nothing is recorded or stored twice).

@@ -27,12 +27,15 @@ from scrapy.utils.asyncio import is_asyncio_available
 
 from tdm_crawler.crawl.exchange import exchange_from
 from tdm_crawler.crawl.failures import classify_failure
+from tdm_crawler.corpus.work import read_work
 from tdm_crawler.crawl.meta import (
     EVIDENCE_META,
     POLICY_FILE_META,
+    RECHECK_META,
     RECORDED_META,
     RELINK_META,
     VERDICT_META,
+    WORK_META,
 )
 from tdm_crawler.crawl.origin import (
     FetchResult,
@@ -43,6 +46,7 @@ from tdm_crawler.crawl.session import CrawlSession
 from tdm_crawler.policy import (
     DECISION_HEADERS,
     ContentFacts,
+    Decision,
     OriginHalf,
     PolicyProblem,
     PolicySummary,
@@ -58,6 +62,7 @@ from tdm_crawler.policy import (
     with_policy,
 )
 from tdm_crawler.store.evidence import DecisionEvidence, ResponseEvidence
+from tdm_crawler.store.work import WorkFacts
 
 if TYPE_CHECKING:
     from typing import Self
@@ -66,6 +71,9 @@ if TYPE_CHECKING:
     from scrapy.http import Response
 
 logger = logging.getLogger(__name__)
+
+#: Decisions after which a response's licence and size are read (see _read_work).
+_READ_WORKS = frozenset({Decision.ALLOWED, Decision.RESERVED, Decision.UNKNOWN})
 
 
 class RawCaptureMiddleware:
@@ -160,10 +168,12 @@ class TdmGateMiddleware:
             fetched = await self.fetcher.document(verdict.tdm_policy)
             verdict = with_policy(verdict, self._parse_policy(fetched))
             policy_ref = fetched.ref()
+        work = await self._read_work(request, half, facts, verdict, response.body)
         read = ResponseEvidence(
             tuple((k, v) for k in DECISION_HEADERS for v in headers.get(k, ())),
             content,
             license_refs,
+            None if work is None or verdict.allowed else work.license,
         )
         evidence = self.session.evidence(
             request, "after", url=response.url, response=read, policy=policy_ref
@@ -174,7 +184,29 @@ class TdmGateMiddleware:
             )
         request.meta[VERDICT_META] = verdict
         request.meta[EVIDENCE_META] = evidence
+        request.meta[WORK_META] = work
         return response
+
+    async def _read_work(
+        self,
+        request: Request,
+        half: OriginHalf,
+        facts: ResponseFacts,
+        verdict: Verdict,
+        body: bytes,
+    ) -> WorkFacts | None:
+        """The licence and size of a response decided from its content: allowed (it is
+        stored next, and its record carries them), or reserved or unknown (its evidence
+        keeps the reading: the body is not kept). None for the rest (nothing to read, or
+        decided before its content), and for a recheck, whose stored work is the
+        original crawl's. PDF, EPUB and media go to a worker thread, as in _extract."""
+        if half.verdict is not None or not 200 <= facts.status <= 299:
+            return None
+        if verdict.decision not in _READ_WORKS or RECHECK_META in request.meta:
+            return None
+        if facts.content.kind in ("html", "other"):
+            return read_work(facts, half.origin, body, self.limits)
+        return await asyncio.to_thread(read_work, facts, half.origin, body, self.limits)
 
     async def _extract(self, response: Response, headers: dict[str, list[str]]) -> ContentFacts:
         """Read the body's in-content signals; PDF, EPUB and media parsing (bounded, but

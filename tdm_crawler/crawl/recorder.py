@@ -32,6 +32,8 @@ from tdm_crawler.store import (
     read_manifest,
 )
 from tdm_crawler.store.evidence import DecisionEvidence, OriginEvidence
+from tdm_crawler.store.work import WorkFacts
+from tdm_crawler.store.decisions import RECORD_FORMAT
 from tdm_crawler.store.manifest import (
     SOFTWARE,
     build_manifest,
@@ -155,14 +157,17 @@ class TdmRecorder:
         final_url: str,
         evidence: DecisionEvidence | None = None,
         stored: dict[str, str] | None = None,
+        work: WorkFacts | None = None,
     ) -> None:
-        """Write the one decision record of ``request``'s original URL (idempotent)."""
+        """Write the one decision record of ``request``'s original URL (idempotent);
+        ``work``: a stored work's licence and size."""
         if request.meta.get(RECORDED_META):
             return
         request.meta[RECORDED_META] = True
         if stored is not None and not verdict.allowed:
             raise ValueError(f"refusing to mark {request.url} stored: {verdict.decision}")
-        self._write_record(original_url(request), final_url, status, verdict, evidence, stored)
+        url = original_url(request)
+        self._write_record(url, final_url, status, verdict, evidence, stored, work)
 
     def already_decided(self, url: str) -> bool:
         return self.claims.is_decided(url)
@@ -175,6 +180,7 @@ class TdmRecorder:
         verdict: Verdict,
         evidence: DecisionEvidence | None,
         stored: dict[str, str] | None,
+        work: WorkFacts | None = None,
     ) -> None:
         self._pending.discard(url)
         if not self.claims.claim(url):
@@ -192,6 +198,7 @@ class TdmRecorder:
             fetched_at=datetime.now(UTC),
             crawl_id=self.crawl_id,
             evidence=evidence,
+            work=work if stored is not None else None,
         )
         assert self._log is not None, "spider not opened"
         self._log.write(record)
@@ -212,8 +219,10 @@ class TdmRecorder:
         exchange: HttpExchange,
         verdict: Verdict,
         evidence: DecisionEvidence | None = None,
+        work: WorkFacts | None = None,
     ) -> None:
-        """Write an allowed response to the content WARC, then its decision record.
+        """Write an allowed response to the content WARC, then its decision record
+        (with ``work``, the licence and size the gate read from it).
 
         The second lock of "nothing reserved is ever written": whatever called us, a
         verdict other than ``allowed`` is refused here.
@@ -239,6 +248,7 @@ class TdmRecorder:
             final_url=exchange.url,
             evidence=evidence,
             stored={"sha256": stored.payload_sha256, "record_id": stored.record_id},
+            work=work,
         )
         stats = self.crawler.stats
         if stats is not None:
@@ -254,7 +264,8 @@ class TdmRecorder:
         final_url: str,
     ) -> None:
         """Recheck: the URL is still allowed, so copy the record the source crawl stored
-        (not the body fetched now) and decide it as stored under its original id."""
+        (not the body fetched now) and decide it as stored under its original id, with
+        the licence and size the source recorded for it (null when it recorded none)."""
         if verdict.decision is not Decision.ALLOWED:
             raise ValueError(f"refusing to keep {request.url}: decision {verdict.decision}")
         original = request.meta[RECHECK_META]
@@ -273,6 +284,7 @@ class TdmRecorder:
             final_url=final_url,
             evidence=evidence,
             stored={"sha256": original["sha256"], "record_id": original["record_id"]},
+            work=original.get("work"),
         )
 
     def write_origin_evidence(self, origin: str, evidence: OriginEvidence) -> str:
@@ -307,6 +319,11 @@ class TdmRecorder:
             sessions=[*sessions, session],
             # What the crawl decided for: replay decides for it unless told otherwise.
             profile=self.profile.to_json(),
+            # A resumed crawl keeps the format it began with: its old records lack
+            # what a later format adds.
+            record_format=self.previous.get("record_format", 1)
+            if self.previous
+            else RECORD_FORMAT,
             ai_agents=[
                 agent.to_json() for agent in load_agents(settings.get("TDM_AI_AGENTS") or None)
             ],

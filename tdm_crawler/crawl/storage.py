@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from tdm_crawler.crawl.meta import EVIDENCE_META, RECHECK_META, VERDICT_META
+from tdm_crawler.crawl.meta import EVIDENCE_META, RECHECK_META, VERDICT_META, WORK_META
 from tdm_crawler.crawl.session import CrawlSession
 
 if TYPE_CHECKING:
@@ -53,4 +53,4 @@ class ContentStoreMiddleware:
                 request, verdict, evidence, status=response.status, final_url=response.url
             )
         else:
-            recorder.store(request, raw, verdict, evidence)
+            recorder.store(request, raw, verdict, evidence, response.meta.get(WORK_META))

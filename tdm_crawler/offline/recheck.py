@@ -24,6 +24,7 @@ from tdm_crawler.crawl.meta import RECHECK_META
 from tdm_crawler.spiders.tdm import TdmSpider
 from tdm_crawler.store import CrawlDir, iter_records
 from tdm_crawler.store.evidence import of_record
+from tdm_crawler.store.work import WorkFacts
 
 logger = logging.getLogger(__name__)
 
@@ -39,6 +40,7 @@ class StoredUrl:
     record_id: str
     sha256: str
     kind: str  # the content kind the original decision read ("html", "pdf", "other", ...)
+    work: WorkFacts | None = None  # its licence and size as recorded (None: not recorded)
 
 
 def stored_urls(source: Path) -> list[StoredUrl]:
@@ -52,6 +54,7 @@ def stored_urls(source: Path) -> list[StoredUrl]:
                     record["warc_record_id"],
                     record["content_sha256"],
                     _content_kind(record),
+                    _work(record),
                 )
             )
     return urls
@@ -66,6 +69,15 @@ def _content_kind(record: dict[str, Any]) -> str:
         return "html"
     response = evidence.response if evidence is not None else None
     return response.content.kind if response is not None else "html"
+
+
+def _work(record: dict[str, Any]) -> WorkFacts | None:
+    """The stored work's licence and size as the crawl recorded them; None when it did
+    not (a crawl before they were recorded) or they cannot be read."""
+    try:
+        return WorkFacts.of_record(record)
+    except ValueError:
+        return None
 
 
 class RecheckSpider(TdmSpider):
@@ -86,7 +98,13 @@ class RecheckSpider(TdmSpider):
                 method=method,
                 callback=self.parse,
                 errback=self.failed,
-                meta={RECHECK_META: {"record_id": item.record_id, "sha256": item.sha256}},
+                meta={
+                    RECHECK_META: {
+                        "record_id": item.record_id,
+                        "sha256": item.sha256,
+                        "work": item.work,
+                    }
+                },
                 dont_filter=True,
             )
 

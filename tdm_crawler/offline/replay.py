@@ -28,19 +28,22 @@ URL that new settings would no longer stop before fetching (the crawl never fetc
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Final
 
+from tdm_crawler.corpus.work import read_work
 from tdm_crawler.crawl.config import tdm_defaults
-from tdm_crawler.exceptions import MissingEvidence
+from tdm_crawler.exceptions import MissingEvidence, UnreadableWarc
 from tdm_crawler.offline.evidence import EvidenceIndex, EvidenceReader
 from tdm_crawler.policy import (
     Context,
+    Decision,
     Limits,
     OriginFacts,
     ResponseFacts,
@@ -56,12 +59,16 @@ from tdm_crawler.policy.ai_agents import AiAgent, agents_from_json
 from tdm_crawler.policy.purposes import Profile
 from tdm_crawler.store import CrawlDir, decision_record, iter_records
 from tdm_crawler.store.decisions import ADDED_FIELDS
+from tdm_crawler.store.content import StoredPayloads
 from tdm_crawler.store.evidence import DecisionEvidence, of_record
+from tdm_crawler.store.work import WorkFacts
 
 __all__ = [
     "COMPARED_FIELDS",
+    "DECISION_FIELDS",
     "NOT_REPLAYABLE",
     "REPLAYABLE_SETTINGS",
+    "WORK_FIELDS",
     "Outcome",
     "ReplayConfig",
     "ReplayResult",
@@ -69,6 +76,8 @@ __all__ = [
     "replay_crawl",
     "replay_record",
 ]
+
+logger = logging.getLogger(__name__)
 
 #: The settings a replay can apply: who decides and how the documents are parsed. Every
 #: other setting acts while fetching, and replay fetches nothing.
@@ -89,8 +98,13 @@ _PROFILE_SETTINGS: Final = ("TDM_PURPOSE", "TDM_OPERATOR", "TDM_REGION")
 #: ``Outcome.result`` of a URL that cannot be decided offline.
 NOT_REPLAYABLE: Final = "not-replayable"
 
-#: The fields of a decision record a replay must reproduce.
-COMPARED_FIELDS: Final = ("decision", "reason", "tdm_reservation", "tdm_policy", "signals")
+#: The fields of a decision record that say what was decided.
+DECISION_FIELDS: Final = ("decision", "reason", "tdm_reservation", "tdm_policy", "signals")
+#: The fields that say what a stored work is: read again from the stored payload.
+WORK_FIELDS: Final = ("license", "size")
+#: The fields of a decision record a replay must reproduce (a field the record lacks,
+#: written before it existed, is not compared).
+COMPARED_FIELDS: Final = (*DECISION_FIELDS, *WORK_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,8 +239,16 @@ def _kept(record: dict[str, Any], category: str, detail: str) -> Outcome:
     return Outcome(record, record, NOT_REPLAYABLE, category=category, detail=detail)
 
 
-#: (verdict, final URL, HTTP status) as the crawl would have recorded them.
-Decided = tuple[Verdict, str, int | None]
+@dataclass(frozen=True, slots=True)
+class Decided:
+    """A verdict as the crawl would have recorded it, with the final URL and HTTP status,
+    and, decided after a fetch, what the decision read (for the work's licence)."""
+
+    verdict: Verdict
+    final_url: str
+    status: int | None
+    response: ResponseFacts | None = None
+    origin: OriginFacts | None = None
 
 
 def _decide(
@@ -245,7 +267,7 @@ def _decide(
     for target in gated:
         verdict = decide_before_fetch(target, ctx, facts(target))
         if verdict is not None:
-            return verdict, target, None
+            return Decided(verdict, target, None)
     if evidence.stage == "before":
         return None
     if evidence.stage == "after":
@@ -255,27 +277,58 @@ def _decide(
         status = int(record["status"])
         licenses = reader.licenses(response.licenses)
         read = ResponseFacts(url, status, response.header_map(), response.content, licenses)
-        verdict = decide_after_fetch(url, ctx, facts(url), read)
+        origin = facts(url)
+        verdict = decide_after_fetch(url, ctx, origin, read)
         if verdict.tdm_policy is not None and evidence.policy is not None:
             verdict = with_policy(verdict, reader.policy(evidence.policy))
-        return verdict, url, status
+        return Decided(verdict, url, status, read, origin)
     failure = evidence.failure
     if failure is None:
         raise MissingEvidence("bad-evidence", f"{evidence.stage} evidence without the failure")
     verdict = decide_failed_fetch(url, ctx, facts(url), failure.reason, failure.detail)
-    return verdict, url, None
+    return Decided(verdict, url, None)
+
+
+def _work(
+    record: Mapping[str, Any], decided: Decided, payloads: StoredPayloads | None, limits: Limits
+) -> WorkFacts | None:
+    """The licence and size of the work the crawl stored for ``record``, read again from
+    its payload as the gate read the response; None when it stored none, when the replay
+    has no content to read (``payloads`` None), or the payload is not in ``content/`` or
+    cannot be read (the comparison then shows the difference; verify names the damage)."""
+    if payloads is None or decided.response is None or decided.origin is None:
+        return None
+    if not (record.get("stored") and 200 <= (decided.status or 0) <= 299):
+        return None
+    try:
+        payload = payloads.payload(str(record.get("warc_record_id")))
+    except UnreadableWarc as exc:
+        logger.warning("%s: %s", record.get("url"), exc)
+        return None
+    if payload is None:
+        return None
+    return read_work(decided.response, decided.origin, payload.body, limits)
 
 
 def _rebuilt(
-    record: Mapping[str, Any], evidence: DecisionEvidence, decided: Decided
+    record: Mapping[str, Any],
+    evidence: DecisionEvidence,
+    decided: Decided,
+    work: WorkFacts | None,
 ) -> dict[str, Any]:
-    """The decision record the crawl would have written for this verdict."""
-    verdict, final_url, status = decided
+    """The decision record the crawl would have written for this verdict: a stored
+    work with its licence and size; a work the replay no longer keeps with its reading
+    in the evidence, as the crawl records a reserved response's."""
+    verdict = decided.verdict
     keep = verdict.allowed and bool(record.get("stored"))
+    response = evidence.response
+    if not keep and work is not None and response is not None:
+        if verdict.decision in (Decision.RESERVED, Decision.UNKNOWN):
+            evidence = replace(evidence, response=replace(response, license=work.license))
     new = decision_record(
         url=record["url"],
-        final_url=final_url,
-        status=status,
+        final_url=decided.final_url,
+        status=decided.status,
         verdict=verdict,
         stored=keep,
         content_sha256=record.get("content_sha256") if keep else None,
@@ -283,19 +336,30 @@ def _rebuilt(
         fetched_at=datetime.now(UTC),
         crawl_id=record.get("crawl_id", ""),
         evidence=evidence,
+        work=work if keep else None,
     )
     new["fetched_at"] = record.get("fetched_at")  # when it was fetched, not replayed
     return new
 
 
 def _differs(old: Mapping[str, Any], new: Mapping[str, Any], name: str) -> bool:
-    if name == "signals":  # tuples and lists serialise alike; compare what is written
+    if name in WORK_FIELDS and name not in old:
+        return False  # written before the field existed: nothing to reproduce
+    if name in ("signals", *WORK_FIELDS):  # compare what is written (tuples and lists)
         return json.dumps(old.get(name)) != json.dumps(new.get(name))
     return bool(old.get(name) != new.get(name))
 
 
-def replay_record(record: dict[str, Any], reader: EvidenceReader, ctx: Context) -> Outcome:
-    """Decide one recorded URL again; never raises for bad or missing evidence."""
+def replay_record(
+    record: dict[str, Any],
+    reader: EvidenceReader,
+    ctx: Context,
+    payloads: StoredPayloads | None = None,
+) -> Outcome:
+    """Decide one recorded URL again; never raises for bad or missing evidence.
+
+    ``payloads``: the crawl's stored content, to read each stored work's licence and
+    size again; without it they are not compared."""
     try:
         evidence = of_record(record)
     except ValueError as exc:
@@ -319,8 +383,9 @@ def replay_record(record: dict[str, Any], reader: EvidenceReader, ctx: Context) 
             "no longer stopped before fetching, and the crawl never fetched it: "
             "only a new crawl can decide it",
         )
-    new = _rebuilt(record, evidence, decided)
-    fields = tuple(name for name in COMPARED_FIELDS if _differs(record, new, name))
+    new = _rebuilt(record, evidence, decided, _work(record, decided, payloads, reader.limits))
+    compared = COMPARED_FIELDS if payloads is not None else DECISION_FIELDS
+    fields = tuple(name for name in compared if _differs(record, new, name))
     if not fields and record.get("purpose", ADDED_FIELDS["purpose"]) == new["purpose"]:
         # Reproduced, for the purpose it was decided for: keep the record as written.
         return Outcome(record, record, "unchanged")
@@ -395,10 +460,11 @@ def replay_crawl(
     result = ReplayResult()
     reader = EvidenceReader(index, config.limits)
     for part in crawl.parts():
+        payloads = StoredPayloads(part.content_warcs())
         for record in iter_records(part.decisions, torn=result.torn_lines):
             if result.crawl_id is None:
                 result.crawl_id = record.get("crawl_id")
-            outcome = replay_record(record, reader, config.context)
+            outcome = replay_record(record, reader, config.context, payloads)
             result.add(outcome, keep_examples)
             if report is not None and outcome.result != "unchanged":
                 report.write(json.dumps(outcome.report_line(), ensure_ascii=False) + "\n")

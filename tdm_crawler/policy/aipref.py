@@ -166,6 +166,32 @@ def content_usage_header_finding(headers: Mapping[str, Sequence[str]]) -> Findin
     return _finding(_USAGE, "header", _clip(statement.text), detail, usage_reserves([statement]))
 
 
+def usage_exceptions(headers: Mapping[str, Sequence[str]]) -> tuple[str, ...]:
+    """The ``exceptions`` parameters of the ``Content-Usage`` header's members
+    (``train-ai=n;exceptions=cc-cr``: the CC signals proposal names the conditions under
+    which a use the preference refuses is still welcome), each as its token or string.
+
+    Not a preference: no decision reads them (vocab §6.5 ignores parameters). They are
+    licence findings of the work (``license_statements.cc_signal_findings``). Empty when
+    the header is absent or does not parse.
+    """
+    values = _header_values(headers, "content-usage")
+    text = ", ".join(values)
+    if not values or not text.isascii():
+        return ()
+    try:
+        parsed = http_sf.parse(text.encode("ascii"), tltype="dictionary")
+    except ValueError:
+        return ()
+    found: list[str] = []
+    for member in parsed.values() if isinstance(parsed, dict) else ():
+        params = member[1] if isinstance(member, tuple) and len(member) > 1 else {}
+        value = params.get("exceptions") if isinstance(params, dict) else None
+        if isinstance(value, (str, http_sf.Token)):
+            found.append(str(value))
+    return tuple(found)
+
+
 def content_signal_header_finding(headers: Mapping[str, Sequence[str]]) -> Finding:
     """Read every ``Content-Signal`` header line; a ``no`` reserves its purpose (ours).
 

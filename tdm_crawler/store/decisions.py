@@ -27,10 +27,12 @@ from tdm_crawler.exceptions import NotACrawl
 from tdm_crawler.policy.purposes import DEFAULT_PROFILE, Purpose
 from tdm_crawler.policy.types import Decision, Verdict
 from tdm_crawler.store.evidence import DecisionEvidence
+from tdm_crawler.store.work import WorkFacts, check_license_json, check_size_json
 
 __all__ = [
     "ADDED_FIELDS",
     "RECORD_FIELDS",
+    "RECORD_FORMAT",
     "DecisionLine",
     "DecisionLog",
     "TornLineWarning",
@@ -59,11 +61,19 @@ RECORD_FIELDS: Final[tuple[str, ...]] = (
     "fetched_at",
     "crawl_id",
     "evidence",
+    "license",
+    "size",
 )
 
 #: Fields added after the first release: a record written before one existed lacks it
-#: and reads as this value (``purpose``: the default profile's).
-ADDED_FIELDS: Final = {"purpose": DEFAULT_PROFILE.purpose.value}
+#: and reads as this value (``purpose``: the default profile's; ``license`` and
+#: ``size``: null, not read).
+ADDED_FIELDS: Final = {"purpose": DEFAULT_PROFILE.purpose.value, "license": None, "size": None}
+
+#: The record format this release writes (the manifest's ``record_format``; a manifest
+#: without one is format 1). Format 1: the fields of 0.1.0, and ``purpose``. Format 2:
+#: every record has ``license`` and ``size`` (null unless stored). See interface.md.
+RECORD_FORMAT: Final = 2
 
 _DECISIONS: Final = frozenset(d.value for d in Decision)
 _PURPOSES: Final = frozenset(p.value for p in Purpose)
@@ -131,6 +141,13 @@ def validate_record(record: Mapping[str, Any]) -> None:
         raise ValueError(
             f"stored=true for {record['url']!r} needs content_sha256 and warc_record_id"
         )
+    for name, check in (("license", check_license_json), ("size", check_size_json)):
+        value = record.get(name)
+        if value is None:
+            continue
+        if not stored:
+            raise ValueError(f"{name} is read only for a stored work, not {record['url']!r}")
+        check(value)
 
 
 def decision_record(
@@ -145,6 +162,7 @@ def decision_record(
     fetched_at: datetime,
     crawl_id: str,
     evidence: DecisionEvidence | None = None,
+    work: WorkFacts | None = None,
 ) -> dict[str, Any]:
     """Build the interface.md decision record, fields in table order, validated.
 
@@ -173,6 +191,8 @@ def decision_record(
         "fetched_at": format_timestamp(fetched_at),
         "crawl_id": crawl_id,
         "evidence": evidence.to_json() if evidence is not None else None,
+        "license": work.license.to_json() if work is not None else None,
+        "size": work.size.to_json() if work is not None else None,
     }
     validate_record(record)
     return record

@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from tdm_crawler.policy.content import ContentFacts
+from tdm_crawler.policy.license_reading import LicenseReading
 from tdm_crawler.policy.types import Reason
 
 __all__ = [
@@ -192,11 +193,20 @@ class OriginEvidence:
 class ResponseEvidence:
     """What of a fetched response a decision read: the decision-relevant headers
     (lower-case name and value, repeats and order kept), the in-content facts, and the
-    RSL licences the response linked to. Never the body."""
+    RSL licences the response linked to. Never the body.
+
+    ``license``: the licence reading of a response that was read (2xx, decided from its
+    content) and not stored (reserved, unknown). Its body is not kept, so the reading is
+    recorded here, as the content facts are: a licence never changes a decision, and the
+    report counts the reserved works that carried an open one. None for the others (a
+    stored work's reading is the record's ``license``); written only when set, so the
+    JSON of earlier crawls is unchanged (format 1: an added key).
+    """
 
     headers: tuple[tuple[str, str], ...]
     content: ContentFacts
     licenses: tuple[DocumentRef, ...] = ()
+    license: LicenseReading | None = None
 
     def header_map(self) -> dict[str, list[str]]:
         """The headers as the decision functions take them: name -> values."""
@@ -206,11 +216,14 @@ class ResponseEvidence:
         return found
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "headers": [[name, value] for name, value in self.headers],
             "content": self.content.to_json(),
             "licenses": [ref.to_json() for ref in self.licenses],
         }
+        if self.license is not None:
+            data["license"] = self.license.to_json()
+        return data
 
     @classmethod
     def from_json(cls, data: Any) -> ResponseEvidence:
@@ -228,7 +241,13 @@ class ResponseEvidence:
             content = ContentFacts.from_json(_field(data, "content", dict, what=what))
         except (KeyError, TypeError) as exc:
             raise ValueError(f"{what}: the content facts cannot be read ({exc!r})") from None
-        return cls(tuple(headers), content, _refs(data, "licenses", what))
+        reading = None
+        if data.get("license") is not None:
+            try:
+                reading = LicenseReading.from_json(_field(data, "license", dict, what=what))
+            except (KeyError, TypeError, ValueError) as exc:
+                raise ValueError(f"{what}: the licence reading cannot be read ({exc!r})") from None
+        return cls(tuple(headers), content, _refs(data, "licenses", what), reading)
 
 
 @dataclass(frozen=True, slots=True)
