@@ -64,9 +64,7 @@ def text_words(body: bytes, *, content_type: str | None) -> int:
     return _words(html_to_unicode(content_type, body)[1].encode("utf-8"))
 
 
-def count_words(
-    body: bytes, *, kind: str, content_type: str | None, max_bytes: int
-) -> int | None:
+def count_words(body: bytes, *, kind: str, content_type: str | None, max_bytes: int) -> int | None:
     """The words of a work of content ``kind`` (:func:`~tdm_crawler.policy.content_kind`),
     None for a kind whose text is not counted."""
     if kind == "html":

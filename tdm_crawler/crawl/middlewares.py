@@ -25,9 +25,9 @@ from scrapy import Request, signals
 from scrapy.exceptions import IgnoreRequest, NotConfigured
 from scrapy.utils.asyncio import is_asyncio_available
 
+from tdm_crawler.corpus.work import read_work
 from tdm_crawler.crawl.exchange import exchange_from
 from tdm_crawler.crawl.failures import classify_failure
-from tdm_crawler.corpus.work import read_work
 from tdm_crawler.crawl.meta import (
     EVIDENCE_META,
     POLICY_FILE_META,

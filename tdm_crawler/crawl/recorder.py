@@ -31,9 +31,8 @@ from tdm_crawler.store import (
     decision_record,
     read_manifest,
 )
-from tdm_crawler.store.evidence import DecisionEvidence, OriginEvidence
-from tdm_crawler.store.work import WorkFacts
 from tdm_crawler.store.decisions import RECORD_FORMAT
+from tdm_crawler.store.evidence import DecisionEvidence, OriginEvidence
 from tdm_crawler.store.manifest import (
     SOFTWARE,
     build_manifest,
@@ -42,6 +41,7 @@ from tdm_crawler.store.manifest import (
     save_manifest,
 )
 from tdm_crawler.store.warcread import ExchangeCopier
+from tdm_crawler.store.work import WorkFacts
 
 if TYPE_CHECKING:
     from scrapy import Request, Spider
@@ -321,9 +321,7 @@ class TdmRecorder:
             profile=self.profile.to_json(),
             # A resumed crawl keeps the format it began with: its old records lack
             # what a later format adds.
-            record_format=self.previous.get("record_format", 1)
-            if self.previous
-            else RECORD_FORMAT,
+            record_format=self.previous.get("record_format", 1) if self.previous else RECORD_FORMAT,
             ai_agents=[
                 agent.to_json() for agent in load_agents(settings.get("TDM_AI_AGENTS") or None)
             ],

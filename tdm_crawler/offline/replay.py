@@ -58,8 +58,8 @@ from tdm_crawler.policy import (
 from tdm_crawler.policy.ai_agents import AiAgent, agents_from_json
 from tdm_crawler.policy.purposes import Profile
 from tdm_crawler.store import CrawlDir, decision_record, iter_records
-from tdm_crawler.store.decisions import ADDED_FIELDS
 from tdm_crawler.store.content import StoredPayloads
+from tdm_crawler.store.decisions import ADDED_FIELDS
 from tdm_crawler.store.evidence import DecisionEvidence, of_record
 from tdm_crawler.store.work import WorkFacts
 
@@ -102,8 +102,8 @@ NOT_REPLAYABLE: Final = "not-replayable"
 DECISION_FIELDS: Final = ("decision", "reason", "tdm_reservation", "tdm_policy", "signals")
 #: The fields that say what a stored work is: read again from the stored payload.
 WORK_FIELDS: Final = ("license", "size")
-#: The fields of a decision record a replay must reproduce (a field the record lacks,
-#: written before it existed, is not compared).
+#: The fields of a decision record a replay must reproduce (a work field the record
+#: leaves null or lacks, written before it existed, is not compared).
 COMPARED_FIELDS: Final = (*DECISION_FIELDS, *WORK_FIELDS)
 
 
@@ -322,9 +322,9 @@ def _rebuilt(
     verdict = decided.verdict
     keep = verdict.allowed and bool(record.get("stored"))
     response = evidence.response
-    if not keep and work is not None and response is not None:
-        if verdict.decision in (Decision.RESERVED, Decision.UNKNOWN):
-            evidence = replace(evidence, response=replace(response, license=work.license))
+    reserved = verdict.decision in (Decision.RESERVED, Decision.UNKNOWN)
+    if reserved and work is not None and response is not None:
+        evidence = replace(evidence, response=replace(response, license=work.license))
     new = decision_record(
         url=record["url"],
         final_url=decided.final_url,
@@ -343,8 +343,8 @@ def _rebuilt(
 
 
 def _differs(old: Mapping[str, Any], new: Mapping[str, Any], name: str) -> bool:
-    if name in WORK_FIELDS and name not in old:
-        return False  # written before the field existed: nothing to reproduce
+    if name in WORK_FIELDS and old.get(name) is None:
+        return False  # not recorded (a crawl before the field, or a copy of one)
     if name in ("signals", *WORK_FIELDS):  # compare what is written (tuples and lists)
         return json.dumps(old.get(name)) != json.dumps(new.get(name))
     return bool(old.get(name) != new.get(name))

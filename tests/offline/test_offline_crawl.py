@@ -183,7 +183,7 @@ def test_verify_finds_content_of_a_non_allowed_url(
     records = [json.loads(line) for line in path.read_text().splitlines()]
     victim = next(r for r in records if r["stored"])
     victim.update(decision="reserved", reason="tdmrep-meta", stored=False)
-    victim.update(content_sha256=None, warc_record_id=None)
+    victim.update(content_sha256=None, warc_record_id=None, license=None, size=None)
     path.write_text("".join(json.dumps(r) + "\n" for r in records))
     code, out, _ = run(capsys, "verify", crawl_dir)
     assert code == 1

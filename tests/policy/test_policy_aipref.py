@@ -15,6 +15,7 @@ from tdm_crawler.policy.aipref import (
     content_usage_robots_finding,
     parse_signal,
     parse_usage,
+    usage_exceptions,
     usage_reserves,
 )
 from tdm_crawler.policy.purposes import EVERY_PURPOSE, Purpose
@@ -550,3 +551,28 @@ def test_garbage_robots_never_raises() -> None:
                 content_usage_robots_finding(records, url, AGENT), "content-usage", "robots.txt"
             )
             check_shape(content_signal_finding(records, url, AGENT), "content-signal", "robots.txt")
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["train-ai=n;exceptions=cc-cr"], ("cc-cr",)),
+        (['train-ai=n;exceptions="cc-cr-op cc-cr", search=y'], ("cc-cr-op cc-cr",)),
+        (["train-ai=n", "bots=n;exceptions=cc-cr-dc"], ("cc-cr-dc",)),
+        (["train-ai=n;other=x"], ()),
+        (["train-ai=n;exceptions=?1"], ()),  # a boolean names nothing
+        (["train-ai=(n"], ()),  # unparsable: no exception either
+        ([], ()),
+    ],
+)
+def test_usage_exceptions_are_read_and_decide_nothing(
+    lines: list[str], expected: tuple[str, ...]
+) -> None:
+    headers = {"content-usage": lines} if lines else {}
+    assert usage_exceptions(headers) == expected
+    if lines:
+        with_param = content_usage_header_finding(headers)
+        without = content_usage_header_finding(
+            {"content-usage": [line.split(";")[0] for line in lines]}
+        )
+        assert with_param.reserves == without.reserves

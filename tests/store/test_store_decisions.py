@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 
 from tdm_crawler.exceptions import NotACrawl
+from tdm_crawler.policy.license_reading import LicenseFinding, LicenseReading, Location
 from tdm_crawler.policy.purposes import Purpose
+from tdm_crawler.policy.spdx import LicenseClass
 from tdm_crawler.policy.types import Decision, Reason, Signal, Verdict
 from tdm_crawler.store import (
     RECORD_FIELDS,
@@ -28,6 +30,7 @@ from tdm_crawler.store import (
 from tdm_crawler.store import decisions as decisions_module
 from tdm_crawler.store.decisions import ADDED_FIELDS, recent_records
 from tdm_crawler.store.evidence import DecisionEvidence
+from tdm_crawler.store.work import WorkFacts, WorkSize
 
 T0 = datetime(2025, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)
 SHA = "ab" * 32
@@ -71,7 +74,8 @@ def record(verdict: Verdict = ALLOWED, **overrides: Any) -> dict[str, Any]:
 
 def test_fields_in_interface_order() -> None:
     assert list(record()) == list(RECORD_FIELDS)
-    assert len(RECORD_FIELDS) == 15  # interface.md's 13, and our "purpose" and "evidence"
+    # interface.md's 13, and our "purpose", "evidence", "license" and "size"
+    assert len(RECORD_FIELDS) == 17
 
 
 def test_record_values() -> None:
@@ -100,6 +104,8 @@ def test_record_values() -> None:
         "fetched_at": "2025-03-04T05:06:07.123456Z",
         "crawl_id": "crawl-1",
         "evidence": None,
+        "license": None,
+        "size": None,
     }
 
 
@@ -190,7 +196,70 @@ def test_record_says_which_purpose_it_was_decided_for(tmp_path: Path) -> None:
     validate_record(old)
     with DecisionLog(tmp_path / "d.jsonl") as log:
         log.write(old)  # a replay's filtered corpus copies such records as they are
-    assert ADDED_FIELDS == {"purpose": "ai-training"}
+    assert ADDED_FIELDS == {"purpose": "ai-training", "license": None, "size": None}
+
+
+CC_BY = LicenseReading(
+    "CC-BY-4.0",
+    LicenseClass.OPEN,
+    "https://creativecommons.org/licenses/by/4.0/",
+    (
+        LicenseFinding(
+            "CC-BY-4.0", "https://creativecommons.org/licenses/by/4.0/", Location.HEAD, "link"
+        ),
+    ),
+)
+
+
+def test_a_stored_work_records_its_licence_and_size() -> None:
+    built = record(work=WorkFacts(CC_BY, WorkSize(1234, 200)))
+    assert built["license"] == {
+        "id": "CC-BY-4.0",
+        "class": "open",
+        "url": "https://creativecommons.org/licenses/by/4.0/",
+        "findings": [
+            {
+                "id": "CC-BY-4.0",
+                "url": "https://creativecommons.org/licenses/by/4.0/",
+                "source": "link",
+                "location": "head",
+            }
+        ],
+        "disagreement": False,
+    }
+    assert built["size"] == {"bytes": 1234, "words": 200}
+    assert WorkFacts.of_record(built) == WorkFacts(CC_BY, WorkSize(1234, 200))
+    assert WorkFacts.of_record(record()) is None  # a stored work recorded without them
+
+
+def test_a_work_not_stored_has_no_licence_in_its_record() -> None:
+    with pytest.raises(ValueError, match="only for a stored work"):
+        record(RESERVED, work=WorkFacts(CC_BY, WorkSize(1, 1)))
+    stored = record(work=WorkFacts(CC_BY, WorkSize(1, None)))
+    stored.update(stored=False, decision="reserved", content_sha256=None, warc_record_id=None)
+    with pytest.raises(ValueError, match="license is read only for a stored work"):
+        validate_record(stored)
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("license", "CC-BY-4.0", "license must be an object"),
+        ("license", {"id": None, "class": "unstated"}, "license lacks url, findings"),
+        (
+            "license",
+            {"id": None, "class": "free", "url": None, "findings": [], "disagreement": False},
+            "license class must be one of",
+        ),
+        ("size", {"bytes": -1, "words": 0}, "size must be"),
+        ("size", {"bytes": 10, "words": "many"}, "'words' must be a count or null"),
+    ],
+)
+def test_a_licence_or_size_of_another_shape_is_refused(name: str, value: Any, message: str) -> None:
+    built = record(work=WorkFacts(CC_BY, WorkSize(1, 1)))
+    built[name] = value
+    with pytest.raises(ValueError, match=message):
+        validate_record(built)
 
 
 @pytest.mark.parametrize(

@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 
 from tdm_crawler.policy import ContentFacts, Reason
+from tdm_crawler.policy.license_reading import LicenseFinding, LicenseReading, Location
+from tdm_crawler.policy.spdx import LicenseClass
 from tdm_crawler.store import CrawlDir
 from tdm_crawler.store.evidence import (
     EVIDENCE_FORMAT,
@@ -36,6 +38,10 @@ TDMREP = DocumentRef(
 )
 LICENCE = DocumentRef("http://example.test/licence.xml", 404, None, ())
 CONTENT = ContentFacts("html", "text/html", metas=(("robots", "noai"),), rsl_links=("/l.xml",))
+CC_BY = "https://creativecommons.org/licenses/by/4.0/"
+READING = LicenseReading(
+    "CC-BY-4.0", LicenseClass.OPEN, CC_BY, (LicenseFinding("CC-BY-4.0", CC_BY, Location.BODY, "a"),)
+)
 
 EXAMPLES: list[Any] = [
     RecordRef("<urn:uuid:r>", "sha1:AAAA"),
@@ -44,6 +50,7 @@ EXAMPLES: list[Any] = [
     OriginEvidence(ROBOTS, TDMREP, (LICENCE,)),
     OriginEvidence.refused("example.test resolves to non-public address 10.0.0.1"),
     ResponseEvidence((("x-robots-tag", "noai"), ("x-robots-tag", "noindex")), CONTENT, (LICENCE,)),
+    ResponseEvidence((("tdm-reservation", "1"),), CONTENT, (), READING),
     FetchFailure(Reason.FETCH_FAILED, "DNS lookup failed"),
     DecisionEvidence("before", "http://example.test/a", (), {"http://example.test:80": "<e1>"}),
     DecisionEvidence("address", "http://example.test/a", (), {"http://example.test:80": None}),
@@ -106,15 +113,26 @@ def test_the_document_read_is_the_last_record_of_a_fetch_with_a_status() -> None
     assert EXAMPLES[5].header_map() == {"x-robots-tag": ["noai", "noindex"]}
 
 
+def test_a_response_keeps_its_licence_reading_only_when_it_has_one() -> None:
+    """A reserved response's reading is recorded (its body is not kept); the key is
+    written only then, so the evidence of every other response is as before."""
+    with_reading = EXAMPLES[6].to_json()
+    assert list(with_reading) == ["headers", "content", "licenses", "license"]
+    assert with_reading["license"] == READING.to_json()
+    assert "license" not in EXAMPLES[5].to_json()
+    with pytest.raises(ValueError, match="the licence reading cannot be read"):
+        ResponseEvidence.from_json({**with_reading, "license": {"id": None}})
+
+
 def test_a_decision_records_evidence_or_none() -> None:
-    evidence = EXAMPLES[7]
+    evidence = EXAMPLES[8]
     assert of_record({"url": "u", "evidence": evidence.to_json()}) == evidence
     assert of_record({"url": "u", "evidence": None}) is None
 
 
 def test_format_1_is_read_with_or_without_its_field_and_later_ones_are_refused() -> None:
-    data = EXAMPLES[7].to_json()
-    assert DecisionEvidence.from_json({**data, "format": EVIDENCE_FORMAT}) == EXAMPLES[7]
+    data = EXAMPLES[8].to_json()
+    assert DecisionEvidence.from_json({**data, "format": EVIDENCE_FORMAT}) == EXAMPLES[8]
     with pytest.raises(ValueError, match="evidence format 2"):
         DecisionEvidence.from_json({**data, "format": 2})
     origin = OriginEvidence(ROBOTS, TDMREP).to_json()
