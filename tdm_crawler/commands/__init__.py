@@ -18,7 +18,19 @@ from __future__ import annotations
 import argparse
 from typing import Protocol
 
-from tdm_crawler.commands import check, crawl, demo, diff, recheck, replay, report, verify, worker
+from tdm_crawler.commands import (
+    attribution,
+    check,
+    crawl,
+    demo,
+    diff,
+    ledger,
+    recheck,
+    replay,
+    report,
+    verify,
+    worker,
+)
 
 
 class Command(Protocol):
@@ -46,6 +58,8 @@ COMMANDS: tuple[Command, ...] = (
     recheck,
     demo,
     report,
+    attribution,
+    ledger,
     replay,
     diff,
     verify,

@@ -41,6 +41,7 @@ __all__ = [
     "format_timestamp",
     "iter_records",
     "recent_records",
+    "record_format",
     "validate_record",
 ]
 
@@ -107,6 +108,12 @@ class TornLineWarning(UserWarning):
             "newline); the crawl was interrupted while writing it and its URL will be "
             "decided again on --resume"
         )
+
+
+def record_format(manifest: Mapping[str, Any]) -> int:
+    """The record format of the crawl ``manifest`` describes (1 when it says none)."""
+    found = manifest.get("record_format", 1)
+    return found if type(found) is int else 1
 
 
 def format_timestamp(value: datetime) -> str:

@@ -21,7 +21,7 @@ import pytest_twisted
 from fixtures.server import FixtureServer
 from tdm_crawler.offline.evidence import EvidenceIndex, EvidenceReader
 from tdm_crawler.offline.replay import (
-    COMPARED_FIELDS,
+    DECISION_FIELDS,
     NOT_REPLAYABLE,
     replay_config,
     replay_crawl,
@@ -136,7 +136,9 @@ def offline(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 def compared(record: dict[str, Any]) -> dict[str, Any]:
-    return {name: record[name] for name in (*COMPARED_FIELDS, "purpose")}
+    """What was decided (a URL the replay newly allows has no stored work, so no
+    licence, where the live crawl for that purpose stored one)."""
+    return {name: record[name] for name in (*DECISION_FIELDS, "purpose")}
 
 
 @pytest.mark.parametrize("purpose", PURPOSES)
