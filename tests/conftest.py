@@ -9,6 +9,8 @@ for real), a test using the ``redis_url`` fixture is ``redis``, one using ``brow
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -36,3 +38,20 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 def fixture_server() -> Iterator[FixtureServer]:
     with FixtureServer() as server:
         yield server
+
+
+#: The fixture sites whose pages say which licence they are under.
+LICENSED_SITES = ("licenses", "credits")
+
+
+@pytest.fixture(scope="session")
+def licensed_crawl(fixture_server: FixtureServer, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A ``tdm-crawl crawl`` of :data:`LICENSED_SITES`, run once for the report and the
+    commons commands' tests (which carry the e2e mark: this crawls)."""
+    out = tmp_path_factory.mktemp("licensed") / "crawl"
+    command = [sys.executable, "-m", "tdm_crawler.cli", "crawl"]
+    command += [*fixture_server.seeds(LICENSED_SITES), "--out", str(out)]
+    command += ["--allow-private-networks", "--set", "AUTOTHROTTLE_ENABLED=False"]
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-3000:]
+    return out

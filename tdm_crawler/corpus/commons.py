@@ -46,6 +46,8 @@ CLASSES: Final = (
 #: The classes a corpus may use, adapt and share on: the Open Definition 2.1 set.
 COMMONS: Final = frozenset({LicenseClass.PUBLIC_DOMAIN.value, LicenseClass.OPEN.value})
 _KNOWN: Final = frozenset(CLASSES)
+#: Classes of works under no licence: not counted by licence.
+_NO_LICENCE: Final = frozenset({LicenseClass.UNSTATED.value, NOT_RECORDED})
 #: Distinct licences counted by name; the rest are summed under :data:`MORE`.
 MAX_LICENCES: Final = 500
 MORE: Final = "(more licences)"
@@ -141,7 +143,7 @@ class CommonsTally:
         if extent is None:
             extent = classes[license_class] = Extent()
         extent.add(length, words)
-        if license_class != NOT_RECORDED and type(reading) is dict:
+        if license_class not in _NO_LICENCE and type(reading) is dict:
             self._licence(reading, license_class).extent.add(length, words)
 
     def _licence(self, reading: Mapping[str, Any], license_class: str) -> Licence:

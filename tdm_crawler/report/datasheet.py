@@ -17,6 +17,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from tdm_crawler.corpus.commons import NOT_RECORDED, CommonsTally, Extent
+from tdm_crawler.corpus.ledger import domain_rows
+from tdm_crawler.policy.spdx import licence
 from tdm_crawler.report.summary import DECISIONS, CrawlSummary, OriginStats
 
 __all__ = ["PROTOCOL_ROWS", "render_datasheet", "write_datasheet"]
@@ -309,6 +312,154 @@ def _licences(summary: CrawlSummary) -> str:
     return "\n\n".join(parts)
 
 
+_BAR: Final = 40
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if n >= scale:
+            return f"{n / scale:.1f} {unit}"
+    return f"{n} B"
+
+
+def _class_chart(classes: Sequence[tuple[str, Extent]], stored: Extent) -> str:
+    """A text bar chart (a code block: it renders the same everywhere) of each class's
+    share of the works, bytes and words."""
+    width = max((len(c) for c, _ in classes), default=0)
+    lines = []
+    for name, label in (("works", "works"), ("bytes", "bytes"), ("words", "words")):
+        whole = stored.measure(name)
+        lines.append(label)
+        for license_class, extent in classes:
+            part = extent.measure(name)
+            filled = round(_BAR * part / whole) if whole else 0
+            bar = "█" * filled + "·" * (_BAR - filled)
+            lines.append(f"  {license_class:<{width}} {bar} {_pct(part, whole):>7}")
+    return "```\n" + "\n".join(lines) + "\n```"
+
+
+def _commons(tally: CommonsTally) -> str:
+    stored, commons = tally.stored, tally.commons
+    if not stored.works:
+        return "Nothing was stored."
+    classes = tally.classes()
+    lines = [
+        f"Of the **{stored.works:,} stored works** ({_size(stored.bytes)}, {stored.words:,} "
+        f"words), **{_pct(commons.works, stored.works)} are public domain or openly "
+        f"licensed** ({_pct(commons.bytes, stored.bytes)} of the bytes, "
+        f"{_pct(commons.words, stored.words)} of the words): the Open Definition set, "
+        "CC0, the Public Domain Mark, CC BY, CC BY-SA, GFDL and the like. Each work's "
+        "licence is the best guess over every machine-readable statement it carries "
+        "(the `license` field of its decision record); a work without one is `unstated` "
+        "(all rights reserved by default), one whose only statement covers a figure in it "
+        "`partial`, one whose licence URL is not one we know `other`, and NC or ND "
+        "licences are `restricted`. Words are those of the visible text of HTML and "
+        "plain-text works."
+        + (
+            f" {stored.uncounted:,} works (PDF, EPUB, media) have no word count."
+            if stored.uncounted
+            else ""
+        ),
+    ]
+    if NOT_RECORDED in tally.by_class:
+        lines.append(
+            f"{tally.by_class[NOT_RECORDED].works:,} works were recorded before licences "
+            "were (record format 1): `not-recorded`."
+        )
+    lines.append(_class_chart(classes, stored))
+    rows = [
+        (
+            f"`{c}`",
+            e.works,
+            _pct(e.works, stored.works),
+            _size(e.bytes),
+            _pct(e.bytes, stored.bytes),
+            e.words,
+            _pct(e.words, stored.words),
+        )
+        for c, e in classes
+    ]
+    header = ("class", "works", "share", "bytes", "share", "words", "share")
+    lines.append("### By licence class\n\n" + _table(header, rows, right=6))
+    licences = [
+        (_licence_label(item.key), f"`{item.license_class}`", item.extent.works,
+         _size(item.extent.bytes), item.extent.words)
+        for item in tally.licences(_TOP_ORIGINS)
+    ]  # fmt: skip
+    if licences:
+        table = _table(("licence", "class", "works", "bytes", "words"), licences, right=3)
+        lines.append(f"### By licence (top {_TOP_ORIGINS} by works)\n\n{table}")
+    origins = [
+        (_code(origin), e.works, _size(e.bytes), e.words, _pct(_open(tally, origin), e.works))
+        for origin, e in tally.origins(_TOP_ORIGINS, by="words")
+    ]
+    header = ("origin", "works", "bytes", "words", "open or public-domain works")
+    table = _table(header, origins, right=4)
+    lines.append(f"### By origin (top {_TOP_ORIGINS} by words)\n\n{table}")
+    if tally.reserved_read:
+        reserved = ", ".join(
+            f"{_licence_label(key)}: {n:,}" for key, n in tally.reserved_open.most_common(10)
+        )
+        lines.append(
+            f"**{tally.reserved_open_works:,} reserved works carried an open or public-domain "
+            f"licence** (of {tally.reserved_read:,} reserved works whose content was read)"
+            + (f" ({reserved})" if reserved else "")
+            + ". A licence never lifts a TDM reservation: these works were not stored."
+        )
+    return "\n\n".join(lines)
+
+
+def _open(tally: CommonsTally, origin: str) -> int:
+    classes = tally.by_origin.get(origin, {})
+    return sum(e.works for c, e in classes.items() if c in ("public-domain", "open"))
+
+
+def _licence_label(key: str) -> str:
+    known = licence(key)
+    return f"{_code(key)} ({_text(known.name)})" if known is not None else _code(key)
+
+
+def _ledger(tally: CommonsTally) -> str:
+    rows = domain_rows(tally.by_origin, by="words")
+    if not rows:
+        return "Nothing was stored."
+    stored = tally.stored
+    table_rows = []
+    for row in rows[:_TOP_ORIGINS]:
+        extent = row.extent
+        commons = row.of_class("public-domain").words + row.of_class("open").words
+        table_rows.append(
+            (
+                _code(row.domain),
+                len(row.origins),
+                extent.works,
+                extent.words,
+                _pct(extent.words, stored.words),
+                _pct(extent.bytes, stored.bytes),
+                _pct(commons, extent.words),
+            )
+        )
+    header = (
+        "domain",
+        "origins",
+        "works",
+        "words",
+        "share of words",
+        "share of bytes",
+        "open or PD words",
+    )
+    more = len(rows) - len(table_rows)
+    tail = f"\n\n…and {more:,} more domains." if more > 0 else ""
+    return (
+        "What each registrable domain (Public Suffix List) gave the corpus, so that a "
+        "contribution back to the commons can be shared out by what was used. The full "
+        "table, split by licence class, with any amount shared out exactly: "
+        "`tdm-crawl ledger DIR --amount N --currency EUR`.\n\n"
+        + _table(header, table_rows, right=6)
+        + tail
+    )
+
+
 def _reproducibility(manifest: Mapping[str, Any], out: Path) -> str:
     digests = manifest.get("digests") or {}
     where = shlex.quote(str(out))
@@ -365,6 +516,10 @@ def render_datasheet(
         _exclusions(summary),
         "## Licences and policies seen",
         _licences(summary),
+        "## What the corpus draws from the commons",
+        _commons(summary.commons),
+        "## Contribution ledger",
+        _ledger(summary.commons),
         "## Reproducibility",
         _reproducibility(manifest, out),
     ]

@@ -41,6 +41,8 @@ from json.encoder import encode_basestring
 from pathlib import Path
 from typing import IO, Any, Final
 
+from tdm_crawler.corpus.commons import NOT_RECORDED, CommonsTally, Extent
+from tdm_crawler.policy.spdx import licence
 from tdm_crawler.report.summary import (
     DECISIONS,
     PROTOCOLS,
@@ -82,6 +84,17 @@ COLOURS: Final = {
     "disallowed": "#e08e0b",
     "unknown": "#7f8c8d",
     "error": "#6c3c97",
+}
+
+#: Colours of the licence classes, for the commons section's charts and legend.
+CLASS_COLOURS: Final = {
+    "public-domain": "#1b7837",
+    "open": "#5aae61",
+    "restricted": "#e08214",
+    "other": "#8073ac",
+    "partial": "#92c5de",
+    "unstated": "#bababa",
+    NOT_RECORDED: "#e4e4e4",
 }
 
 CSV_COLUMNS: Final = (
@@ -444,6 +457,7 @@ def _write_page(
     page.write(_headline(summary))
     page.write(_tables(summary))
     page.write(_charts(summary, top))
+    page.write(_commons(summary.commons, top))
     page.write(_SECTIONS)
     reason_names = sorted(reasons, key=reasons.__getitem__)
     meta = {
@@ -692,3 +706,164 @@ def _charts(summary: CrawlSummary, top: int) -> str:
         f"<figure class='wide'><figcaption>Decisions over time</figcaption>"
         f"{_timeline_chart(summary)}</figure></div></section>\n"
     )
+
+
+# --- what the corpus draws from the commons ----------------------------------------------
+
+_MEASURES: Final = (("works", "Works"), ("bytes", "Bytes"), ("words", "Words"))
+
+
+def _class_legend(classes: Sequence[str]) -> str:
+    items = "".join(
+        f"<span><i style='background:{CLASS_COLOURS[c]}'></i>{_esc(c)}</span>" for c in classes
+    )
+    return f"<div class='legend'>{items}</div>"
+
+
+def _class_bars(
+    rows: Sequence[tuple[str, Sequence[tuple[str, int]]]], label: str, *, share: bool
+) -> str:
+    """Horizontal bars stacked by licence class; ``rows``: (label, [(class, n)]). With
+    ``share`` every bar is 100 % of its row; otherwise bars are to one scale."""
+    biggest = max((sum(n for _, n in parts) for _, parts in rows), default=0) or 1
+    span = _CHART_WIDTH - _LABEL_WIDTH - 70
+    out: list[str] = []
+    for row, (name, parts) in enumerate(rows):
+        y = row * (_BAR_HEIGHT + _GAP)
+        whole = sum(n for _, n in parts)
+        out.append(
+            f"<text x='{_LABEL_WIDTH - 6}' y='{y + 13}' text-anchor='end'>"
+            f"<title>{_esc(name)}</title>{_esc(_clip(name))}</text>"
+        )
+        x = float(_LABEL_WIDTH)
+        for license_class, n in parts:
+            if not n:
+                continue
+            width = span * n / (whole if share else biggest)
+            out.append(
+                f"<rect x='{x:.1f}' y='{y}' width='{max(width, 1.0):.1f}' "
+                f"height='{_BAR_HEIGHT}' fill='{CLASS_COLOURS[license_class]}'><title>"
+                f"{_esc(name)}: {n:,} {_esc(license_class)} ({_pct(n, whole)})</title></rect>"
+            )
+            x += width
+        out.append(f"<text x='{x + 5:.1f}' y='{y + 13}'>{whole:,}</text>")
+    return _svg(max(len(rows), 1) * (_BAR_HEIGHT + _GAP), label, "".join(out))
+
+
+def _measure(extent: Extent, name: str) -> str:
+    return _bytes(extent.bytes) if name == "bytes" else f"{extent.measure(name):,}"
+
+
+def _commons(tally: CommonsTally, top: int) -> str:
+    """Stored works, bytes and words by licence class and by licence, overall and per
+    origin; the open share; reserved works that carried an open licence."""
+    stored, commons = tally.stored, tally.commons
+    classes = tally.classes()
+    names = [c for c, _ in classes]
+    cards = [
+        (
+            "Open or public domain",
+            _pct(commons.works, stored.works),
+            f"of works; {_pct(commons.bytes, stored.bytes)} of bytes, "
+            f"{_pct(commons.words, stored.words)} of words",
+        ),
+        (
+            "Licence stated",
+            _pct(stored.works - _works(tally, "unstated", NOT_RECORDED), stored.works),
+            f"of {stored.works:,} stored works",
+        ),
+        (
+            "Reserved, openly licensed",
+            f"{tally.reserved_open_works:,}",
+            f"of {tally.reserved_read:,} reserved works read: the licence does not lift "
+            "the reservation",
+        ),
+    ]
+    body = "".join(
+        f"<div class='card'><div class='label'>{_esc(label)}</div>"
+        f"<div class='figure'>{_esc(figure)}</div><div class='sub'>{_esc(sub)}</div></div>"
+        for label, figure, sub in cards
+    )
+    overall = [(label, [(c, e.measure(name)) for c, e in classes]) for name, label in _MEASURES]
+    class_rows = (
+        "".join(
+            f"<tr><td><i class='swatch' style='background:{CLASS_COLOURS[c]}'></i>{_esc(c)}</td>"
+            + "".join(
+                f"<td class='num'>{_measure(e, name)}</td>"
+                f"<td class='num'>{_pct(e.measure(name), stored.measure(name))}</td>"
+                for name, _ in _MEASURES
+            )
+            + "</tr>"
+            for c, e in classes
+        )
+        or "<tr><td colspan='7'>nothing stored</td></tr>"
+    )
+    licence_rows = (
+        "".join(
+            f"<tr><td>{_esc(_licence_name(item.key))}</td><td>{_esc(item.license_class)}</td>"
+            + "".join(f"<td class='num'>{_measure(item.extent, n)}</td>" for n, _ in _MEASURES)
+            + "</tr>"
+            for item in tally.licences(top)
+        )
+        or "<tr><td colspan='5'>no licence stated</td></tr>"
+    )
+    per_origin = [
+        (
+            origin,
+            [(c, tally.by_origin[origin][c].words) for c in names if c in tally.by_origin[origin]],
+        )
+        for origin, _ in tally.origins(top, by="words")
+    ]
+    reserved = "".join(
+        f"<tr><td>{_esc(_licence_name(key))}</td><td class='num'>{n:,}</td></tr>"
+        for key, n in tally.reserved_open.most_common(top)
+    )
+    notes = [
+        "A work's class is its best-guess licence's: public domain and open (the Open "
+        "Definition set: CC0, PDM, CC BY, CC BY-SA, GFDL...), restricted (NC or ND), other "
+        "(a licence URL of unknown terms), partial (only a figure inside it is licensed), "
+        "unstated (no statement: all rights reserved). Bytes are the stored bodies, "
+        "decoded; words are those of the visible text of HTML and plain-text works."
+    ]
+    if stored.uncounted:
+        notes.append(f"{stored.uncounted:,} works (PDF, EPUB, media) have no word count.")
+    if NOT_RECORDED in tally.by_class:
+        notes.append(
+            f"{tally.by_class[NOT_RECORDED].works:,} stored works were recorded before "
+            "licences were (record format 1)."
+        )
+    return (
+        "<section id='commons'><h2>What the corpus draws from the commons</h2>"
+        f"<div class='cards'>{body}</div>{_class_legend(names)}<div class='charts'>"
+        f"<figure><figcaption>Stored works, bytes and words by licence class</figcaption>"
+        f"{_class_bars(overall, 'Stored works, bytes and words by licence class', share=True)}"
+        "</figure>"
+        f"<figure><figcaption>Words per origin by licence class (top {top})</figcaption>"
+        f"{_class_bars(per_origin, f'Words per origin by licence class, top {top}', share=False)}"
+        "</figure></div>"
+        "<div class='two'><div><h3>By licence class</h3><table class='plain' id='by-class'>"
+        "<thead><tr><th>class</th><th>works</th><th>share</th><th>bytes</th><th>share</th>"
+        f"<th>words</th><th>share</th></tr></thead><tbody>{class_rows}</tbody></table></div>"
+        f"<div><h3>By licence (top {top} by works)</h3><table class='plain' id='by-licence'>"
+        "<thead><tr><th>licence</th><th>class</th><th>works</th><th>bytes</th><th>words</th>"
+        f"</tr></thead><tbody>{licence_rows}</tbody></table></div></div>"
+        + (
+            "<h3>Reserved works that carried an open licence</h3>"
+            "<table class='plain' id='reserved-open'><thead><tr><th>licence</th>"
+            f"<th>reserved works</th></tr></thead><tbody>{reserved}</tbody></table>"
+            if reserved
+            else ""
+        )
+        + "".join(f"<p class='note'>{_esc(note)}</p>" for note in notes)
+        + "</section>\n"
+    )
+
+
+def _works(tally: CommonsTally, *classes: str) -> int:
+    return sum(tally.by_class[c].works for c in classes if c in tally.by_class)
+
+
+def _licence_name(key: str) -> str:
+    """``SPDX-ID (name)`` for a known licence, the key (a URL) otherwise."""
+    known = licence(key)
+    return f"{key} ({known.name})" if known is not None else key

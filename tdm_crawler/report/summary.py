@@ -26,6 +26,7 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+from tdm_crawler.corpus.commons import CommonsTally
 from tdm_crawler.exceptions import NotACrawl, UnreadableWarc
 from tdm_crawler.store.decisions import iter_records
 from tdm_crawler.store.evidence import DecisionEvidence, OriginEvidence
@@ -393,6 +394,8 @@ class CrawlSummary:
         self.licenses: BoundedCounter = BoundedCounter(500)  # RSL licence URLs
         self.stored_bytes: int | None = None
         self.stored_disk_bytes: int | None = None
+        #: What the stored works draw from the commons (licences, bytes, words).
+        self.commons = CommonsTally()
         self._last_crawl_id: Any = None
 
     def origin(self, origin: str) -> OriginStats:
@@ -422,6 +425,7 @@ class CrawlSummary:
         if get("stored"):
             self.stored += 1
             stats.stored += 1
+        self.commons.add(record, stats.origin)
         fetched = get("fetched_at")
         if type(fetched) is str:
             moment = _timestamp(fetched)
