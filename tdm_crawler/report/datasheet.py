@@ -393,8 +393,8 @@ def _commons(tally: CommonsTally) -> str:
         (_code(origin), e.works, _size(e.bytes), e.words, _pct(_open(tally, origin), e.works))
         for origin, e in tally.origins(_TOP_ORIGINS, by="words")
     ]
-    header = ("origin", "works", "bytes", "words", "open or public-domain works")
-    table = _table(header, origins, right=4)
+    columns = ("origin", "works", "bytes", "words", "open or public-domain works")
+    table = _table(columns, origins, right=4)
     lines.append(f"### By origin (top {_TOP_ORIGINS} by words)\n\n{table}")
     if tally.reserved_read:
         reserved = ", ".join(
