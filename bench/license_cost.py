@@ -11,6 +11,9 @@ half of reading a stored page. Measured on the crawl benchmark's pages
 - the same page with the markup of an openly licensed site: ``<link rel="license">``
   and a JSON-LD ``Article`` with ``license`` in the head, the CC chooser's badge and
   sentence in the footer, and a captioned photo under another licence;
+- the word count of the visible text (``corpus.words.count_words``), and
+  ``corpus.work.read_work`` (licence reading and size together: what the crawl's gate
+  runs for every stored page);
 - for scale, what the decision already costs per fetched page: ``extract_content`` +
   ``decide_after_fetch`` (``decide_speed.py``'s ``page_total``), measured here in the
   same process, and the ratio of the two.
@@ -36,8 +39,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sitegen  # noqa: E402
 
+from tdm_crawler.corpus.words import count_words  # noqa: E402
+from tdm_crawler.corpus.work import read_work  # noqa: E402
 from tdm_crawler.policy import (  # noqa: E402
     Context,
+    Limits,
     OriginFacts,
     ResponseFacts,
     RobotsFile,
@@ -131,6 +137,17 @@ def main() -> int:
         content = extract_content(body, "text/html", url)
         return decide_after_fetch(url, ctx, origin, ResponseFacts(url, 200, headers, content))
 
+    limits = Limits()
+    facts = {
+        id(body): ResponseFacts(url, 200, headers, extract_content(body, "text/html", url))
+        for pages in (plain, licensed)
+        for url, body in pages
+    }
+
+    def work(pages: list[tuple[str, bytes]], i: int) -> object:
+        body = pages[i][1]
+        return read_work(facts[id(body)], origin, body, limits)
+
     secs = args.seconds
     results = {
         "decision_page_us": cpu_us(
@@ -158,9 +175,30 @@ def main() -> int:
             len(licensed),
             secs,
         ),
+        "words_plain_us": cpu_us(
+            "count_words, a page's visible text",
+            lambda i: count_words(
+                plain[i][1], kind="html", content_type="text/html", max_bytes=4 << 20
+            ),
+            len(plain),
+            secs,
+        ),
+        "work_plain_us": cpu_us(
+            "read_work (licence + size), page never saying 'license'",
+            lambda i: work(plain, i),
+            len(plain),
+            secs,
+        ),
+        "work_licensed_us": cpu_us(
+            "read_work (licence + size), page with six licence statements",
+            lambda i: work(licensed, i),
+            len(licensed),
+            secs,
+        ),
     }
     base = results["decision_page_us"]
-    for key in ("licence_plain_us", "licence_mention_us", "licence_licensed_us"):
+    measured = ("licence_plain_us", "licence_mention_us", "licence_licensed_us")
+    for key in (*measured, "words_plain_us", "work_plain_us", "work_licensed_us"):
         share = results[key] / base
         results[key.replace("_us", "_vs_decision")] = round(share, 3)
         print(f"{key}: {share:.2f} x the decision's per-page cost")
