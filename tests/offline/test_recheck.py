@@ -80,6 +80,12 @@ def test_recheck_purges_new_reservations(tmp_path: Path) -> None:
         (site / "root" / ".well-known" / "tdmrep.json").write_text(
             json.dumps([{"location": "/c.txt", "tdm-reservation": 1}])
         )
+        # ... and licenses a's page today: the stored copy still states no licence.
+        page = site / "root" / "a.html"
+        page.write_text(page.read_text().replace(
+            "<head></head>",
+            '<head><link rel="license" href="https://creativecommons.org/licenses/by/4.0/"></head>',
+        ))  # fmt: skip
         recheck = tdm_crawl("recheck", str(first), "--out", str(second), *FAST)
         assert recheck.returncode == 0, recheck.stderr[-2000:]
         urls = {name: server.url("shop", f"/{name}") for name in ("a.html", "b.html", "c.txt")}
@@ -104,6 +110,10 @@ def test_recheck_purges_new_reservations(tmp_path: Path) -> None:
     }
     assert kept[urls["a.html"]]["stored"] and not kept[urls["b.html"]]["stored"]
     assert kept[urls["a.html"]]["warc_record_id"] == old[urls["a.html"]]["warc_record_id"]
+    # The licence and size are the stored copy's, as the first crawl recorded them.
+    for name in ("license", "size"):
+        assert kept[urls["a.html"]][name] == old[urls["a.html"]][name]
+    assert kept[urls["a.html"]]["license"]["class"] == "unstated"
     old_ids = {
         r.rec_headers.get_header("WARC-Record-ID") for _, _, r in warc_records(first, "content")
     }
