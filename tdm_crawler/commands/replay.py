@@ -13,7 +13,13 @@ from pathlib import Path
 from typing import Any
 
 from tdm_crawler.commands.directories import crawl_dir, prepare_output
-from tdm_crawler.exceptions import NotACrawl, SettingError, UnreadableWarc, UsageError
+from tdm_crawler.exceptions import (
+    NotACrawl,
+    SettingError,
+    UnreadableWarc,
+    UnsafeOutput,
+    UsageError,
+)
 
 NAME = "replay"
 HELP = "re-decide every URL of a crawl offline, from its recorded evidence"
@@ -65,9 +71,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _replay_report(args: argparse.Namespace) -> Any:
     """Open the replay report: --report FILE, else a new ./replay-<DIR name>-<UTC time>.jsonl
     (never inside DIR: a crawl directory, once finished, is evidence and stays as it is)."""
+    from tdm_crawler.store.safe_open import open_new, open_truncate
+
     if args.report is not None:
         try:
-            return args.report.open("w", encoding="utf-8")
+            return open_truncate(args.report, text=True)
+        except UnsafeOutput as exc:
+            raise UsageError(str(exc)) from None
         except OSError as exc:
             raise UsageError(f"cannot write --report {args.report} ({exc.strerror})") from None
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
@@ -75,9 +85,9 @@ def _replay_report(args: argparse.Namespace) -> Any:
         stem = f"replay-{args.dir.resolve().name}-{stamp}"
         path = Path(f"{stem}.jsonl" if n == 1 else f"{stem}-{n}.jsonl")
         try:
-            return path.open("x", encoding="utf-8")
-        except FileExistsError:
-            continue
+            return open_new(path, text=True)
+        except (FileExistsError, UnsafeOutput):
+            continue  # a file or a link has the name: never written over, try the next
         except OSError as exc:
             raise UsageError(
                 f"cannot write the report here ({exc.strerror}); pass --report FILE"

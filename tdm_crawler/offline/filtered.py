@@ -8,16 +8,17 @@ replay) then works on it unchanged. What it holds:
 - ``content/``: for each source file with something kept, a file of the same name with
   its warcinfo and the kept responses with their request and metadata records, copied
   as raw gzip members, so every WARC digest still proves what the server sent;
-- ``evidence/``: copied as is (the decisions still rest on it);
+- ``evidence/``: its WARC files copied as they are (the decisions still rest on them);
 - ``manifest.json``: the source manifest, with ``derived_from`` (source directory and
   crawl id, settings changed), sealed with its own counts and file digests.
 
-The source directory is only read.
+The source directory is only read. Every file is created new (never through a symbolic
+link, :mod:`tdm_crawler.store.safe_open`), and a replay that fails removes exactly the
+files it created.
 """
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Mapping
 from contextlib import closing
 from pathlib import Path
@@ -26,6 +27,7 @@ from typing import Any
 from tdm_crawler.offline.replay import ReplayConfig, ReplayResult
 from tdm_crawler.store import CrawlDir, DecisionLog, iter_records
 from tdm_crawler.store.manifest import manifest_time, save_manifest, tool
+from tdm_crawler.store.safe_open import copy_new, make_dir
 from tdm_crawler.store.warcread import ExchangeCopier
 
 __all__ = ["FilteredCorpus"]
@@ -38,6 +40,8 @@ class FilteredCorpus:
         self.source = CrawlDir(source)
         self.dest = CrawlDir(dest)
         dest.mkdir(parents=True, exist_ok=True)
+        #: The files this corpus created, in order: what :meth:`abort` removes.
+        self.written: list[Path] = [self.dest.decisions]
         self._log = DecisionLog(self.dest.decisions)
         self._keep: set[str] = set()
         #: Stored responses the decisions name but the source content/ lacks.
@@ -59,18 +63,21 @@ class FilteredCorpus:
         self.missing = sorted(self._keep - found)
         if self.missing:
             self._unmark_missing()
-        if self.source.evidence.is_dir():
-            shutil.copytree(self.source.evidence, self.dest.evidence)
+        for warc in self.source.evidence_warcs():
+            copy = make_dir(self.dest.evidence) / warc.name
+            copy_new(warc, copy)
+            self.written.append(copy)
         self._write_manifest(dict(manifest or {}), config, result)
 
     def abort(self) -> None:
-        """Remove what was written, so a failed replay leaves no half corpus behind."""
+        """Remove what this corpus wrote (and nothing else), so a failed replay leaves no
+        half corpus behind."""
         self._log.close()
-        for path in self.dest.existing_entries():
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
+        for path in reversed(self.written):
+            path.unlink(missing_ok=True)
+        for directory in (self.dest.content, self.dest.evidence):
+            if directory.is_dir() and not any(directory.iterdir()):
+                directory.rmdir()
 
     def _unmark_missing(self) -> None:
         """Say ``stored: false`` for responses the source lacks: the new directory must
@@ -78,6 +85,7 @@ class FilteredCorpus:
         missing = set(self.missing)
         path = self.dest.decisions
         tmp = path.with_name(f".{path.name}.tmp")
+        self.written.append(tmp)
         with DecisionLog(tmp) as log:
             for record in iter_records(path):
                 if record["stored"] and record["warc_record_id"] in missing:
@@ -90,7 +98,10 @@ class FilteredCorpus:
         the same name; return the response ids found."""
         sources = self.source.content_warcs()
         with closing(ExchangeCopier(sources, self.dest.content, wanted=self._keep)) as copier:
-            self.copied = copier.copy_all()
+            try:
+                self.copied = copier.copy_all()
+            finally:
+                self.written += copier.written
             return {record_id for record_id in self._keep if record_id in copier}
 
     def _write_manifest(

@@ -24,6 +24,7 @@ from tdm_crawler.crawl.meta import RECHECK_META
 from tdm_crawler.spiders.tdm import TdmSpider
 from tdm_crawler.store import CrawlDir, iter_records
 from tdm_crawler.store.evidence import of_record
+from tdm_crawler.store.safe_open import open_new
 
 logger = logging.getLogger(__name__)
 
@@ -100,7 +101,7 @@ def write_purge_list(source: Path, dest: Path) -> int:
     crawl = CrawlDir(dest)
     now = {r["url"]: r for r in iter_records(crawl.decisions)}
     count = 0
-    with crawl.purge.open("w", encoding="utf-8") as out:
+    with open_new(crawl.purge, text=True) as out:
         for item in stored_urls(source):
             record = now.get(item.url)
             if record is not None and record["decision"] == "allowed":

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from tdm_crawler.report.summary import DECISIONS, CrawlSummary, OriginStats
+from tdm_crawler.store.safe_open import write_atomically
 
 __all__ = ["PROTOCOL_ROWS", "render_datasheet", "write_datasheet"]
 
@@ -372,7 +373,8 @@ def render_datasheet(
 
 
 def write_datasheet(path: Path, text: str) -> None:
-    """Write the datasheet (UTF-8, LF), creating the parent directory."""
+    """Write the datasheet (UTF-8, LF) atomically, never through a symbolic link,
+    creating the parent directory."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8", newline="\n")
+    write_atomically(path, text, mode=0o644)

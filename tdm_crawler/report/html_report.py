@@ -27,7 +27,6 @@ import csv
 import html
 import json
 import marshal
-import os
 import re
 import shutil
 import tempfile
@@ -52,6 +51,7 @@ from tdm_crawler.report.summary import (
     signal_fact,
 )
 from tdm_crawler.store.evidence import DecisionEvidence, of_record
+from tdm_crawler.store.safe_open import move_into_place
 
 __all__ = [
     "CSV_COLUMNS",
@@ -384,17 +384,9 @@ def write_report(
 
 
 def _move(source: Path, dest: Path) -> None:
-    """Put ``source`` at ``dest`` atomically (a same-directory rename at the end)."""
+    """Put ``source`` at ``dest`` atomically, never over a symbolic link."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, staging = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        shutil.move(source, staging)
-        os.chmod(staging, 0o644)
-        os.replace(staging, dest)
-    except BaseException:
-        Path(staging).unlink(missing_ok=True)
-        raise
+    move_into_place(source, dest, mode=0o644)
 
 
 def _asset(name: str) -> str:

@@ -12,7 +12,8 @@ parts through :class:`CrawlDir`, so a name is spelled once::
       report.html         (report) the default place of the HTML report
       workers/<id>/       (distributed crawl) one crawl directory per worker
 
-No Scrapy, no parsing: paths, and which of them exist.
+No Scrapy, no parsing: paths, and which of them exist. Which files of a directory a crawl
+wrote (what ``--overwrite`` may delete) is :mod:`.ownership`'s to say.
 """
 
 from __future__ import annotations
@@ -81,21 +82,6 @@ class CrawlDir:
     def worker(self, worker_id: str) -> CrawlDir:
         """The crawl directory of one worker of a distributed crawl."""
         return CrawlDir(self.workers / worker_id)
-
-    def entries(self) -> tuple[Path, ...]:
-        """Every path of the layout: what a new crawl here would overwrite."""
-        return (
-            self.decisions,
-            self.manifest,
-            self.content,
-            self.evidence,
-            self.purge,
-            self.report,
-            self.workers,
-        )
-
-    def existing_entries(self) -> list[Path]:
-        return [path for path in self.entries() if path.exists()]
 
     def relative(self, path: Path) -> str:
         """``path`` as named inside the crawl directory (POSIX form), for messages and

@@ -30,6 +30,7 @@ from warcio.bufferedreaders import BufferedReader
 from warcio.recordloader import ArcWarcRecordLoader
 
 from tdm_crawler.exceptions import UnreadableWarc
+from tdm_crawler.store.safe_open import make_dir, open_new
 
 __all__ = [
     "ExchangeCopier",
@@ -302,6 +303,8 @@ class ExchangeCopier:
         self._exchanges: dict[str, _Exchange] = {}
         self._warcinfo: dict[Path, tuple[int, int]] = {}
         self._open: dict[Path, IO[bytes]] = {}
+        #: The files created in ``dest``, in order.
+        self.written: list[Path] = []
         for path in sources:
             for member, _ in scan(path, stop_at_torn=stop_at_torn):
                 span = (member.offset, member.length)
@@ -325,8 +328,9 @@ class ExchangeCopier:
         out = self._open.get(exchange.path)
         spans = exchange.spans
         if out is None:
-            self.dest.mkdir(parents=True, exist_ok=True)
-            out = self._open[exchange.path] = (self.dest / exchange.path.name).open("xb")
+            target = make_dir(self.dest) / exchange.path.name
+            out = self._open[exchange.path] = open_new(target)
+            self.written.append(target)
             if exchange.path in self._warcinfo:
                 spans = [self._warcinfo[exchange.path], *spans]
         with exchange.path.open("rb") as source:

@@ -23,7 +23,16 @@ def _crawl(path: Path, manifest: dict[str, str] | None = None) -> CrawlDir:
 
 def test_the_layout_names_every_path_under_the_root(tmp_path: Path) -> None:
     crawl = CrawlDir(tmp_path)
-    names = [crawl.relative(path) for path in crawl.entries()]
+    layout = (
+        crawl.decisions,
+        crawl.manifest,
+        crawl.content,
+        crawl.evidence,
+        crawl.purge,
+        crawl.report,
+        crawl.workers,
+    )
+    names = [crawl.relative(path) for path in layout]
     assert names == [
         "decisions.jsonl",
         "manifest.json",
@@ -37,13 +46,12 @@ def test_the_layout_names_every_path_under_the_root(tmp_path: Path) -> None:
     assert crawl.worker("w1").decisions == tmp_path / "workers" / "w1" / "decisions.jsonl"
 
 
-def test_existing_entries_and_warc_files_in_writing_order(tmp_path: Path) -> None:
+def test_warc_files_in_writing_order(tmp_path: Path) -> None:
     crawl = _crawl(tmp_path)
     crawl.content.mkdir()
     for name in ("content-2.warc.gz", "content-1.warc.gz", "notes.txt"):
         (crawl.content / name).write_bytes(b"x")
     (crawl.content / "dir.warc.gz").mkdir()  # not a file
-    assert crawl.existing_entries() == [crawl.decisions, crawl.content]
     assert [p.name for p in crawl.content_warcs()] == ["content-1.warc.gz", "content-2.warc.gz"]
     assert crawl.evidence_warcs() == []
     assert crawl.digested_files() == [*crawl.content_warcs(), crawl.decisions]
