@@ -38,6 +38,7 @@ from tdm_crawler.store.manifest import (
     new_crawl_id,
     save_manifest,
 )
+from tdm_crawler.store.ownership import refuse_links
 from tdm_crawler.store.warcread import ExchangeCopier
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ class TdmRecorder:
             raise SettingError("TDM_OUTPUT_DIR is not set: tdm-crawler has nowhere to record")
         self.crawler = crawler
         self.out = CrawlDir(Path(out))
+        refuse_links(self.out.root)  # before anything is read or written
         previous = read_manifest(self.out.manifest) if self.out.manifest.exists() else None
         self.previous: dict[str, Any] | None = previous
         self.crawl_id: str = (

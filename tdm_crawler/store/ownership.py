@@ -33,12 +33,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from tdm_crawler.exceptions import NotACrawl
+from tdm_crawler.exceptions import NotACrawl, UnsafeOutput
 from tdm_crawler.store.layout import CrawlDir
 from tdm_crawler.store.safe_open import STAGING_SUFFIX, staging_prefix
 from tdm_crawler.store.warc import is_writer_file
 
-__all__ = ["Foreign", "Survey", "remove_owned", "survey"]
+__all__ = ["Foreign", "Survey", "refuse_links", "remove_owned", "survey"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +86,15 @@ def survey(root: Path) -> Survey:
     _survey_crawl(CrawlDir(result.root), result)
     result.directories.sort(key=lambda path: len(path.parts), reverse=True)
     return result
+
+
+def refuse_links(root: Path) -> None:
+    """:class:`UnsafeOutput` for the first symbolic link inside ``root``'s layout: what a
+    crawl started without the command line (Scrapy's ``crawl``, the add-on) checks, since
+    it continues whatever crawl its directory holds and no command prepared it."""
+    for entry in survey(root).foreign:
+        if entry.is_link:
+            raise UnsafeOutput(entry.path, "is a symbolic link")
 
 
 def remove_owned(found: Survey) -> None:
