@@ -127,10 +127,12 @@ def _survey_crawl(crawl: CrawlDir, result: Survey) -> None:
     try:
         manifest = _manifest(crawl)
     except NotACrawl:
-        result.foreign.append(Foreign(crawl.manifest, "manifest that cannot be read"))
-        manifest = None
+        unreadable = Foreign(crawl.manifest, "manifest that cannot be read")
+        result.foreign.append(unreadable)
+        result.foreign += [_foreign(p) for p in _entries(crawl.root) if p != unreadable.path]
+        return
     if manifest is None:
-        result.foreign += [_foreign(p) for p in _entries(crawl.root) if p != crawl.manifest]
+        result.foreign += [_foreign(path) for path in _entries(crawl.root)]
         return
     if crawl.root == result.root:
         result.has_manifest = True

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ import pytest_twisted
 
 from fixtures.server import FixtureServer
 from tdm_crawler.offline.recheck import RecheckSpider, StoredUrl
-from tests.crawling import markers_written, warc_records
+from tests.crawling import markers_written, tdm_crawl, warc_records
 
 FAST = [
     "--allow-private-networks",
@@ -44,15 +42,6 @@ def write_site(root: Path) -> Path:
     spec = {"description": "recheck", "seeds": ["/"], "routes": {}, "expected": expected}
     (site / "site.json").write_text(json.dumps(spec))
     return site
-
-
-def tdm_crawl(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tdm_crawler.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def digests(directory: Path) -> dict[str, str]:
