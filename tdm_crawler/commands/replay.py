@@ -98,6 +98,7 @@ def _replay_report(args: argparse.Namespace) -> Any:
 def run(args: argparse.Namespace) -> int:
     from tdm_crawler.offline.filtered import FilteredCorpus
     from tdm_crawler.offline.replay import format_summary, replay_config, replay_crawl
+    from tdm_crawler.report.escape import terminal
     from tdm_crawler.store import CrawlDir
 
     source = crawl_dir(args.dir)
@@ -143,7 +144,7 @@ def run(args: argparse.Namespace) -> int:
         if sink is not None:
             sink.abort()
         raise UsageError(f"{exc}; run tdm-crawl verify {source}") from None
-    print(format_summary(result, config, source))
+    print(terminal(format_summary(result, config, source), multiline=True))
     print(f"Report: {report_name}  ({result.changed} changed, {result.kept} not replayable)")
     if sink is not None:
         print(f"Filtered corpus: {args.out}  ({sink.copied} stored responses copied)")

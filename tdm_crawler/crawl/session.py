@@ -12,6 +12,8 @@ one session of their crawler, which holds:
   (which links are scheduled) and ``TDM_POLICY_STORE_CLASS`` (who fetches an origin's
   policy documents);
 * the policy fetcher and the recorder (the writers of the output directory);
+* the log filter that keeps site data in log lines from acting on a terminal
+  (:mod:`tdm_crawler.crawl.log_filter`), installed when the session is built;
 * what is known of each request in flight: its raw exchange as received and the origin
   half of its decision, so that whoever records its outcome (the gate, or the spider's
   errback for a failure the gate never saw) records it the same way.
@@ -25,6 +27,7 @@ from weakref import WeakKeyDictionary
 
 from scrapy.utils.misc import build_from_crawler, load_object
 
+from tdm_crawler.crawl import log_filter
 from tdm_crawler.crawl.failures import classify_failure
 from tdm_crawler.crawl.origin import PolicyFetcher
 from tdm_crawler.crawl.recorder import TdmRecorder
@@ -69,6 +72,7 @@ class CrawlSession:
 
     def __init__(self, crawler: Crawler) -> None:
         s = crawler.settings
+        log_filter.install()  # before the first log line that carries site data
         self.crawler = crawler
         self.context = Context(s.get("TDM_AGENT"), load_agents(s.get("TDM_AI_AGENTS") or None))
         self.limits = Limits.from_settings(s)

@@ -40,6 +40,7 @@ from json.encoder import encode_basestring
 from pathlib import Path
 from typing import IO, Any, Final
 
+from tdm_crawler.report.escape import csv_cell
 from tdm_crawler.report.summary import (
     DECISIONS,
     PROTOCOLS,
@@ -311,17 +312,19 @@ class _RowWriter:
         self.count += 1
         if self.csv_file is not None:
             reservation = get("tdm_reservation")
+            # Site data as cells a spreadsheet never evaluates (the other columns are
+            # the crawler's own codes, digests, ids and numbers).
             fields = (
-                url,
-                origin_name,
+                csv_cell(url),
+                csv_cell(origin_name),
                 decision,
                 reason,
                 "" if status is None else str(status),
                 "true" if stored else "false",
                 str(fetched or ""),
-                str(final or ""),
+                csv_cell(str(final or "")),
                 "" if reservation is None else str(reservation),
-                str(get("tdm_policy") or ""),
+                csv_cell(str(get("tdm_policy") or "")),
                 str(get("content_sha256") or ""),
                 str(get("warc_record_id") or ""),
                 " ".join(record_id for _, record_id in found),
