@@ -5,7 +5,8 @@ A header value holding ``ESC[2J`` or a bidi override, logged as it was received 
 guard, the gate, the policy fetcher, the recorder or Scrapy itself ("Redirecting to
 <GET ...>"), would clear the screen or reorder what the operator reads. So one
 :class:`logging.Filter` is put on every handler of the root logger when a crawl session
-starts (:func:`install`, idempotent): it rewrites each record's arguments, and its
+starts and again when its spider opens, after Scrapy has put its own root handler in
+place (:func:`install`, idempotent): it rewrites each record's arguments, and its
 exception text, with :func:`~tdm_crawler.report.escape.terminal`, which shows every
 control character as a ``\\uXXXX`` escape. A filter on a handler, unlike one on a logger,
 sees the records of every logger that reach it, ours and Scrapy's; handlers added later
@@ -77,9 +78,9 @@ class SiteDataFilter(logging.Filter):
         return True
 
 
-def install(logger: logging.Logger | None = None) -> None:
-    """Put one :class:`SiteDataFilter` on each handler of ``logger`` (the root logger)
-    that has none yet."""
-    for handler in (logger or logging.getLogger()).handlers:
+def install(**_: Any) -> None:
+    """Put one :class:`SiteDataFilter` on each handler of the root logger that has none
+    yet (also as a signal handler, whose keyword arguments it ignores)."""
+    for handler in logging.getLogger().handlers:
         if not any(isinstance(found, SiteDataFilter) for found in handler.filters):
             handler.addFilter(SiteDataFilter())

@@ -25,6 +25,7 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 from weakref import WeakKeyDictionary
 
+from scrapy import signals
 from scrapy.utils.misc import build_from_crawler, load_object
 
 from tdm_crawler.crawl import log_filter
@@ -72,7 +73,11 @@ class CrawlSession:
 
     def __init__(self, crawler: Crawler) -> None:
         s = crawler.settings
-        log_filter.install()  # before the first log line that carries site data
+        # Scrapy replaces its root log handler after building the spider (and so this
+        # session): the filter goes on the handlers there are now, and again when the
+        # spider opens, before the first log line that can carry site data.
+        log_filter.install()
+        crawler.signals.connect(log_filter.install, signal=signals.spider_opened)
         self.crawler = crawler
         self.context = Context(s.get("TDM_AGENT"), load_agents(s.get("TDM_AI_AGENTS") or None))
         self.limits = Limits.from_settings(s)
