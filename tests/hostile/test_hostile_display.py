@@ -15,8 +15,6 @@ import csv
 import json
 import re
 import socket
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +24,6 @@ import pytest
 from tests.crawling import tdm_crawl
 from tests.hostile import rawserver as raw
 from tests.markdown import rendered
-from tests.paths import REPO
 
 PAYLOAD = (
     "<script>alert(1)</script> [click](javascript:alert(1)) \x1b[2J \x9b31m "
@@ -34,7 +31,11 @@ PAYLOAD = (
 )
 #: What a terminal would act on: C0 but tab and line feed, DEL, C1, bidi controls.
 ACTING = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-FAST = ["--allow-private-networks", "--set", "AUTOTHROTTLE_ENABLED=False", "--set", "TDM_POLICY_RETRY_DELAYS=[0.05]"]  # fmt: skip
+FAST = [
+    "--allow-private-networks",
+    "--set", "AUTOTHROTTLE_ENABLED=False",
+    "--set", "TDM_POLICY_RETRY_DELAYS=[0.05]",
+]  # fmt: skip
 
 
 def _policy(origin: str) -> bytes:
@@ -134,10 +135,7 @@ def test_check_shows_site_data_escaped(
     site: tuple[raw.RawServer, list[str]], mode: list[str]
 ) -> None:
     _, seeds = site
-    result = subprocess.run(
-        [sys.executable, "-m", "tdm_crawler.cli", "check", seeds[0], *mode, *FAST],
-        capture_output=True, text=True, timeout=120, cwd=REPO,
-    )  # fmt: skip
+    result = tdm_crawl("check", seeds[0], *mode, *FAST)
     assert result.returncode == 0, result.stderr[-2000:]
     assert ACTING.findall(result.stdout) == [] and ACTING.findall(result.stderr) == []
     assert "<script>alert(1)</script>" in result.stdout  # shown, as text, not hidden
