@@ -55,11 +55,10 @@ class Foreign:
 
 @dataclass(slots=True)
 class Survey:
-    """What one directory holds, sorted (see the module docstring)."""
+    """What one directory holds, sorted (see the module docstring); a missing directory
+    holds nothing, like an empty one."""
 
     root: Path
-    #: Whether the directory exists (a missing one is as good as an empty one).
-    exists: bool = False
     #: Whether it holds a manifest of its own (it is, or was, a crawl directory).
     has_manifest: bool = False
     owned: list[Path] = field(default_factory=list)
@@ -82,7 +81,6 @@ def survey(root: Path) -> Survey:
     result = Survey(Path(root))
     if not result.root.is_dir():
         return result
-    result.exists = True
     _survey_crawl(CrawlDir(result.root), result)
     result.directories.sort(key=lambda path: len(path.parts), reverse=True)
     return result
@@ -105,7 +103,7 @@ def remove_owned(found: Survey) -> None:
     for path in found.owned:
         path.unlink(missing_ok=True)
     for directory in found.directories:
-        if not any(os.scandir(directory)):
+        if not _entries(directory):
             directory.rmdir()
 
 

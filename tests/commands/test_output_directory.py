@@ -26,8 +26,6 @@ from tdm_crawler.store import CrawlDir, read_manifest
 from tests.crawling import crawl, tdm_crawl
 from tests.filetree import snapshot
 
-pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
-
 SEED = "http://example.invalid/"  # never fetched: every command here refuses first
 FAST = ["--set", "AUTOTHROTTLE_ENABLED=False", "--set", "TDM_POLICY_RETRY_DELAYS=[0.05]"]
 USER_BYTES = b"the user's own notes\n"
