@@ -180,7 +180,7 @@ def write_atomically(path: Path, text: str, *, mode: int | None = None) -> None:
     staged file's are ``0o600``)."""
     with (
         _staged(Path(path), mode) as staging,
-        open(staging, "w", encoding="utf-8", newline="\n") as handle,
+        open(staging, "w", encoding="utf-8", newline="\n", opener=_opener) as handle,
     ):
         handle.write(text)
         handle.flush()
