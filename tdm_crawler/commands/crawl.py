@@ -65,7 +65,9 @@ def run(args: argparse.Namespace) -> int:
     if args.redis:
         return _run_distributed_crawl(args, seeds)
     settings = settings_for(args, args.out)  # refuses bad settings before writing
-    prepare_output(args.out, resume=args.resume, overwrite=args.overwrite)
+    prepare_output(
+        args.out, resume=args.resume, overwrite=args.overwrite, flags=("--resume", "--overwrite")
+    )
     return crawl_and_summarise(seeds, settings, args.out)
 
 

@@ -10,6 +10,7 @@ a crawl with the same message.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -22,7 +23,9 @@ if TYPE_CHECKING:
 _NAMED: Final = 5
 
 
-def prepare_output(out: Path, *, resume: bool, overwrite: bool) -> None:
+def prepare_output(
+    out: Path, *, resume: bool, overwrite: bool, flags: Sequence[str] = ("--overwrite",)
+) -> None:
     """Make ``out`` ready for a crawl, or refuse with a one-line :class:`UsageError`
     before anything is written.
 
@@ -30,7 +33,8 @@ def prepare_output(out: Path, *, resume: bool, overwrite: bool) -> None:
     (:mod:`tdm_crawler.store.ownership`): a symbolic link or a file the crawl did not
     write, anywhere in it, is refused whatever the flags, so nothing of the user's is
     deleted or written through. A crawl there needs ``resume`` (continue it) or
-    ``overwrite``, which deletes exactly the crawl's own files.
+    ``overwrite``, which deletes exactly the crawl's own files; the refusal offers the
+    command's ``flags`` of the two.
     """
     from tdm_crawler.store.ownership import remove_owned, survey
 
@@ -41,9 +45,11 @@ def prepare_output(out: Path, *, resume: bool, overwrite: bool) -> None:
         raise UsageError(f"--resume: {out} holds no crawl to resume; drop --resume")
     if not found.is_empty and not (resume or overwrite):
         names = sorted({found.relative(path).split("/")[0] for path in found.owned})
+        offers = {"--resume": "--resume to continue it", "--overwrite": "--overwrite to replace it"}
+        what = " or ".join(offers[flag] for flag in flags)
         raise UsageError(
             f"{out} already holds a crawl ({', '.join(names or ['manifest.json'])}); "
-            "pass --resume to continue it or --overwrite to start afresh"
+            + (f"pass {what}" if what else "choose another --out")
         )
     try:
         if overwrite:

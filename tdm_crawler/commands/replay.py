@@ -132,7 +132,7 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(
                 "--out must be outside DIR: replay never writes into the crawl it reads"
             )
-        prepare_output(args.out, resume=False, overwrite=False)
+        prepare_output(args.out, resume=False, overwrite=False, flags=())
         sink = FilteredCorpus(source, args.out)
     try:
         with _replay_report(args) as report:
