@@ -367,3 +367,15 @@ def test_what_report_and_replay_write_is_theirs_to_replace(
     for directory in (previous, corpus):
         prepare_output(directory, resume=False, overwrite=True)
         assert list(directory.iterdir()) == []
+
+
+@pytest.mark.e2e
+def test_a_crawl_in_the_way_is_refused_with_the_commands_own_flags(
+    previous: Path, finished: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    report = tmp_path / "r.jsonl"
+    line = refused(capsys, tmp_path, "replay", finished, "--out", previous, "--report", report)
+    assert "already holds a crawl" in line and "choose another --out" in line
+    assert "--overwrite" not in line and "--resume" not in line
+    line = refused(capsys, tmp_path, "recheck", finished, "--out", previous)
+    assert "pass --overwrite to replace it" in line and "--resume" not in line
