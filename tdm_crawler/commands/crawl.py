@@ -50,10 +50,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     seeds = [http_url(u) for u in args.urls]
     if args.seeds is not None:
-        from tdm_crawler.spiders.tdm import read_seeds
+        from tdm_crawler.crawl.urls import read_url_list
 
         try:
-            seeds += [http_url(u) for u in read_seeds(args.seeds)]
+            seeds += [http_url(u) for u in read_url_list(args.seeds)]
         except OSError as exc:
             raise UsageError(f"cannot read --seeds {args.seeds}: {exc.strerror}") from None
     if not seeds and args.resume:

@@ -10,10 +10,14 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tdm_crawler.commands.directories import crawl_dir, prepare_output
 from tdm_crawler.exceptions import NotACrawl, SettingError, UnreadableWarc, UsageError
+
+if TYPE_CHECKING:
+    from tdm_crawler.offline.filtered import DerivedCorpus
+    from tdm_crawler.offline.replay import ReplayConfig, ReplayResult
 
 NAME = "replay"
 HELP = "re-decide every URL of a crawl offline, from its recorded evidence"
@@ -85,8 +89,26 @@ def _replay_report(args: argparse.Namespace) -> Any:
     raise UsageError("too many replay reports this second; pass --report FILE")
 
 
+def _seal(
+    sink: DerivedCorpus, manifest: dict[str, Any], config: ReplayConfig, result: ReplayResult
+) -> None:
+    """The re-filtered corpus's manifest: the replay's agent, AI-agent list and settings,
+    and what changed."""
+    sink.seal(
+        manifest,
+        {
+            "command": "replay",
+            "settings_changed": config.changed,
+            "not_replayable": dict(sorted(result.kept_by.items())),
+        },
+        agent=config.context.agent,
+        ai_agents=[agent.to_json() for agent in config.context.ai_agents],
+        settings={**(manifest.get("settings") or {}), **config.settings},
+    )
+
+
 def run(args: argparse.Namespace) -> int:
-    from tdm_crawler.offline.filtered import FilteredCorpus
+    from tdm_crawler.offline.filtered import DerivedCorpus
     from tdm_crawler.offline.replay import format_summary, replay_config, replay_crawl
     from tdm_crawler.store import CrawlDir
 
@@ -122,13 +144,14 @@ def run(args: argparse.Namespace) -> int:
                 "--out must be outside DIR: replay never writes into the crawl it reads"
             )
         prepare_output(args.out, resume=False, overwrite=False)
-        sink = FilteredCorpus(source, args.out)
+        sink = DerivedCorpus(source, args.out)
     try:
         with _replay_report(args) as report:
             result = replay_crawl(source, config, report=report, sink=sink)
             report_name = report.name
         if sink is not None:
-            sink.finish(manifest, config, result)
+            sink.finish()
+            _seal(sink, manifest, config, result)
     except (NotACrawl, UnreadableWarc) as exc:
         if sink is not None:
             sink.abort()

@@ -10,7 +10,6 @@ delete downstream. The original directory is only read.
 
 from __future__ import annotations
 
-import json
 import logging
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from tdm_crawler.crawl.meta import RECHECK_META
 from tdm_crawler.spiders.tdm import TdmSpider
 from tdm_crawler.store import CrawlDir, iter_records
 from tdm_crawler.store.evidence import of_record
+from tdm_crawler.store.purges import PurgeEntry, PurgeList
 
 logger = logging.getLogger(__name__)
 
@@ -99,19 +99,18 @@ def write_purge_list(source: Path, dest: Path) -> int:
     (or could not be rechecked), with the record id and digest to delete downstream."""
     crawl = CrawlDir(dest)
     now = {r["url"]: r for r in iter_records(crawl.decisions)}
-    count = 0
-    with crawl.purge.open("w", encoding="utf-8") as out:
+    with PurgeList(crawl.purge) as purge:
         for item in stored_urls(source):
             record = now.get(item.url)
             if record is not None and record["decision"] == "allowed":
                 continue
-            entry = {
-                "url": item.url,
-                "warc_record_id": item.record_id,
-                "content_sha256": item.sha256,
-                "decision": record["decision"] if record else "unknown",
-                "reason": record["reason"] if record else "not-rechecked",
-            }
-            out.write(json.dumps(entry, ensure_ascii=False) + "\n")
-            count += 1
-    return count
+            purge.write(
+                PurgeEntry(
+                    item.url,
+                    item.record_id,
+                    item.sha256,
+                    record["decision"] if record else "unknown",
+                    record["reason"] if record else "not-rechecked",
+                )
+            )
+        return purge.count

@@ -21,22 +21,12 @@ from twisted.python.failure import Failure
 from tdm_crawler.crawl.meta import RELINK_META
 from tdm_crawler.crawl.resume import ResumeState
 from tdm_crawler.crawl.session import CrawlSession
-from tdm_crawler.crawl.urls import url_key
+from tdm_crawler.crawl.urls import read_url_list, url_key
 
 if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
-
-
-def read_seeds(path: Path) -> list[str]:
-    """One URL per line; blank lines and ``#`` comments ignored."""
-    seeds = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            seeds.append(line)
-    return seeds
 
 
 def _scope_key(url: str) -> tuple[str, int | None]:
@@ -61,7 +51,7 @@ class TdmSpider(Spider):
         super().__init__(*args, **kwargs)
         url_list = urls.split(",") if isinstance(urls, str) else list(urls)
         if seeds:
-            url_list += read_seeds(Path(seeds))
+            url_list += read_url_list(Path(seeds))
         self.seed_urls = [u.strip() for u in url_list if u.strip()]
         self.resume: ResumeState | None = None
         # Resume: URLs an earlier session decided whose stored page was read for links.
