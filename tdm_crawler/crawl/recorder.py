@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterable, Sequence
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -255,12 +257,7 @@ class TdmRecorder:
         if verdict.decision is not Decision.ALLOWED:
             raise ValueError(f"refusing to keep {request.url}: decision {verdict.decision}")
         original = request.meta[RECHECK_META]
-        if self._originals is None:
-            source = Path(self.crawler.settings.get("TDM_RECHECK_SOURCE"))
-            # The source is a finished crawl; a damaged tail only costs what it held.
-            sources = CrawlDir(source).content_warcs()
-            self._originals = ExchangeCopier(sources, self.out.content, stop_at_torn=True)
-        if not self._originals.copy(original["record_id"]):
+        if not self._source_content().copy(original["record_id"]):
             logger.error("%s: stored record %s not found in the source", request.url, original)
             return
         self.record_request(
@@ -271,6 +268,40 @@ class TdmRecorder:
             evidence=evidence,
             stored={"sha256": original["sha256"], "record_id": original["record_id"]},
         )
+
+    def carry_over(
+        self, records: Iterable[dict[str, Any]], evidence: Sequence[Path], evidence_ids: set[str]
+    ) -> int:
+        """Recheck of one origin: write the source crawl's decision records of the other
+        stored URLs unchanged, with their stored exchanges and the ``evidence_ids``
+        records of the ``evidence`` WARC files they rest on, copied byte for byte, so the
+        new directory holds what those records claim. Return how many were carried."""
+        assert self._log is not None, "spider not opened"
+        content = self._source_content()
+        carried = 0
+        for record in records:
+            record_id = record["warc_record_id"]
+            if not content.copy(record_id):
+                logger.error(
+                    "%s: stored record %s not found in the source", record["url"], record_id
+                )
+                continue
+            self._log.write(record)
+            self.claims.remember([record["url"]])
+            carried += 1
+        copier = ExchangeCopier(evidence, self.out.evidence, wanted=evidence_ids, stop_at_torn=True)
+        with closing(copier):
+            copier.copy_all()
+        return carried
+
+    def _source_content(self) -> ExchangeCopier:
+        """Recheck: the copier of the source crawl's stored exchanges into ``content/``."""
+        if self._originals is None:
+            source = Path(self.crawler.settings.get("TDM_RECHECK_SOURCE"))
+            # The source is a finished crawl; a damaged tail only costs what it held.
+            sources = CrawlDir(source).content_warcs()
+            self._originals = ExchangeCopier(sources, self.out.content, stop_at_torn=True)
+        return self._originals
 
     def write_origin_evidence(self, origin: str, evidence: OriginEvidence) -> str:
         """Write which policy documents an origin's decisions rest on, once per fetch of
