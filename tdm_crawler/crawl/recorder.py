@@ -32,7 +32,7 @@ from tdm_crawler.store import (
     decision_record,
     read_manifest,
 )
-from tdm_crawler.store.evidence import DecisionEvidence, OriginEvidence
+from tdm_crawler.store.evidence import DecisionEvidence, OriginEvidence, SitemapEvidence
 from tdm_crawler.store.manifest import (
     SOFTWARE,
     build_manifest,
@@ -303,9 +303,10 @@ class TdmRecorder:
             self._originals = ExchangeCopier(sources, self.out.content, stop_at_torn=True)
         return self._originals
 
-    def write_origin_evidence(self, origin: str, evidence: OriginEvidence) -> str:
+    def write_origin_evidence(self, origin: str, evidence: OriginEvidence | SitemapEvidence) -> str:
         """Write which policy documents an origin's decisions rest on, once per fetch of
-        them, as a ``metadata`` record that decision records point to by id."""
+        them, as a ``metadata`` record that decision records point to by id; or which
+        sitemaps of the origin were read."""
         assert self._evidence is not None, "spider not opened"
         return self._evidence.write_metadata(None, origin, evidence.to_json())
 

@@ -11,7 +11,8 @@ one session of their crawler, which holds:
   parser): ``TDM_CLAIMS_CLASS`` (who writes a URL's record), ``TDM_FRONTIER_CLASS``
   (which links are scheduled) and ``TDM_POLICY_STORE_CLASS`` (who fetches an origin's
   policy documents);
-* the policy fetcher and the recorder (the writers of the output directory);
+* the policy fetcher and the recorder (the writers of the output directory), and the
+  sitemap reader (``--sitemaps``);
 * what is known of each request in flight: its raw exchange as received and the origin
   half of its decision, so that whoever records its outcome (the gate, or the spider's
   errback for a failure the gate never saw) records it the same way.
@@ -28,6 +29,7 @@ from scrapy.utils.misc import build_from_crawler, load_object
 from tdm_crawler.crawl.failures import classify_failure
 from tdm_crawler.crawl.origin import PolicyFetcher
 from tdm_crawler.crawl.recorder import TdmRecorder
+from tdm_crawler.crawl.sitemaps import SitemapReader
 from tdm_crawler.policy import (
     Context,
     Decision,
@@ -99,6 +101,11 @@ class CrawlSession:
     def frontier(self) -> Frontier:
         """Built when the spider first asks: a project's own spider (the add-on) has none."""
         return cast("Frontier", _strategy(self.crawler, "TDM_FRONTIER_CLASS"))
+
+    @cached_property
+    def sitemaps(self) -> SitemapReader:
+        """The reader of origins' sitemaps (``--sitemaps``), for the spider."""
+        return SitemapReader(self)
 
     # -- what is known of each request in flight -----------------------------------------
 
