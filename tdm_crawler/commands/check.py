@@ -53,7 +53,7 @@ def explain(record: dict[str, Any]) -> str:
         "",
         f"TDMRep     tdm-reservation={_unset(record['tdm_reservation'])} "
         f"tdm-policy={_unset(record['tdm_policy'])}",
-        f"decision   {record['decision']} ({record['reason']})",
+        f"decision   {record['decision']} ({record['reason']}) for purpose {record['purpose']}",
     ]
     return "\n".join(lines)
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from tdm_crawler.commands.directories import prepare_output
 from tdm_crawler.commands.distributed import SHARED_SETTINGS, ids, reachable, worker_dir
-from tdm_crawler.commands.options import add_crawl_options, http_url, settings_for
+from tdm_crawler.commands.options import add_crawl_options, check_profile, http_url, settings_for
 from tdm_crawler.commands.running import crawl_and_summarise
 from tdm_crawler.exceptions import UsageError
 
@@ -54,6 +54,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_profile(args)  # before anything is written, in either mode
     seeds = [http_url(u) for u in args.urls]
     if args.seeds is not None:
         from tdm_crawler.crawl.urls import read_url_list
@@ -108,6 +109,7 @@ def _run_distributed_crawl(args: argparse.Namespace, seeds: Sequence[str]) -> in
         public_url,
         sync_client,
     )
+    from tdm_crawler.policy.purposes import Profile
     from tdm_crawler.store import CrawlDir
     from tdm_crawler.store.manifest import (
         build_manifest,
@@ -147,6 +149,7 @@ def _run_distributed_crawl(args: argparse.Namespace, seeds: Sequence[str]) -> in
         settings=recorded,
         distributed=True,
         redis=public_url(args.redis),
+        profile=Profile.from_settings(settings).to_json(),
         workers_dir=top.workers.name,
     )
     save_manifest(top, manifest)

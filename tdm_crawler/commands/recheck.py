@@ -12,9 +12,15 @@ import argparse
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 from tdm_crawler.commands.directories import prepare_output
-from tdm_crawler.commands.options import add_crawl_options, settings_for
+from tdm_crawler.commands.options import (
+    PROFILE_OPTIONS,
+    add_crawl_options,
+    check_profile,
+    settings_for,
+)
 from tdm_crawler.commands.running import read_records, run_crawl, summary_table
 from tdm_crawler.exceptions import NotACrawl, UsageError
 
@@ -71,6 +77,11 @@ def run(args: argparse.Namespace) -> int:
     manifest = read_manifest(crawl.manifest)
     if args.agent == "tdm-crawler":  # not given: recheck as the original crawl's agent
         args.agent = manifest.get("agent", args.agent)
+    recorded = _recorded_profile(manifest)
+    for option in PROFILE_OPTIONS:  # not given: recheck for what the crawl was for
+        if getattr(args, option) is None:
+            setattr(args, option, recorded[option])
+    check_profile(args)
     selector = carried = None
     if args.origin is not None:
         try:
@@ -110,3 +121,13 @@ def run(args: argparse.Namespace) -> int:
         print("tdm-crawl: the recheck did not complete; see the log above", file=sys.stderr)
         return 1
     return 0
+
+
+def _recorded_profile(manifest: dict[str, Any]) -> dict[str, str | None]:
+    """The source crawl's profile, as option values (a crawl before profiles: the default)."""
+    from tdm_crawler.policy.purposes import Profile
+
+    try:
+        return Profile.from_json(manifest.get("profile")).to_json()
+    except ValueError as exc:
+        raise UsageError(f"the source crawl's manifest has an unusable profile: {exc}") from None

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tdm_crawler.commands.directories import crawl_dir, prepare_output
+from tdm_crawler.commands.options import add_profile_options, profile_settings
 from tdm_crawler.exceptions import NotACrawl, SettingError, UnreadableWarc, UsageError
 
 if TYPE_CHECKING:
@@ -27,17 +28,21 @@ decision functions. No network is used. The address check (DNS) is not repeated:
 records, records without evidence and URLs that would now be fetched keep their recorded
 verdict and are counted as "not replayable".
 
-Settings are the crawl's (manifest.json, including the AI-agent list it used) unless
---set changes them. Prints a summary and writes a report, one JSON object per changed
-or not replayable URL: {"url", "result": "changed", "fields", "old", "new"} or
-{"url", "result": "not-replayable", "why", "detail", "old"}; old/new hold decision,
-reason, tdm_reservation, tdm_policy, final_url, status. The crawl directory is never
-modified: the report goes to ./replay-<DIR name>-<time>.jsonl unless --report says where."""
+Settings are the crawl's (manifest.json, including the AI-agent list and the purpose
+profile it used) unless --set or --purpose/--operator/--region change them: with the
+crawl's own, every decision must be reproduced; with another purpose, the changed
+decisions are what that purpose decides differently. Prints a summary and writes a
+report, one JSON object per changed or not replayable URL: {"url", "result": "changed",
+"fields", "old", "new"} or {"url", "result": "not-replayable", "why", "detail", "old"};
+old/new hold decision, reason, tdm_reservation, tdm_policy, final_url, status and
+purpose. The crawl directory is never modified: the report goes to
+./replay-<DIR name>-<time>.jsonl unless --report says where."""
 EPILOG = """exit status: 0 no allowed URL is now excluded (other changes are printed),
 1 some allowed URL would now be excluded, 2 bad usage or an unreadable crawl.
 
 examples:
   tdm-crawl replay runs/ex
+  tdm-crawl replay runs/ex --purpose search
   tdm-crawl replay runs/ex --set TDM_AI_AGENTS=+NewBot --out runs/ex-refiltered"""
 
 
@@ -50,7 +55,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME=VALUE",
         help="decide with this setting changed: TDM_AGENT, TDM_AI_AGENTS (e.g. +NewBot), "
-        "TDM_ROBOTS_MAX_BYTES, TDM_TDMREP_MAX_BYTES, TDM_DOCUMENT_MAX_BYTES",
+        "TDM_PURPOSE, TDM_OPERATOR, TDM_REGION, TDM_ROBOTS_MAX_BYTES, TDM_TDMREP_MAX_BYTES, "
+        "TDM_DOCUMENT_MAX_BYTES",
     )
     parser.add_argument(
         "--report",
@@ -64,6 +70,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NEW_DIR",
         help="write a new crawl directory keeping only the content still allowed",
     )
+    add_profile_options(parser)
 
 
 def _replay_report(args: argparse.Namespace) -> Any:
@@ -102,6 +109,7 @@ def _seal(
             "not_replayable": dict(sorted(result.kept_by.items())),
         },
         agent=config.context.agent,
+        profile=config.context.profile.to_json(),
         ai_agents=[agent.to_json() for agent in config.context.ai_agents],
         settings={**(manifest.get("settings") or {}), **config.settings},
     )
@@ -120,12 +128,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if manifest is None:
         raise UsageError(f"{source} has no manifest.json, so the crawl's settings are unknown")
-    overrides: dict[str, Any] = {}
+    overrides: dict[str, Any] = profile_settings(args)
     if args.settings:
         from tdm_crawler.crawl.assignments import parse_assignments
 
         try:
-            overrides = parse_assignments(args.settings)
+            overrides.update(parse_assignments(args.settings))
         except SettingError as exc:
             raise UsageError(str(exc)) from None
     try:

@@ -34,6 +34,16 @@ TDM_SETTINGS: dict[str, tuple[Any, str]] = {
         "AI crawlers whose robots.txt groups reserve: '' = packaged list, "
         "'A,B' = these, '+A,B' = packaged plus these, or a JSON file",
     ),
+    "TDM_PURPOSE": (
+        "ai-training",
+        "what the crawl is for: ai-training, tdm, ai-input or search (decides which "
+        "statements reserve)",
+    ),
+    "TDM_OPERATOR": (
+        "commercial",
+        "who runs the crawl: commercial, non-commercial, education, government or personal",
+    ),
+    "TDM_REGION": (None, "ISO 3166-1 alpha-2 code of where the crawl runs (unset: none)"),
     "TDM_MAX_LICENSES": (4, "RSL licences fetched per origin or response"),
     "TDM_DOCUMENT_MAX_BYTES": (1024 * 1024, "size cap of an RSL licence or TDM policy"),
     "TDM_EMBEDDED_MAX_BYTES": (64 * 1024 * 1024, "size cap for reading PDF/EPUB metadata"),

@@ -23,6 +23,7 @@ from tdm_crawler.crawl.resume import ResumeState
 from tdm_crawler.crawl.urls import original_url
 from tdm_crawler.exceptions import SettingError
 from tdm_crawler.policy import Decision, Reason, Signal, Verdict, load_agents
+from tdm_crawler.policy.purposes import Profile
 from tdm_crawler.store import (
     CrawlDir,
     DecisionLog,
@@ -54,7 +55,7 @@ logger = logging.getLogger(__name__)
 class TdmRecorder:
     """Writes ``decisions.jsonl``, ``content/``, ``evidence/`` and ``manifest.json``."""
 
-    def __init__(self, crawler: Crawler, claims: Claims) -> None:
+    def __init__(self, crawler: Crawler, claims: Claims, profile: Profile) -> None:
         settings = crawler.settings
         out = settings.get("TDM_OUTPUT_DIR")
         if not out:
@@ -79,6 +80,7 @@ class TdmRecorder:
         # URLs whose download started and that have no decision yet (see spider_closed).
         self._pending: set[str] = set()
         self.claims = claims
+        self.profile = profile
         self.worker_id: str | None = settings.get("TDM_WORKER_ID") or None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -138,6 +140,7 @@ class TdmRecorder:
             Decision.ERROR,
             Reason.FETCH_FAILED,
             signals=(Signal("http", "transport", None, detail),),
+            purpose=self.profile.purpose,
         )
         for url in sorted(self._pending):
             logger.warning("%s: %s", url, detail)
@@ -334,6 +337,8 @@ class TdmRecorder:
             agent=self.agent,
             user_agent=self.user_agent,
             sessions=[*sessions, session],
+            # What the crawl decided for: replay decides for it unless told otherwise.
+            profile=self.profile.to_json(),
             ai_agents=[
                 agent.to_json() for agent in load_agents(settings.get("TDM_AI_AGENTS") or None)
             ],
