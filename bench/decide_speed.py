@@ -7,7 +7,8 @@ benchmark serves (``bench/sitegen.py``: a ~3 KB robots.txt with AI-agent groups,
 - ``decide_before_fetch`` over the site's URLs (every section);
 - ``decide_after_fetch`` with content already extracted;
 - an allowed page's full decision as the crawl makes it: ``decide_origin`` before the
-  fetch, ``finish_after_fetch`` from that kept origin half after it;
+  fetch, ``finish_after_fetch`` from that kept origin half after it; once more for each
+  purpose (``TDM_PURPOSE``), which costs one purpose-table look-up per statement read;
 - ``extract_content`` of a ~20 KB HTML page (the ``<head>`` reader);
 - ``decide_before_fetch`` with a 1,000-rule tdmrep.json, for a URL matching no rule and
   one matching only the last rule (worst cases: every rule is tried);
@@ -49,6 +50,7 @@ from tdm_crawler.policy import (  # noqa: E402
     extract_content,
     finish_after_fetch,
 )
+from tdm_crawler.policy.purposes import Profile, Purpose  # noqa: E402
 
 PORT = 20000
 ORIGIN = f"http://127.0.0.1:{PORT}"
@@ -200,6 +202,17 @@ def main() -> int:
         len(allowed),
         secs,
     )
+    for purpose in Purpose:
+        for_purpose = Context(profile=Profile(purpose))
+        kept = [(u, f) for u, f in fetched if decide_after_fetch(u, for_purpose, origin, f).allowed]
+
+        def full_for(i: int, ctx_: Context = for_purpose, kept_: list[Any] = kept) -> object:
+            url, facts = kept_[i]
+            return finish_after_fetch(decide_origin(url, ctx_, origin), ctx_, facts)
+
+        results[f"allowed_page_full_{purpose}"] = bench(
+            f"  the same, decided for --purpose {purpose}", full_for, len(kept), secs
+        )
     results["extract_content_20k"] = bench(
         f"extract_content, HTML ~{size / 1024:.0f} KiB",
         lambda i: extract_content(bodies[i][1], "text/html", bodies[i][0]),

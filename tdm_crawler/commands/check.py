@@ -57,7 +57,8 @@ def explain(record: dict[str, Any]) -> str:
         "",
         f"TDMRep     tdm-reservation={_unset(record['tdm_reservation'])} "
         f"tdm-policy={_unset(record['tdm_policy'])}",
-        f"decision   {terminal(record['decision'])} ({terminal(record['reason'])})",
+        f"decision   {terminal(record['decision'])} ({terminal(record['reason'])}) "
+        f"for purpose {terminal(record['purpose'])}",
     ]
     return "\n".join(lines)
 

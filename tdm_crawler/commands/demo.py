@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from tdm_crawler.commands.directories import prepare_output
-from tdm_crawler.commands.options import settings_for
+from tdm_crawler.commands.options import add_profile_options, check_profile, settings_for
 from tdm_crawler.commands.running import crawl_and_summarise
 from tdm_crawler.exceptions import UsageError
 
@@ -26,6 +26,7 @@ EPILOG = "example:\n  tdm-crawl demo --out runs/demo"
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--out", type=Path, default=Path("runs/demo"), help="output directory")
     parser.add_argument("--overwrite", action="store_true", help="replace a previous demo")
+    add_profile_options(parser)
 
 
 def _fixture_server_class() -> Any:
@@ -42,6 +43,7 @@ def _fixture_server_class() -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
+    check_profile(args)  # before the output directory is made
     server_cls = _fixture_server_class()
     prepare_output(args.out, resume=False, overwrite=args.overwrite)
     with server_cls() as server:

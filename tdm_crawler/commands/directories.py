@@ -1,10 +1,10 @@
 """The directories commands are given: an output directory to prepare, a crawl to read.
 
 Every command that writes a crawl (``crawl``, ``worker``, ``demo``, ``recheck``,
-``replay --out``) prepares its output here, so none of them can mix two crawls in one
-directory, delete a file that is not its own or write through a symbolic link; every
-command that reads one (``report``, ``replay``, ``diff``) refuses a directory that is not
-a crawl with the same message.
+``replay --out``, ``purge``) prepares its output here, so none of them can mix two crawls
+in one directory, delete a file that is not its own or write through a symbolic link;
+every command that reads one (``report``, ``replay``, ``diff``) refuses a directory that
+is not a crawl with the same message.
 """
 
 from __future__ import annotations
@@ -90,6 +90,17 @@ def make_layout_dir(path: Path) -> Path:
         return make_dir(path)
     except UnsafeOutput as exc:
         raise UsageError(str(exc)) from None
+
+
+def empty_output(out: Path, source: Path) -> None:
+    """A new directory derived from the crawl ``source``: outside it, and absent or
+    empty — what purge writes is an answer to a rightsholder, and must not be mixed
+    with anything else, not even a file of another name. Created here."""
+    if out.resolve() == source.resolve() or source.resolve() in out.resolve().parents:
+        raise UsageError("--out must be a new directory outside DIR: DIR is never modified")
+    if out.exists() and not (out.is_dir() and not any(out.iterdir())):
+        raise UsageError(f"{out} exists and is not an empty directory; give a new --out")
+    prepare_output(out, resume=False, overwrite=False, flags=())
 
 
 def crawl_dir(path: Path) -> Path:

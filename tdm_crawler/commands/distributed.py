@@ -14,7 +14,15 @@ from tdm_crawler.commands.directories import make_layout_dir, prepare_output
 from tdm_crawler.exceptions import RedisUnavailable, SettingError, UsageError
 
 #: The settings every worker of a crawl must share, or they would decide differently.
-SHARED_SETTINGS = ("TDM_AGENT", "TDM_AI_AGENTS", "TDM_MAX_DEPTH", "TDM_MAX_PAGES")
+SHARED_SETTINGS = (
+    "TDM_AGENT",
+    "TDM_AI_AGENTS",
+    "TDM_PURPOSE",
+    "TDM_OPERATOR",
+    "TDM_REGION",
+    "TDM_MAX_DEPTH",
+    "TDM_MAX_PAGES",
+)
 
 
 def reachable(url: str) -> None:

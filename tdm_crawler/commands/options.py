@@ -1,8 +1,9 @@
 """The options several commands share, and what they turn into.
 
 ``crawl``, ``worker``, ``check`` and ``recheck`` take the same crawl options (agent,
-contact, private networks, ``--set``) and build their Scrapy settings the same way, so a
-value refused by one is refused by all with the same message.
+contact, private networks, the purpose profile, ``--set``) and build their Scrapy
+settings the same way, so a value refused by one is refused by all with the same
+message; ``demo`` takes the purpose profile too.
 """
 
 from __future__ import annotations
@@ -28,6 +29,71 @@ def http_url(text: str) -> str:
     return text.strip()
 
 
+#: Option destination -> the setting it sets, for the purpose profile.
+PROFILE_OPTIONS = {"purpose": "TDM_PURPOSE", "operator": "TDM_OPERATOR", "region": "TDM_REGION"}
+
+
+def add_profile_options(parser: argparse.ArgumentParser) -> None:
+    """``--purpose``, ``--operator``, ``--region``: what the crawl is for and who runs it.
+
+    Left out, each is the setting's default (a worker, a recheck or a replay: the
+    crawl's own)."""
+    from tdm_crawler.policy.purposes import Operator, Purpose
+
+    group = parser.add_argument_group(
+        "purpose profile",
+        "what the crawl is for and who runs it: which statements reserve depends on it",
+    )
+    group.add_argument(
+        "--purpose",
+        metavar="PURPOSE",
+        help=f"{', '.join(Purpose)} (default ai-training; setting TDM_PURPOSE)",
+    )
+    group.add_argument(
+        "--operator",
+        metavar="OPERATOR",
+        help=f"{', '.join(Operator)} (default commercial; setting TDM_OPERATOR)",
+    )
+    group.add_argument(
+        "--region",
+        metavar="CC",
+        help="ISO 3166-1 alpha-2 country code, e.g. DE (default unset; setting TDM_REGION)",
+    )
+
+
+def profile_settings(args: argparse.Namespace) -> dict[str, str]:
+    """The profile settings the options give (only those given)."""
+    return {
+        setting: value
+        for option, setting in PROFILE_OPTIONS.items()
+        if (value := getattr(args, option, None)) is not None
+    }
+
+
+def check_profile(args: argparse.Namespace, settings: dict[str, Any] | None = None) -> None:
+    """Refuse a bad ``--purpose``/``--operator``/``--region`` (or the same ``--set``)
+    with a UsageError, before a command writes anything or contacts anyone.
+
+    ``settings`` are the ``--set`` values when the caller has read them already."""
+    from tdm_crawler.crawl.config import tdm_defaults
+    from tdm_crawler.policy.purposes import Profile
+
+    given = _assignments(args) if settings is None else settings
+    try:
+        Profile.from_settings({**tdm_defaults(), **profile_settings(args), **given})
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def _assignments(args: argparse.Namespace) -> dict[str, Any]:
+    from tdm_crawler.crawl.assignments import parse_assignments
+
+    try:
+        return parse_assignments(getattr(args, "settings", []))
+    except SettingError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def add_crawl_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--agent", default="tdm-crawler", help="product token (robots.txt, UA)")
     parser.add_argument("--contact", default="", help="URL or e-mail for the User-Agent")
@@ -44,21 +110,19 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
         metavar="NAME=VALUE",
         help="any Scrapy or TDM_ setting, e.g. --set CONCURRENT_REQUESTS=32",
     )
+    add_profile_options(parser)
 
 
 def settings_for(args: argparse.Namespace, out: Path, **extra: Any) -> Any:
-    from tdm_crawler.crawl.assignments import parse_assignments
     from tdm_crawler.crawl.settings import crawl_settings
     from tdm_crawler.policy.product_token import product_token_problem
 
-    try:
-        overrides = parse_assignments(args.settings)
-    except SettingError as exc:
-        raise UsageError(str(exc)) from None
-    overrides = {**extra, **overrides}
+    assigned = _assignments(args)
+    overrides = {**extra, **profile_settings(args), **assigned}
     problem = product_token_problem(str(overrides.get("TDM_AGENT", args.agent)))
     if problem is not None:
         raise UsageError(f"--agent: {problem}")
+    check_profile(args, {**extra, **assigned})
     return crawl_settings(
         out=str(out),
         agent=args.agent,

@@ -10,9 +10,10 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tdm_crawler.commands.directories import crawl_dir, prepare_output
+from tdm_crawler.commands.options import add_profile_options, profile_settings
 from tdm_crawler.exceptions import (
     NotACrawl,
     SettingError,
@@ -20,6 +21,10 @@ from tdm_crawler.exceptions import (
     UnsafeOutput,
     UsageError,
 )
+
+if TYPE_CHECKING:
+    from tdm_crawler.offline.filtered import DerivedCorpus
+    from tdm_crawler.offline.replay import ReplayConfig, ReplayResult
 
 NAME = "replay"
 HELP = "re-decide every URL of a crawl offline, from its recorded evidence"
@@ -29,17 +34,21 @@ decision functions. No network is used. The address check (DNS) is not repeated:
 records, records without evidence and URLs that would now be fetched keep their recorded
 verdict and are counted as "not replayable".
 
-Settings are the crawl's (manifest.json, including the AI-agent list it used) unless
---set changes them. Prints a summary and writes a report, one JSON object per changed
-or not replayable URL: {"url", "result": "changed", "fields", "old", "new"} or
-{"url", "result": "not-replayable", "why", "detail", "old"}; old/new hold decision,
-reason, tdm_reservation, tdm_policy, final_url, status. The crawl directory is never
-modified: the report goes to ./replay-<DIR name>-<time>.jsonl unless --report says where."""
+Settings are the crawl's (manifest.json, including the AI-agent list and the purpose
+profile it used) unless --set or --purpose/--operator/--region change them: with the
+crawl's own, every decision must be reproduced; with another purpose, the changed
+decisions are what that purpose decides differently. Prints a summary and writes a
+report, one JSON object per changed or not replayable URL: {"url", "result": "changed",
+"fields", "old", "new"} or {"url", "result": "not-replayable", "why", "detail", "old"};
+old/new hold decision, reason, tdm_reservation, tdm_policy, final_url, status and
+purpose. The crawl directory is never modified: the report goes to
+./replay-<DIR name>-<time>.jsonl unless --report says where."""
 EPILOG = """exit status: 0 no allowed URL is now excluded (other changes are printed),
 1 some allowed URL would now be excluded, 2 bad usage or an unreadable crawl.
 
 examples:
   tdm-crawl replay runs/ex
+  tdm-crawl replay runs/ex --purpose search
   tdm-crawl replay runs/ex --set TDM_AI_AGENTS=+NewBot --out runs/ex-refiltered"""
 
 
@@ -52,7 +61,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME=VALUE",
         help="decide with this setting changed: TDM_AGENT, TDM_AI_AGENTS (e.g. +NewBot), "
-        "TDM_ROBOTS_MAX_BYTES, TDM_TDMREP_MAX_BYTES, TDM_DOCUMENT_MAX_BYTES",
+        "TDM_PURPOSE, TDM_OPERATOR, TDM_REGION, TDM_ROBOTS_MAX_BYTES, TDM_TDMREP_MAX_BYTES, "
+        "TDM_DOCUMENT_MAX_BYTES",
     )
     parser.add_argument(
         "--report",
@@ -66,6 +76,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="NEW_DIR",
         help="write a new crawl directory keeping only the content still allowed",
     )
+    add_profile_options(parser)
 
 
 def _replay_report(args: argparse.Namespace) -> Any:
@@ -95,8 +106,27 @@ def _replay_report(args: argparse.Namespace) -> Any:
     raise UsageError("too many replay reports this second; pass --report FILE")
 
 
+def _seal(
+    sink: DerivedCorpus, manifest: dict[str, Any], config: ReplayConfig, result: ReplayResult
+) -> None:
+    """The re-filtered corpus's manifest: the replay's agent, AI-agent list and settings,
+    and what changed."""
+    sink.seal(
+        manifest,
+        {
+            "command": "replay",
+            "settings_changed": config.changed,
+            "not_replayable": dict(sorted(result.kept_by.items())),
+        },
+        agent=config.context.agent,
+        profile=config.context.profile.to_json(),
+        ai_agents=[agent.to_json() for agent in config.context.ai_agents],
+        settings={**(manifest.get("settings") or {}), **config.settings},
+    )
+
+
 def run(args: argparse.Namespace) -> int:
-    from tdm_crawler.offline.filtered import FilteredCorpus
+    from tdm_crawler.offline.filtered import DerivedCorpus
     from tdm_crawler.offline.replay import format_summary, replay_config, replay_crawl
     from tdm_crawler.report.escape import terminal
     from tdm_crawler.store import CrawlDir
@@ -109,12 +139,12 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(str(exc)) from None
     if manifest is None:
         raise UsageError(f"{source} has no manifest.json, so the crawl's settings are unknown")
-    overrides: dict[str, Any] = {}
+    overrides: dict[str, Any] = profile_settings(args)
     if args.settings:
         from tdm_crawler.crawl.assignments import parse_assignments
 
         try:
-            overrides = parse_assignments(args.settings)
+            overrides.update(parse_assignments(args.settings))
         except SettingError as exc:
             raise UsageError(str(exc)) from None
     try:
@@ -133,13 +163,14 @@ def run(args: argparse.Namespace) -> int:
                 "--out must be outside DIR: replay never writes into the crawl it reads"
             )
         prepare_output(args.out, resume=False, overwrite=False, flags=())
-        sink = FilteredCorpus(source, args.out)
+        sink = DerivedCorpus(source, args.out)
     try:
         with _replay_report(args) as report:
             result = replay_crawl(source, config, report=report, sink=sink)
             report_name = report.name
         if sink is not None:
-            sink.finish(manifest, config, result)
+            sink.finish()
+            _seal(sink, manifest, config, result)
     except (NotACrawl, UnreadableWarc) as exc:
         if sink is not None:
             sink.abort()

@@ -13,7 +13,12 @@ from pathlib import Path
 from typing import Any
 
 from tdm_crawler.commands.distributed import SHARED_SETTINGS, ids, reachable, worker_dir
-from tdm_crawler.commands.options import add_crawl_options, settings_for
+from tdm_crawler.commands.options import (
+    PROFILE_OPTIONS,
+    add_crawl_options,
+    check_profile,
+    settings_for,
+)
 from tdm_crawler.commands.running import crawl_and_summarise
 from tdm_crawler.exceptions import UsageError
 
@@ -24,7 +29,8 @@ requests from its shared queue in Redis, decide and store them like any crawl, a
 when the queue has been empty and no worker busy for TDM_REDIS_IDLE_TIMEOUT seconds.
 Writes DIR/workers/<worker id>/ (decisions.jsonl, content/, evidence/, manifest.json);
 `tdm-crawl report|replay|verify|diff DIR` read all workers together. The crawl's
---agent, AI-agent list, --max-depth and --max-pages apply; giving others is an error."""
+--agent, AI-agent list, purpose profile, --max-depth and --max-pages apply; giving
+others is an error."""
 EPILOG = """example:
   tdm-crawl worker --redis redis://10.0.0.5:6379/0 --out /data/crawl --contact mailto:me@x.org"""
 
@@ -45,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     """``worker --redis``: join the crawl announced in Redis."""
     from tdm_crawler.crawl.distributed import distributed_settings, find_crawl, sync_client
 
+    check_profile(args)  # before contacting Redis
     reachable(args.redis)
     crawl_id, worker_id = ids(args)
     client = sync_client(args.redis)
@@ -73,6 +80,9 @@ def run(args: argparse.Namespace) -> int:
         args.max_depth = int(shared.get("TDM_MAX_DEPTH", -1))
     if args.max_pages is None:
         args.max_pages = int(shared.get("TDM_MAX_PAGES", 0))
+    for option, setting in PROFILE_OPTIONS.items():
+        if getattr(args, option) is None and shared.get(setting) is not None:
+            setattr(args, option, str(shared[setting]))
     worker_out = worker_dir(args.out, worker_id, overwrite=args.overwrite)
     settings = settings_for(
         args, worker_out, **distributed_settings(args.redis, crawl_id, worker_id)

@@ -149,7 +149,8 @@ class RequestGuard:
         if request.meta.get(POLICY_FILE_META):
             raise IgnoreRequest(f"tdm-crawler: refused: {detail}")
         signal = Signal("network", source, None, detail)
-        verdict = Verdict(Decision.ERROR, reason, signals=(signal,))
+        purpose = self.session.context.profile.purpose  # refused whatever it is for
+        verdict = Verdict(Decision.ERROR, reason, signals=(signal,), purpose=purpose)
         evidence = self.session.evidence(request, "address")
         self.session.recorder.record_request(
             request, verdict, status=None, final_url=request.url, evidence=evidence

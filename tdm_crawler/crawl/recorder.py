@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterable, Sequence
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +23,7 @@ from tdm_crawler.crawl.resume import ResumeState
 from tdm_crawler.crawl.urls import original_url
 from tdm_crawler.exceptions import SettingError
 from tdm_crawler.policy import Decision, Reason, Signal, Verdict, load_agents
+from tdm_crawler.policy.purposes import Profile
 from tdm_crawler.store import (
     CrawlDir,
     DecisionLog,
@@ -30,7 +33,7 @@ from tdm_crawler.store import (
     decision_record,
     read_manifest,
 )
-from tdm_crawler.store.evidence import DecisionEvidence, OriginEvidence
+from tdm_crawler.store.evidence import DecisionEvidence, OriginEvidence, SitemapEvidence
 from tdm_crawler.store.manifest import (
     SOFTWARE,
     build_manifest,
@@ -53,7 +56,7 @@ logger = logging.getLogger(__name__)
 class TdmRecorder:
     """Writes ``decisions.jsonl``, ``content/``, ``evidence/`` and ``manifest.json``."""
 
-    def __init__(self, crawler: Crawler, claims: Claims) -> None:
+    def __init__(self, crawler: Crawler, claims: Claims, profile: Profile) -> None:
         settings = crawler.settings
         out = settings.get("TDM_OUTPUT_DIR")
         if not out:
@@ -79,6 +82,7 @@ class TdmRecorder:
         # URLs whose download started and that have no decision yet (see spider_closed).
         self._pending: set[str] = set()
         self.claims = claims
+        self.profile = profile
         self.worker_id: str | None = settings.get("TDM_WORKER_ID") or None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -138,6 +142,7 @@ class TdmRecorder:
             Decision.ERROR,
             Reason.FETCH_FAILED,
             signals=(Signal("http", "transport", None, detail),),
+            purpose=self.profile.purpose,
         )
         for url in sorted(self._pending):
             logger.warning("%s: %s", url, detail)
@@ -257,12 +262,7 @@ class TdmRecorder:
         if verdict.decision is not Decision.ALLOWED:
             raise ValueError(f"refusing to keep {request.url}: decision {verdict.decision}")
         original = request.meta[RECHECK_META]
-        if self._originals is None:
-            source = Path(self.crawler.settings.get("TDM_RECHECK_SOURCE"))
-            # The source is a finished crawl; a damaged tail only costs what it held.
-            sources = CrawlDir(source).content_warcs()
-            self._originals = ExchangeCopier(sources, self.out.content, stop_at_torn=True)
-        if not self._originals.copy(original["record_id"]):
+        if not self._source_content().copy(original["record_id"]):
             logger.error("%s: stored record %s not found in the source", request.url, original)
             return
         self.record_request(
@@ -274,9 +274,44 @@ class TdmRecorder:
             stored={"sha256": original["sha256"], "record_id": original["record_id"]},
         )
 
-    def write_origin_evidence(self, origin: str, evidence: OriginEvidence) -> str:
+    def carry_over(
+        self, records: Iterable[dict[str, Any]], evidence: Sequence[Path], evidence_ids: set[str]
+    ) -> int:
+        """Recheck of one origin: write the source crawl's decision records of the other
+        stored URLs unchanged, with their stored exchanges and the ``evidence_ids``
+        records of the ``evidence`` WARC files they rest on, copied byte for byte, so the
+        new directory holds what those records claim. Return how many were carried."""
+        assert self._log is not None, "spider not opened"
+        content = self._source_content()
+        carried = 0
+        for record in records:
+            record_id = record["warc_record_id"]
+            if not content.copy(record_id):
+                logger.error(
+                    "%s: stored record %s not found in the source", record["url"], record_id
+                )
+                continue
+            self._log.write(record)
+            self.claims.remember([record["url"]])
+            carried += 1
+        copier = ExchangeCopier(evidence, self.out.evidence, wanted=evidence_ids, stop_at_torn=True)
+        with closing(copier):
+            copier.copy_all()
+        return carried
+
+    def _source_content(self) -> ExchangeCopier:
+        """Recheck: the copier of the source crawl's stored exchanges into ``content/``."""
+        if self._originals is None:
+            source = Path(self.crawler.settings.get("TDM_RECHECK_SOURCE"))
+            # The source is a finished crawl; a damaged tail only costs what it held.
+            sources = CrawlDir(source).content_warcs()
+            self._originals = ExchangeCopier(sources, self.out.content, stop_at_torn=True)
+        return self._originals
+
+    def write_origin_evidence(self, origin: str, evidence: OriginEvidence | SitemapEvidence) -> str:
         """Write which policy documents an origin's decisions rest on, once per fetch of
-        them, as a ``metadata`` record that decision records point to by id."""
+        them, as a ``metadata`` record that decision records point to by id; or which
+        sitemaps of the origin were read."""
         assert self._evidence is not None, "spider not opened"
         return self._evidence.write_metadata(None, origin, evidence.to_json())
 
@@ -304,6 +339,8 @@ class TdmRecorder:
             agent=self.agent,
             user_agent=self.user_agent,
             sessions=[*sessions, session],
+            # What the crawl decided for: replay decides for it unless told otherwise.
+            profile=self.profile.to_json(),
             ai_agents=[
                 agent.to_json() for agent in load_agents(settings.get("TDM_AI_AGENTS") or None)
             ],

@@ -5,13 +5,15 @@ storage spider middleware, the recorder extension, the spider) on its own. Rathe
 each finding the others through look-ups, they all ask :meth:`CrawlSession.of` for the
 one session of their crawler, which holds:
 
-* the decision context and the size/time limits (read from the settings once);
+* the decision context (agent, AI-agent list, purpose profile) and the size/time
+  limits (read from the settings once);
 * the strategies that differ between a crawl alone and one worker of a distributed
   crawl, each a class named by a setting (as Scrapy's ``ROBOTSTXT_PARSER`` names its
   parser): ``TDM_CLAIMS_CLASS`` (who writes a URL's record), ``TDM_FRONTIER_CLASS``
   (which links are scheduled) and ``TDM_POLICY_STORE_CLASS`` (who fetches an origin's
   policy documents);
-* the policy fetcher and the recorder (the writers of the output directory);
+* the policy fetcher and the recorder (the writers of the output directory), and the
+  sitemap reader (``--sitemaps``);
 * the log filter that keeps site data in log lines from acting on a terminal
   (:mod:`tdm_crawler.crawl.log_filter`), installed when the session is built;
 * what is known of each request in flight: its raw exchange as received and the origin
@@ -32,6 +34,8 @@ from tdm_crawler.crawl import log_filter
 from tdm_crawler.crawl.failures import classify_failure
 from tdm_crawler.crawl.origin import PolicyFetcher
 from tdm_crawler.crawl.recorder import TdmRecorder
+from tdm_crawler.crawl.sitemaps import SitemapReader
+from tdm_crawler.exceptions import SettingError
 from tdm_crawler.policy import (
     Context,
     Decision,
@@ -44,6 +48,7 @@ from tdm_crawler.policy import (
     load_agents,
     origin_of,
 )
+from tdm_crawler.policy.purposes import Profile
 from tdm_crawler.store.evidence import (
     DecisionEvidence,
     DocumentRef,
@@ -79,12 +84,17 @@ class CrawlSession:
         log_filter.install()
         crawler.signals.connect(log_filter.install, signal=signals.spider_opened)
         self.crawler = crawler
-        self.context = Context(s.get("TDM_AGENT"), load_agents(s.get("TDM_AI_AGENTS") or None))
+        try:
+            profile = Profile.from_settings(s)
+        except ValueError as error:
+            raise SettingError(str(error)) from None
+        agents = load_agents(s.get("TDM_AI_AGENTS") or None)
+        self.context = Context(s.get("TDM_AGENT"), agents, profile)
         self.limits = Limits.from_settings(s)
         self.maxsize = s.getint("DOWNLOAD_MAXSIZE")
         self.claims: Claims = _strategy(crawler, "TDM_CLAIMS_CLASS")
         policy_store: PolicyStore = _strategy(crawler, "TDM_POLICY_STORE_CLASS")
-        self.recorder = TdmRecorder(crawler, self.claims)
+        self.recorder = TdmRecorder(crawler, self.claims, profile)
         self.fetcher = PolicyFetcher(crawler, self.limits, policy_store, self)
         # Weak: a request dropped on the way takes what is kept for it along.
         self._raw: WeakKeyDictionary[Request, HttpExchange] = WeakKeyDictionary()
@@ -108,6 +118,11 @@ class CrawlSession:
     def frontier(self) -> Frontier:
         """Built when the spider first asks: a project's own spider (the add-on) has none."""
         return cast("Frontier", _strategy(self.crawler, "TDM_FRONTIER_CLASS"))
+
+    @cached_property
+    def sitemaps(self) -> SitemapReader:
+        """The reader of origins' sitemaps (``--sitemaps``), for the spider."""
+        return SitemapReader(self)
 
     # -- what is known of each request in flight -----------------------------------------
 
@@ -171,9 +186,11 @@ class CrawlSession:
                 half = decide_origin(request.url, self.context, policy.facts)
         if half is None:
             signal = Signal("http", "transport", None, detail)
-            verdict = Verdict(Decision.ERROR, reason, signals=(signal,))
+            verdict = Verdict(
+                Decision.ERROR, reason, signals=(signal,), purpose=self.context.profile.purpose
+            )
         else:
-            verdict = finish_failed_fetch(half, reason, detail)
+            verdict = finish_failed_fetch(half, self.context, reason, detail)
         evidence = self.evidence(request, "failed", failure=FetchFailure(reason, detail))
         self.recorder.record_request(
             request, verdict, status=None, final_url=request.url, evidence=evidence

@@ -9,6 +9,16 @@ in-content facts (never the body). Replay feeds exactly that to the same pure fu
 the crawl used (:mod:`tdm_crawler.policy.decide`): there is no second implementation of
 the rules to drift from the first.
 
+The purpose profile is part of that context: the manifest records the profile the crawl
+decided for (a manifest without one: the default profile), and ``--purpose`` (or
+``TDM_PURPOSE``, ``TDM_OPERATOR``, ``TDM_REGION``) replaces it, so one crawl can be
+decided for another purpose without crawling again. The signals do not depend on the
+purpose, only the decisions do. With the crawl's own profile and settings every decision
+must be reproduced; with another profile the changed decisions are the differences
+between the two purposes. A record's ``purpose`` says which purpose it was decided for
+and is not one of the compared fields: it is the context of the comparison, not its
+outcome.
+
 What cannot be decided offline is *not replayable*: it keeps its recorded verdict and is
 counted by why: the
 address check (DNS), records without evidence, evidence missing from the directory, and a
@@ -33,6 +43,7 @@ from tdm_crawler.policy import (
     Context,
     Limits,
     OriginFacts,
+    Reason,
     ResponseFacts,
     Verdict,
     decide_after_fetch,
@@ -43,7 +54,9 @@ from tdm_crawler.policy import (
     with_policy,
 )
 from tdm_crawler.policy.ai_agents import AiAgent, agents_from_json
+from tdm_crawler.policy.purposes import Profile
 from tdm_crawler.store import CrawlDir, decision_record, iter_records
+from tdm_crawler.store.decisions import ADDED_FIELDS
 from tdm_crawler.store.evidence import DecisionEvidence, of_record
 
 __all__ = [
@@ -63,11 +76,16 @@ __all__ = [
 REPLAYABLE_SETTINGS: Final = (
     "TDM_AGENT",
     "TDM_AI_AGENTS",
+    "TDM_PURPOSE",
+    "TDM_OPERATOR",
+    "TDM_REGION",
     "TDM_ROBOTS_MAX_BYTES",
     "TDM_TDMREP_MAX_BYTES",
     "TDM_DOCUMENT_MAX_BYTES",
 )
-_INT_SETTINGS: Final = frozenset(REPLAYABLE_SETTINGS[2:])
+_INT_SETTINGS: Final = frozenset(REPLAYABLE_SETTINGS[5:])
+#: The settings of the purpose profile, in :class:`Profile` field order.
+_PROFILE_SETTINGS: Final = ("TDM_PURPOSE", "TDM_OPERATOR", "TDM_REGION")
 
 #: ``Outcome.result`` of a URL that cannot be decided offline.
 NOT_REPLAYABLE: Final = "not-replayable"
@@ -78,7 +96,8 @@ COMPARED_FIELDS: Final = ("decision", "reason", "tdm_reservation", "tdm_policy",
 
 @dataclass(frozen=True, slots=True)
 class ReplayConfig:
-    """Who decides, with which parse limits, and what differs from the crawl."""
+    """Who decides, for which profile, with which parse limits, and what differs from
+    the crawl."""
 
     context: Context
     limits: Limits
@@ -88,6 +107,12 @@ class ReplayConfig:
     changed: dict[str, dict[str, Any]]
     #: Where the AI-agent list comes from, for the summary.
     agents_source: str
+    #: The profile the crawl decided for (``context.profile`` is the replay's).
+    crawl_profile: Profile = field(default_factory=Profile)
+
+    @property
+    def profile_changed(self) -> bool:
+        return self.context.profile != self.crawl_profile
 
 
 def _agent_tokens(agents: tuple[AiAgent, ...]) -> list[str]:
@@ -100,7 +125,9 @@ def replay_config(manifest: Mapping[str, Any], overrides: Mapping[str, Any]) -> 
     Without an override the AI-agent list is the one the manifest recorded, so a replay
     reproduces the crawl even after the packaged list changed; an override is read like
     the crawl reads ``TDM_AI_AGENTS`` (``+Token`` = today's packaged list plus Token).
-    Raises ValueError, saying what to do, on a setting replay cannot apply.
+    Likewise the profile is the manifest's (``profile``; none recorded: the default
+    profile), each of ``TDM_PURPOSE``, ``TDM_OPERATOR`` and ``TDM_REGION`` replacing its
+    field. Raises ValueError, saying what to do, on a setting replay cannot apply.
     """
     unusable = sorted(set(overrides) - set(REPLAYABLE_SETTINGS))
     if unusable:
@@ -116,10 +143,21 @@ def replay_config(manifest: Mapping[str, Any], overrides: Mapping[str, Any]) -> 
     else:
         crawl_agents = load_agents(str(crawl["TDM_AI_AGENTS"] or "") or None)
         crawl_source = "today's reading of the crawl's TDM_AI_AGENTS (no list in the manifest)"
+    crawl_profile = Profile.from_json(manifest.get("profile"))
+    recorded_profile = dict(zip(_PROFILE_SETTINGS, crawl_profile.to_json().values(), strict=True))
     effective: dict[str, Any] = {name: crawl.get(name) for name in REPLAYABLE_SETTINGS}
+    effective.update(recorded_profile)
     changed: dict[str, dict[str, Any]] = {}
     agents, agents_source = crawl_agents, crawl_source
+    profile_overrides = {name: overrides[name] for name in _PROFILE_SETTINGS if name in overrides}
+    profile = Profile.from_settings({**recorded_profile, **profile_overrides})
+    for name, value in zip(_PROFILE_SETTINGS, profile.to_json().values(), strict=True):
+        effective[name] = value
+        if value != recorded_profile[name]:
+            changed[name] = {"from": recorded_profile[name], "to": value}
     for name, value in overrides.items():
+        if name in _PROFILE_SETTINGS:
+            continue
         if name == "TDM_AI_AGENTS":
             spec = "" if value is None else str(value)
             agents = load_agents(spec or None)
@@ -141,7 +179,12 @@ def replay_config(manifest: Mapping[str, Any], overrides: Mapping[str, Any]) -> 
     agent = str(effective["TDM_AGENT"] or manifest.get("agent") or "tdm-crawler")
     effective["TDM_AGENT"] = agent
     return ReplayConfig(
-        Context(agent, agents), limits, effective, changed, f"{len(agents)} agents, {agents_source}"
+        Context(agent, agents, profile),
+        limits,
+        effective,
+        changed,
+        f"{len(agents)} agents, {agents_source}",
+        crawl_profile,
     )
 
 
@@ -174,7 +217,9 @@ class Outcome:
 
 def _brief(record: Mapping[str, Any]) -> dict[str, Any]:
     names = ("decision", "reason", "tdm_reservation", "tdm_policy", "final_url", "status")
-    return {name: record.get(name) for name in names}
+    brief = {name: record.get(name) for name in names}
+    brief["purpose"] = record.get("purpose", ADDED_FIELDS["purpose"])
+    return brief
 
 
 def _kept(record: dict[str, Any], category: str, detail: str) -> Outcome:
@@ -252,6 +297,10 @@ def _differs(old: Mapping[str, Any], new: Mapping[str, Any], name: str) -> bool:
 
 def replay_record(record: dict[str, Any], reader: EvidenceReader, ctx: Context) -> Outcome:
     """Decide one recorded URL again; never raises for bad or missing evidence."""
+    if record.get("reason") == Reason.PURGED:
+        # The evidence says why it had been allowed; a rightsholder's request since
+        # removed it, and no protocol document records that request.
+        return _kept(record, "purged", "purged at a rightsholder's request (complaints.jsonl)")
     try:
         evidence = of_record(record)
     except ValueError as exc:
@@ -277,6 +326,9 @@ def replay_record(record: dict[str, Any], reader: EvidenceReader, ctx: Context) 
         )
     new = _rebuilt(record, evidence, decided)
     fields = tuple(name for name in COMPARED_FIELDS if _differs(record, new, name))
+    if not fields and record.get("purpose", ADDED_FIELDS["purpose"]) == new["purpose"]:
+        # Reproduced, for the purpose it was decided for: keep the record as written.
+        return Outcome(record, record, "unchanged")
     return Outcome(record, new, "changed" if fields else "unchanged", fields)
 
 
@@ -365,6 +417,11 @@ def _said(decision: str, reason: str) -> str:
     return f"{decision} ({reason})"
 
 
+def _profile(profile: Profile) -> str:
+    region = profile.region or "no region"
+    return f"purpose {profile.purpose}, operator {profile.operator}, {region}"
+
+
 def format_summary(result: ReplayResult, config: ReplayConfig, crawl_dir: Path) -> str:
     """What a person reads after a replay: counts, transitions, the first re-decided URLs."""
     rate = result.records / result.elapsed if result.elapsed > 0 else 0.0
@@ -372,6 +429,13 @@ def format_summary(result: ReplayResult, config: ReplayConfig, crawl_dir: Path) 
         f"Replayed {result.records} decisions of crawl {result.crawl_id} from {crawl_dir} "
         f"in {result.elapsed:.2f} s ({rate:.0f} URLs/s), offline from the recorded evidence",
         f"AI-agent list: {config.agents_source}",
+        f"Profile: {_profile(config.context.profile)}"
+        + (
+            f" (the crawl decided for {_profile(config.crawl_profile)}: the changes below "
+            "are the differences between the two)"
+            if config.profile_changed
+            else " (the crawl's own)"
+        ),
     ]
     if config.changed:
         for name, change in sorted(config.changed.items()):

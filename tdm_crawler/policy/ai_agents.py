@@ -1,11 +1,12 @@
-"""The list of known AI crawlers whose robots.txt groups count as TDM reservations (§1).
+"""The list of known AI crawlers whose robots.txt groups count as reservations (§1).
 
 A site that blocks GPTBot or CCBot tells AI developers "not for training" in the only
 machine-readable way many sites know. Which tokens count is a judgement that changes as
 operators appear, so the list is data (``data/ai_agents.json``), shipped with the operator,
-the honest purpose and the operator's documentation of each token, and users may replace
-or extend it. The loaded list goes into the crawl manifest, so a record can always be
-traced back to the list that produced it.
+the honest category (what the crawler is for; a block on it reserves for the purposes the
+purpose table gives that category) and the operator's documentation of each token, and
+users may replace or extend it. The loaded list goes into the crawl manifest, so a record
+can always be traced back to the list that produced it.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ from dataclasses import asdict, dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
-from typing import Any, Literal, cast
+from typing import Any, Literal, cast, get_args
 
-Purpose = Literal["ai-training", "ai-search", "ai-assistant", "dataset"]
-PURPOSES: tuple[Purpose, ...] = ("ai-training", "ai-search", "ai-assistant", "dataset")
+#: What an agent is for, as its operator documents it. Not a crawl's
+#: :class:`~tdm_crawler.policy.purposes.Purpose`: the purpose table maps each category to
+#: the purposes a block on the agent reserves (vocabulary ``ai-agent``).
+Category = Literal["ai-training", "ai-search", "ai-assistant", "dataset", "unknown"]
+CATEGORIES: tuple[Category, ...] = get_args(Category)
 
 # RFC 9309 product tokens are letters, "_" and "-"; real AI crawlers also use digits
 # (AI2Bot, img2dataset), so digits are accepted too.
@@ -36,15 +40,17 @@ USER_SOURCE = "user-supplied"
 class AiAgent:
     """One AI crawler: its robots.txt product token, who runs it, what for, per whom.
 
-    ``purpose`` is one of :data:`PURPOSES`, as the operator documents it: ``ai-training``
-    (model training), ``ai-search`` (AI search or answer engine index), ``ai-assistant``
-    (fetches on behalf of a user's prompt), ``dataset`` (builds corpora others train on).
+    ``purpose`` is its category, one of :data:`CATEGORIES`, as the operator documents
+    it: ``ai-training`` (model training), ``ai-search`` (AI search or answer engine
+    index), ``ai-assistant`` (fetches on behalf of a user's prompt), ``dataset`` (builds
+    corpora others train on), ``unknown`` (a token the user added, or one whose operator
+    says nothing).
     ``source`` is the public page the entry is based on.
     """
 
     token: str
     operator: str
-    purpose: Purpose
+    purpose: Category
     source: str
 
     def to_json(self) -> dict[str, str]:
@@ -107,14 +113,14 @@ def agents_from_json(data: Any, *, origin: str = "the AI-agent list") -> tuple[A
         if unknown:
             raise ValueError(f"{where}: unknown keys {', '.join(unknown)}; allowed: {_FIELDS}")
         token = _check_token(entry["token"].strip(), where)
-        if entry["purpose"] not in PURPOSES:
-            raise ValueError(f"{where}: purpose {entry['purpose']!r} is not one of {PURPOSES}")
+        if entry["purpose"] not in CATEGORIES:
+            raise ValueError(f"{where}: purpose {entry['purpose']!r} is not one of {CATEGORIES}")
         key = token.lower()
         if key in seen:
             raise ValueError(f"{where}: token {token!r} repeats entry {seen[key]}")
         seen[key] = index
         agents.append(
-            AiAgent(token, entry["operator"], cast(Purpose, entry["purpose"]), entry["source"])
+            AiAgent(token, entry["operator"], cast(Category, entry["purpose"]), entry["source"])
         )
     return tuple(agents)
 
@@ -152,7 +158,5 @@ def _merge(base: Iterable[AiAgent], tokens: Iterable[str]) -> tuple[AiAgent, ...
     for token in tokens:
         key = token.lower()
         if key not in result:
-            result[key] = known.get(key) or AiAgent(
-                token, USER_OPERATOR, "ai-training", USER_SOURCE
-            )
+            result[key] = known.get(key) or AiAgent(token, USER_OPERATOR, "unknown", USER_SOURCE)
     return tuple(result.values())

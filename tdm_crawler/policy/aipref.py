@@ -5,13 +5,14 @@
 prefs`` rules of a user-agent group. The vocabulary's rules are followed to the letter:
 labels are case-sensitive, only the tokens ``y`` and ``n`` mean anything, unknown labels
 and parameters are ignored, the last duplicate key wins, and a field that does not parse
-leaves every preference unknown (recorded, never raised). An ``n`` on any label that
-meant "training / mining" in some draft (:data:`RESERVING_LABELS`) is a reservation.
-``search=n`` is not: it is about search engines.
+leaves every preference unknown (recorded, never raised). Each preference read,
+``label=y|n``, is looked up in the purpose table (vocabulary ``aipref``): ``train-ai=n``
+reserves ``ai-training``, ``search=n`` reserves ``search``, the legacy labels what the
+draft that defined them meant; a label the table does not know reserves nothing.
 
 Cloudflare's ``Content-Signal: search=yes, ai-train=no, ai-input=yes`` is read alike,
-in robots.txt groups and as a header; only ``ai-train=no`` is a reservation
-(``ai-input`` is about feeding answers at query time, not mining a corpus).
+in robots.txt groups and as a header, through the vocabulary ``content-signal``:
+``ai-train=no``, ``ai-input=no`` and ``search=no`` reserve the purpose they name.
 """
 
 from __future__ import annotations
@@ -22,12 +23,10 @@ from dataclasses import dataclass
 import http_sf
 
 from tdm_crawler.policy.pathmatch import normalise, path_and_query
+from tdm_crawler.policy.purposes import Reservations, reservations
 from tdm_crawler.policy.robots_records import PathRules, RobotsRecords
 from tdm_crawler.policy.types import Finding, Reason, Signal
 
-# "n" on any of these reserves TDM: train-ai (current), and the labels earlier drafts
-# used for the same or a wider category.
-RESERVING_LABELS = ("train-ai", "train-genai", "tdm", "ai", "genai", "all")
 # Records keep at most this much of a value read from the wire, and this many rules.
 _MAX_VALUE = 1024
 _MAX_RULES = 20
@@ -45,12 +44,6 @@ class Statement:
     text: str
     prefs: tuple[tuple[str, str], ...] = ()
     error: str | None = None
-
-    def says(self, label: str) -> str | None:
-        for key, value in self.prefs:
-            if key == label:
-                return value
-        return None
 
     def describe(self) -> str:
         if self.error is not None:
@@ -99,20 +92,23 @@ def parse_signal(text: str) -> Statement:
     return Statement(text, tuple(prefs.items()))
 
 
-def usage_reserves(statements: Iterable[Statement]) -> list[str]:
-    """The reserving preferences some statement states, as ``label=n`` (vocab §7.1).
+def usage_reserves(statements: Iterable[Statement]) -> Reservations:
+    """The preferences some statement states that reserve for some purpose, as
+    ``label=n`` with their purposes (vocab §7.1).
 
     Statements combine most restrictively: one ``n`` anywhere is enough.
     """
-    said = {key for statement in statements for key, value in statement.prefs if value == "n"}
-    return [f"{label}=n" for label in RESERVING_LABELS if label in said]
+    return _reserves("aipref", statements)
 
 
-def signal_reserves(statements: Iterable[Statement]) -> list[str]:
-    """``["ai-train=no"]`` when some Content-Signal statement says so, else ``[]``."""
-    if any(statement.says("ai-train") == "no" for statement in statements):
-        return ["ai-train=no"]
-    return []
+def signal_reserves(statements: Iterable[Statement]) -> Reservations:
+    """The Content-Signal pairs some statement states that reserve (``ai-train=no``...)."""
+    return _reserves("content-signal", statements)
+
+
+def _reserves(vocabulary: str, statements: Iterable[Statement]) -> Reservations:
+    said = (f"{key}={value}" for statement in statements for key, value in statement.prefs)
+    return reservations(vocabulary, said)
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,7 +119,7 @@ class _Kind:
     protocol: str
     reason: Reason
     parse: Callable[[str], Statement]
-    reserves: Callable[[Iterable[Statement]], list[str]]
+    reserves: Callable[[Iterable[Statement]], Reservations]
     describe: Callable[[Statement], str]
     only_crawlable: bool  # attach §3: preferences exist only for crawlable paths
 
@@ -164,14 +160,14 @@ def content_usage_header_finding(headers: Mapping[str, Sequence[str]]) -> Findin
     """
     values = _header_values(headers, "content-usage")
     if not values:
-        return _finding(_USAGE, "header", None, "no Content-Usage header", [])
+        return _finding(_USAGE, "header", None, "no Content-Usage header", Reservations())
     statement = parse_usage(", ".join(values))
     detail = f"Content-Usage: {statement.describe()}"
     return _finding(_USAGE, "header", _clip(statement.text), detail, usage_reserves([statement]))
 
 
 def content_signal_header_finding(headers: Mapping[str, Sequence[str]]) -> Finding:
-    """Read every ``Content-Signal`` header line; any ``ai-train=no`` reserves (ours).
+    """Read every ``Content-Signal`` header line; a ``no`` reserves its purpose (ours).
 
     Each line is its own statement (the format is no Structured Field, so nothing says
     lines merge); they combine most restrictively. Always one signal
@@ -179,7 +175,7 @@ def content_signal_header_finding(headers: Mapping[str, Sequence[str]]) -> Findi
     """
     values = _header_values(headers, "content-signal")
     if not values:
-        return _finding(_SIGNAL, "header", None, "no Content-Signal header", [])
+        return _finding(_SIGNAL, "header", None, "no Content-Signal header", Reservations())
     statements = [parse_signal(value) for value in values]
     detail = "Content-Signal: " + "; ".join(_describe_signal(s) for s in statements)
     value = _clip(", ".join(values))
@@ -203,8 +199,8 @@ def content_signal_finding(records: RobotsRecords, url: str, agent: str) -> Find
     """Read the ``Content-Signal`` lines of robots.txt that apply to ``url`` (ours).
 
     The same group selection and path rules as :func:`content_usage_robots_finding`,
-    except that Cloudflare does not tie them to crawlable paths; ``ai-train=no`` is a
-    reservation. Always one signal (``protocol="content-signal"``, ``source="robots.txt"``).
+    except that Cloudflare does not tie them to crawlable paths; a ``no`` reserves the
+    purpose it names. Always one signal (``protocol="content-signal"``, ``source="robots.txt"``).
     """
     return _robots_finding(records, url, agent, _SIGNAL)
 
@@ -213,11 +209,12 @@ def _robots_finding(records: RobotsRecords, url: str, agent: str, kind: _Kind) -
     key = records.group_key(agent)
     if key is None:
         detail = f"no robots.txt group applies to {agent!r}, so no {kind.label} rules"
-        return _finding(kind, "robots.txt", [], detail, [])
+        return _finding(kind, "robots.txt", [], detail, Reservations())
     group = f"group {key!r}"
     rules = records.memo((kind.protocol, key), lambda: _rules(records, key, kind))
     if rules is None:
-        return _finding(kind, "robots.txt", [], f"{group}: no {kind.label} rules", [])
+        nothing = Reservations()
+        return _finding(kind, "robots.txt", [], f"{group}: no {kind.label} rules", nothing)
     if kind.only_crawlable:
         access = records.access_rule(key, url)
         if access is not None and access[0] == "disallow":
@@ -225,11 +222,11 @@ def _robots_finding(records: RobotsRecords, url: str, agent: str, kind: _Kind) -
                 f"{group}: Disallow {access[1]} applies, and {kind.label} rules cover only "
                 "crawlable paths"
             )
-            return _finding(kind, "robots.txt", [], detail, [])
+            return _finding(kind, "robots.txt", [], detail, Reservations())
     deciding = rules.longest(normalise(path_and_query(url)))
     if not deciding:
         detail = f"{group}: no {kind.label} path matches"
-        return _finding(kind, "robots.txt", [], detail, [])
+        return _finding(kind, "robots.txt", [], detail, Reservations())
     shown = deciding[:_MAX_RULES]
     value = [_clip(f"{rule.pattern} {rule.payload.text}") for rule in shown]
     described = "; ".join(f"{rule.pattern} {kind.describe(rule.payload)}" for rule in shown)
@@ -258,10 +255,12 @@ def _split_path(value: str) -> tuple[str, str]:
     return value, ""
 
 
-def _finding(kind: _Kind, source: str, value: object, detail: str, reserved: list[str]) -> Finding:
-    detail += f"; reserved by {', '.join(reserved)}" if reserved else "; no TDM reservation"
+def _finding(
+    kind: _Kind, source: str, value: object, detail: str, reserved: Reservations
+) -> Finding:
+    detail += f"; reserved by {reserved.describe()}" if reserved else "; no TDM reservation"
     signal = Signal(kind.protocol, source, value, detail)
-    return Finding((signal,), kind.reason if reserved else None)
+    return Finding((signal,), kind.reason if reserved else None, reserved.purposes)
 
 
 def _header_values(headers: Mapping[str, Sequence[str]], wanted: str) -> list[str]:

@@ -3,9 +3,11 @@
 A C2PA manifest store embedded in a file may carry a ``c2pa.training-mining`` (C2PA 1.x)
 or ``cawg.training-mining`` assertion whose entries (``*.ai_training``,
 ``*.ai_generative_training``, ``*.data_mining``, ``*.ai_inference``) each have ``use:
-allowed | notAllowed | constrained``. ``notAllowed`` on training or mining reserves the
-resource; so does ``constrained``, which CAWG says counts as ``notAllowed`` absent more
-information (we never have more). ``ai_inference`` alone is not a TDM reservation.
+allowed | notAllowed | constrained``. ``notAllowed`` on an entry reserves the resource for
+the purposes the purpose table gives the entry (vocabulary ``cawg``: training ->
+ai-training, ``data_mining`` -> tdm and ai-training, ``ai_inference`` -> ai-input, an
+entry nobody defined -> every purpose); so does ``constrained``, which CAWG says counts
+as ``notAllowed`` absent more information (we never have more).
 
 Reading manifests needs the optional ``c2pa-python`` package (extra ``media``), a
 native library. Choices (ours):
@@ -33,6 +35,7 @@ from collections.abc import Mapping, Sequence
 from types import ModuleType
 from typing import Any
 
+from tdm_crawler.policy.purposes import describe_purposes, reserved_purposes
 from tdm_crawler.policy.types import Finding, Reason, Signal
 
 PROTOCOL = "c2pa"
@@ -40,8 +43,6 @@ SOURCE = "c2pa-manifest"
 NOT_INSTALLED = "C2PA check not performed: install tdm-crawler[media]"
 
 TRAINING_MINING_LABELS = ("c2pa.training-mining", "cawg.training-mining")
-#: Entry names (after the ``c2pa.`` / ``cawg.`` prefix) whose restriction is a reservation.
-RESERVING_ENTRIES = ("ai_training", "ai_generative_training", "data_mining")
 _RESTRICTIVE = {"notallowed": 2, "constrained": 1, "allowed": 0}
 
 # c2pa-rs settings for reading untrusted files: never fetch anything.
@@ -77,7 +78,8 @@ def c2pa_finding(body: bytes, content_type: str | None) -> Finding:
         return finding
     signal = finding.signals[0]
     detail = f"{signal.detail}; manifest validation state: {state}"
-    return Finding((Signal(PROTOCOL, SOURCE, signal.value, detail),), finding.reserves)
+    signal = Signal(PROTOCOL, SOURCE, signal.value, detail)
+    return Finding((signal,), finding.reserves, finding.purposes)
 
 
 def training_mining_finding(assertions: Sequence[Mapping[str, Any]]) -> Finding:
@@ -85,7 +87,7 @@ def training_mining_finding(assertions: Sequence[Mapping[str, Any]]) -> Finding:
 
     Entries of every training-mining assertion are merged into one dict (the signal
     value); an entry named twice keeps its most restrictive ``use``. Reserves with
-    :attr:`Reason.C2PA` when a training or mining entry is ``notAllowed`` or
+    :attr:`Reason.C2PA`, for the entries' purposes, when an entry is ``notAllowed`` or
     ``constrained`` (``use`` compared case-insensitively).
     """
     entries: dict[str, Any] = {}
@@ -104,16 +106,20 @@ def training_mining_finding(assertions: Sequence[Mapping[str, Any]]) -> Finding:
     if not seen:
         detail = "C2PA manifest without training-mining assertion"
         return Finding((Signal(PROTOCOL, SOURCE, None, detail),))
-    reserving = sorted(
-        key
-        for key, entry in entries.items()
-        if key.rpartition(".")[2] in RESERVING_ENTRIES and _rank(entry) > 0
-    )
+    # The table knows an entry by its name without the cawg./c2pa. prefix.
+    restricted = {
+        key: chosen
+        for key in sorted(entries)
+        if _rank(entries[key]) > 0 and (chosen := reserved_purposes("cawg", key.rpartition(".")[2]))
+    }
+    purposes = frozenset().union(*restricted.values())
     uses = ", ".join(f"{key} {entries[key].get('use')!s}" for key in sorted(entries)) or "none"
     detail = f"training-mining entries: {uses}"
-    if reserving:
-        detail += f"; reserved by {', '.join(reserving)}"
-    return Finding((Signal(PROTOCOL, SOURCE, entries, detail),), Reason.C2PA if reserving else None)
+    if restricted:
+        said = (f"{key} ({describe_purposes(chosen)})" for key, chosen in restricted.items())
+        detail += f"; reserved by {', '.join(said)}"
+    signal = Signal(PROTOCOL, SOURCE, entries, detail)
+    return Finding((signal,), Reason.C2PA if restricted else None, purposes)
 
 
 def _is_training_mining(label: object) -> bool:

@@ -18,6 +18,7 @@ from tdm_crawler.policy.html_meta import looks_like_html, parse_head
 from tdm_crawler.policy.limits import Limits
 from tdm_crawler.policy.links import rsl_links_from_head
 from tdm_crawler.policy.pdf import read_pdf_tdm
+from tdm_crawler.policy.purposes import EVERY_PURPOSE, Purpose
 from tdm_crawler.policy.types import Finding, Reason, Signal, TdmProps
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -157,15 +158,26 @@ def extract_content(
 
 
 def _finding_to_json(finding: Finding) -> dict[str, Any]:
-    return {
+    """The finding as evidence; ``purposes`` only when it is not every purpose, so that
+    evidence written before purposes existed (which means every purpose) reads back and
+    writes out byte for byte."""
+    data: dict[str, Any] = {
         "signals": [signal.to_json() for signal in finding.signals],
         "reserves": finding.reserves.value if finding.reserves else None,
     }
+    if finding.purposes != frozenset(Purpose):
+        data["purposes"] = [purpose.value for purpose in Purpose if purpose in finding.purposes]
+    return data
 
 
 def _finding_from_json(data: Mapping[str, Any]) -> Finding:
+    """A finding as the evidence recorded it; evidence written before purposes existed
+    reserves for every purpose, as those crawls decided."""
     signals: Sequence[dict[str, Any]] = data["signals"]
     reserves = data.get("reserves")
+    purposes = data.get("purposes")
     return Finding(
-        tuple(Signal.from_json(s) for s in signals), Reason(reserves) if reserves else None
+        tuple(Signal.from_json(s) for s in signals),
+        Reason(reserves) if reserves else None,
+        EVERY_PURPOSE if purposes is None else frozenset(Purpose(p) for p in purposes),
     )

@@ -9,7 +9,11 @@ Content-Usage and Content-Signal headers, linked RSL licences and C2PA. A signal
 nothing is still listed, so a reader sees what was looked at, not only what decided.
 
 Within TDMRep, precedence is file -> header -> meta -> PDF/EPUB, property by property.
-Across protocols any reservation wins: a TDMRep ``0`` does not lift a ``noai``.
+Across protocols any reservation for the crawl's purpose wins: a TDMRep ``0`` does not
+lift a ``noai``. Each reader's finding says which purposes it reserves (the purpose
+table, :mod:`tdm_crawler.policy.purposes`); a finding that reserves only for other
+purposes is recorded and does not decide. The signals do not depend on the purpose, so
+one crawl's evidence can be decided again for another purpose offline.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from tdm_crawler.policy.aipref import (
 from tdm_crawler.policy.content import ContentFacts
 from tdm_crawler.policy.noai import meta_robots_finding, x_robots_finding
 from tdm_crawler.policy.odrl import PolicyProblem, PolicySummary
+from tdm_crawler.policy.purposes import DEFAULT_PROFILE, Profile, Purpose, reserved_purposes
 from tdm_crawler.policy.robots import RobotsFile
 from tdm_crawler.policy.robots_records import RobotsRecords, ai_agent_finding, license_urls
 from tdm_crawler.policy.rsl import RslDocument, RslProblem, rsl_finding
@@ -51,11 +56,12 @@ DECISION_HEADERS = (
 
 @dataclass(frozen=True, slots=True)
 class Context:
-    """Who is deciding: our product token and the AI crawlers whose robots.txt groups
-    count as TDM reservations."""
+    """Who is deciding, and for what: our product token, the AI crawlers whose robots.txt
+    groups count as reservations, and the crawl's profile (purpose, operator, region)."""
 
     agent: str = "tdm-crawler"
     ai_agents: tuple[AiAgent, ...] = field(default_factory=load_agents)
+    profile: Profile = DEFAULT_PROFILE
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +138,7 @@ def finish_after_fetch(half: OriginHalf, ctx: Context, response: ResponseFacts) 
     url, signals = half.url, half.signals
     if half.verdict is not None:
         return half.verdict
+    purpose = ctx.profile.purpose
     status = Signal("http", "status", response.status, f"HTTP {response.status}")
     if not 200 <= response.status <= 299:
         skipped = f"not read: HTTP {response.status}"
@@ -139,6 +146,7 @@ def finish_after_fetch(half: OriginHalf, ctx: Context, response: ResponseFacts) 
             Decision.ERROR,
             Reason.HTTP_STATUS,
             signals=(*signals, status, Signal("tdmrep", "header", None, skipped)),
+            purpose=purpose,
         )
     content = response.content
     tdm_signals, merged, tdm_reason = _tdmrep_layers(url, half.origin.tdmrep, response)
@@ -158,19 +166,26 @@ def finish_after_fetch(half: OriginHalf, ctx: Context, response: ResponseFacts) 
         *tdm_signals,
         *(signal for finding in findings for signal in finding.signals),
     )
-    if merged.reservation == 1 and tdm_reason is not None:
-        return Verdict(Decision.RESERVED, tdm_reason, 1, merged.policy, all_signals)
-    reserving = next((f.reserves for f in findings if f.reserves is not None), None)
+    if tdm_reason is not None and purpose in _tdmrep_reserves(merged):
+        return Verdict(Decision.RESERVED, tdm_reason, 1, merged.policy, all_signals, purpose)
+    reserving = _reserving(findings, ctx)
     if reserving is not None:
-        return Verdict(Decision.RESERVED, reserving, merged.reservation, merged.policy, all_signals)
+        return Verdict(
+            Decision.RESERVED, reserving, merged.reservation, merged.policy, all_signals, purpose
+        )
     embedded = content.embedded
     if embedded is not None and not embedded.complete:
         # A document whose metadata could not be read may carry a reservation we did
         # not see: its status is not established, so nothing of it is stored (ours).
         reason = Reason.TDMREP_PDF if embedded.format == "pdf" else Reason.TDMREP_EPUB
-        return Verdict(Decision.UNKNOWN, reason, merged.reservation, None, all_signals)
+        return Verdict(Decision.UNKNOWN, reason, merged.reservation, None, all_signals, purpose)
     return Verdict(
-        Decision.ALLOWED, Reason.NO_RESERVATION, merged.reservation, merged.policy, all_signals
+        Decision.ALLOWED,
+        Reason.NO_RESERVATION,
+        merged.reservation,
+        merged.policy,
+        all_signals,
+        purpose,
     )
 
 
@@ -182,15 +197,17 @@ def decide_failed_fetch(
     A verdict known before fetching still wins, so the outcome does not depend on whether
     the caller checked first.
     """
-    return finish_failed_fetch(decide_origin(url, ctx, origin), reason, detail)
+    return finish_failed_fetch(decide_origin(url, ctx, origin), ctx, reason, detail)
 
 
-def finish_failed_fetch(half: OriginHalf, reason: Reason, detail: str) -> Verdict:
+def finish_failed_fetch(half: OriginHalf, ctx: Context, reason: Reason, detail: str) -> Verdict:
     """:func:`decide_failed_fetch` from the origin half computed before the fetch."""
     if half.verdict is not None:
         return half.verdict
     failure = Signal("http", "fetch", reason.value, detail)
-    return Verdict(Decision.ERROR, reason, signals=(*half.signals, failure))
+    return Verdict(
+        Decision.ERROR, reason, signals=(*half.signals, failure), purpose=ctx.profile.purpose
+    )
 
 
 def with_policy(verdict: Verdict, policy: PolicySummary | PolicyProblem | None) -> Verdict:
@@ -215,26 +232,46 @@ def _before(
     url: str, ctx: Context, origin: OriginFacts
 ) -> tuple[tuple[Signal, ...], Verdict | None]:
     """The origin-level signals, and the verdict they settle on their own, if any."""
+    purpose = ctx.profile.purpose
     robots_signal = origin.robots.check(url, ctx.agent)
     signals: tuple[Signal, ...]
-    if robots_signal.value == "unreachable":
+    if robots_signal.value in ("unreachable", "disallow"):
+        # Our own group is obeyed whatever the purpose: it is access, not a reservation.
         signals = (robots_signal, origin.tdmrep.signal(url))
-        return signals, Verdict(Decision.DISALLOWED, Reason.ROBOTS_UNREACHABLE, signals=signals)
-    if robots_signal.value == "disallow":
-        signals = (robots_signal, origin.tdmrep.signal(url))
-        return signals, Verdict(Decision.DISALLOWED, Reason.ROBOTS_DISALLOW, signals=signals)
+        reason = (
+            Reason.ROBOTS_UNREACHABLE
+            if robots_signal.value == "unreachable"
+            else Reason.ROBOTS_DISALLOW
+        )
+        return signals, Verdict(Decision.DISALLOWED, reason, signals=signals, purpose=purpose)
     findings = _origin_findings(url, ctx, origin)
     signals = (
         robots_signal,
         *(signal for finding in findings for signal in finding.signals),
         origin.tdmrep.signal(url),
     )
-    reserving = next((f.reserves for f in findings if f.reserves is not None), None)
+    reserving = _reserving(findings, ctx)
     if reserving is not None:
-        return signals, Verdict(Decision.RESERVED, reserving, signals=signals)
+        return signals, Verdict(Decision.RESERVED, reserving, signals=signals, purpose=purpose)
     if origin.tdmrep.state == "unreachable":
-        return signals, Verdict(Decision.UNKNOWN, Reason.TDMREP_FILE_UNAVAILABLE, signals=signals)
+        verdict = Verdict(
+            Decision.UNKNOWN, Reason.TDMREP_FILE_UNAVAILABLE, signals=signals, purpose=purpose
+        )
+        return signals, verdict
     return signals, None
+
+
+def _reserving(findings: Sequence[Finding], ctx: Context) -> Reason | None:
+    """The reason of the first finding that reserves for the crawl's purpose, if any."""
+    purpose = ctx.profile.purpose
+    return next((r for f in findings if (r := f.reserves_for(purpose)) is not None), None)
+
+
+def _tdmrep_reserves(merged: TdmProps) -> frozenset[Purpose]:
+    """What the merged TDMRep properties reserve, by the purpose table."""
+    if merged.reservation is None:
+        return frozenset()
+    return reserved_purposes("tdmrep", str(merged.reservation))
 
 
 def _origin_findings(url: str, ctx: Context, origin: OriginFacts) -> list[Finding]:

@@ -75,9 +75,27 @@ def read_epub_tdm(
     ``"OPF OEBPS/content.opf read"``, ``"no META-INF/container.xml"``, ``"broken zip:
     ..."`` or ``"over size cap ..."``, and whether the OPF was read. Never raises.
     """
-    if len(body) > max_bytes:
-        detail = f"over size cap ({len(body)} > {max_bytes} bytes): not read"
+    package, detail = read_opf(body, max_bytes=max_bytes, max_uncompressed=max_uncompressed)
+    if package is None:
         return EmbeddedReading(TdmProps(), (), detail, False)
+    props, problems = _read_package(package)
+    return EmbeddedReading(props, problems, detail, True)
+
+
+def read_opf(
+    body: bytes,
+    *,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    max_uncompressed: int = DEFAULT_MAX_UNCOMPRESSED,
+) -> tuple[Any | None, str]:
+    """The EPUB's parsed package document (OPF root element) and a state line, within
+    the bounds described above; ``(None, why)`` when it cannot be had. Never raises.
+
+    Every reader of publication metadata (TDMRep here, licence statements elsewhere)
+    starts from this one bounded unzip.
+    """
+    if len(body) > max_bytes:
+        return None, f"over size cap ({len(body)} > {max_bytes} bytes): not read"
     try:
         _check_directory(body)
         with zipfile.ZipFile(io.BytesIO(body)) as archive:
@@ -88,16 +106,14 @@ def read_epub_tdm(
             opf_path = _rootfile(container)
             opf = _read_member(archive, opf_path, budget, missing=f"OPF {opf_path} not in zip")
     except _Refused as refused:
-        return EmbeddedReading(TdmProps(), (), str(refused), False)
+        return None, str(refused)
     except Exception as error:  # zipfile/zlib/bz2/lzma raise many types on broken input
-        detail = f"broken zip: {type(error).__name__}: {_short(error)}"
-        return EmbeddedReading(TdmProps(), (), detail, False)
+        return None, f"broken zip: {type(error).__name__}: {_short(error)}"
     try:
         package = parse_xml(opf, max_bytes=MAX_XML_MEMBER)
     except UnsafeOrInvalidXml as error:
-        return EmbeddedReading(TdmProps(), (), f"OPF {opf_path} not readable: {error}", False)
-    props, problems = _read_package(package)
-    return EmbeddedReading(props, problems, f"OPF {opf_path} read", True)
+        return None, f"OPF {opf_path} not readable: {error}"
+    return package, f"OPF {opf_path} read"
 
 
 def _check_directory(body: bytes) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 # lxml ships no type information; the ignore stays harmless if stubs appear later.
 import lxml.etree  # type: ignore[import-untyped, unused-ignore]
@@ -82,6 +83,22 @@ def parse_head(
     bases = root.xpath("/html/head//base[@href]")
     base_href = bases[0].get("href").strip(_HTML_SPACE) if bases else None
     return Head(metas, links, base_href or None)
+
+
+def parse_document(
+    html: bytes, *, content_type: str | None = None, max_bytes: int = 256 * 1024
+) -> Any | None:
+    """The whole document's tree (an ``lxml.html`` root), for readers that look past the
+    head (licence statements sit in footers and captions); None when nothing parses.
+
+    Decoded as :func:`parse_head` decodes, from the first ``max_bytes`` only: a body cut
+    there parses as a browser would parse a truncated page, so the cap bounds the time.
+    """
+    text = _decode(html[:max_bytes], content_type)
+    try:
+        return lxml.html.document_fromstring(text.encode("utf-8"), _PARSER)
+    except (lxml.etree.ParserError, ValueError):
+        return None
 
 
 def _decode(data: bytes, content_type: str | None) -> str:

@@ -18,6 +18,8 @@ from tdm_crawler.policy.html_meta import Head, parse_head
 __all__ = [
     "RSL_MEDIA_TYPE",
     "head_links",
+    "is_rsl_link",
+    "license_links_from_headers",
     "parse_link_header",
     "rsl_links_from_head",
     "rsl_links_from_headers",
@@ -133,18 +135,35 @@ def rsl_links_from_headers(headers: Mapping[str, Sequence[str]], base_url: str) 
     ignored). A link with an ``anchor`` naming another resource describes that resource,
     not this one, and is skipped. Only http(s) URLs are kept, without fragment, each once.
     """
-    found: list[str] = []
+    found = [target for target, type_ in _license_links(headers, base_url) if _is_rsl_type(type_)]
+    return _resolve_all(found, base_url)
+
+
+def license_links_from_headers(headers: Mapping[str, Sequence[str]], base_url: str) -> list[str]:
+    """The copyright-licence URLs of a response's ``Link: <url>; rel="license"`` headers:
+    the same links as :func:`rsl_links_from_headers` reads, less those typed as RSL (an
+    RSL file is a usage licence, read by :mod:`~tdm_crawler.policy.rsl`), resolved the
+    same way."""
+    found = [
+        target for target, type_ in _license_links(headers, base_url) if not _is_rsl_type(type_)
+    ]
+    return _resolve_all(found, base_url)
+
+
+def _license_links(
+    headers: Mapping[str, Sequence[str]], base_url: str
+) -> Iterable[tuple[str, str | None]]:
+    """``(target, type)`` of every ``rel="license"`` link about this resource."""
     for name, values in headers.items():
         if name.strip().lower() != "link":
             continue
         for field in values:
             for target, params in parse_link_header(field):
-                if not _is_rsl(params.get("rel", ""), params.get("type")):
+                if not _has_license_rel(params.get("rel", "")):
                     continue
                 if "anchor" in params and not _same_resource(params["anchor"], base_url):
                     continue
-                found.append(target)
-    return _resolve_all(found, base_url)
+                yield target, params.get("type")
 
 
 def head_links(
@@ -178,17 +197,25 @@ def rsl_links_from_head(head: Head, *, base_url: str) -> list[str]:
     does not count.
     """
     base = _resolve(head.base_href, base_url, http_only=False) if head.base_href else None
-    targets = [href for rel, type_, href in head.links if _is_rsl(rel, type_)]
+    targets = [href for rel, type_, href in head.links if is_rsl_link(rel, type_)]
     return _resolve_all(targets, base or base_url)
 
 
-def _is_rsl(rel: str, type_: str | None) -> bool:
+def is_rsl_link(rel: str, type_: str | None) -> bool:
     """``rel`` contains ``license`` and the media type is RSL's (ASCII case-insensitive)."""
+    return _has_license_rel(rel) and _is_rsl_type(type_)
+
+
+def _has_license_rel(rel: str) -> bool:
+    rels = rel.lower().split() if rel.isascii() else rel.split()
+    return "license" in rels
+
+
+def _is_rsl_type(type_: str | None) -> bool:
     if type_ is None:
         return False
-    rels = rel.lower().split() if rel.isascii() else rel.split()
     media = type_.split(";", 1)[0].strip(_HTML_SPACE)
-    return "license" in rels and media.isascii() and media.lower() == RSL_MEDIA_TYPE
+    return media.isascii() and media.lower() == RSL_MEDIA_TYPE
 
 
 def _same_resource(anchor: str, base_url: str) -> bool:

@@ -3,7 +3,8 @@
 They ride on the robots directive syntax of ``X-Robots-Tag`` headers and ``<meta
 name="robots">`` tags: comma-separated, case-insensitive, and in the header optionally
 scoped to one crawler (``googlebot: noindex, nofollow`` scopes every directive up to the
-next ``token:``). ``noai`` reserves the resource, ``noimageai`` reserves images only.
+next ``token:``). ``noai`` reserves the resource, ``noimageai`` reserves images only,
+both for every purpose (the purpose table's vocabulary ``noai``).
 ``noindex``, ``nofollow``, ``none`` and the rest are about search engines, not mining, so
 they are recorded but never count as a reservation.
 """
@@ -14,6 +15,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from tdm_crawler.policy.purposes import reservations
 from tdm_crawler.policy.types import Finding, Reason, Signal
 
 # A "token:" prefix names a crawler, unless the token is a directive that takes a value.
@@ -102,7 +104,10 @@ def _finding(
     for value in values:
         directives.read(value, agent)
     notes: list[str] = []
-    reserves = directives.noai or (directives.noimageai and is_image)
+    applied = ["noai"] if directives.noai else []
+    if directives.noimageai and is_image:
+        applied.append("noimageai")
+    reserved = reservations("noai", applied)  # both reserve every purpose
     if directives.noai:
         notes.append("noai: TDM reserved for this resource")
     if directives.noimageai:
@@ -120,7 +125,7 @@ def _finding(
         notes.append("no directives")
     detail = f"{what}: " + "; ".join(notes)
     signal = Signal("noai", source, list(directives.ours), detail)
-    return Finding((signal,), reason if reserves else None)
+    return Finding((signal,), reason if reserved else None, reserved.purposes)
 
 
 def _add(kept: list[str], directive: str) -> None:

@@ -27,9 +27,7 @@ pages, not the document.
 from __future__ import annotations
 
 import io
-import re
 import time
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -39,16 +37,13 @@ from pypdf.generic import StreamObject
 
 from tdm_crawler.policy.safe_xml import DEFAULT_MAX_BYTES as MAX_XMP_BYTES
 from tdm_crawler.policy.types import EmbeddedReading, TdmProps
-from tdm_crawler.policy.xmp import TDMREP_NAMESPACES, UNREADABLE, read_xmp_tdm
+from tdm_crawler.policy.xmp import TDMREP_NAMESPACES, UNREADABLE, read_xmp_tdm, scan_packets
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 DEFAULT_TIMEOUT = 5.0
 
 #: Ceiling on what any single PDF stream (XMP, xref or object stream) may inflate to.
 MAX_DECODED_STREAM = 16 * 1024 * 1024
-
-#: At most this many raw XMP packets are looked at by the fallback scan.
-MAX_SCANNED_PACKETS = 16
 
 # Limits for pypdf while it reads one untrusted file. Its defaults (75 MB per stream,
 # calling a jbig2dec binary) are for documents a user chose to open.
@@ -65,8 +60,6 @@ _PYPDF_LIMITS: dict[str, Any] = {
     "disable_legacy_handling": True,
 }
 
-_PACKET_START = re.compile(rb"<\?xpacket\s+begin|<x:xmpmeta[\s>]")
-_PACKET_END = {b"<?": re.compile(rb"<\?xpacket\s+end[^>]*\?>"), b"<x": re.compile(rb"</x:xmpmeta>")}
 _TDMREP_MARKERS = tuple(ns.encode()[:-1] for ns in TDMREP_NAMESPACES)
 
 
@@ -120,11 +113,9 @@ def read_pdf_tdm(
     catalog's metadata could be read at all (a raw-scan find counts; a packet found but
     not parsable does not). Never raises.
     """
-    if len(body) > max_bytes:
-        detail = f"over size cap ({len(body)} > {max_bytes} bytes): not read"
-        return EmbeddedReading(TdmProps(), (), detail, False)
-    if body.find(b"%PDF-", 0, 1024) < 0:
-        return EmbeddedReading(TdmProps(), (), "not a PDF (no %PDF- header)", False)
+    refused = _refusal(body, max_bytes)
+    if refused is not None:
+        return EmbeddedReading(TdmProps(), (), refused, False)
     catalog = _read_catalog(body, timeout)
     detail = catalog.detail
     props: TdmProps = TdmProps()
@@ -139,7 +130,7 @@ def read_pdf_tdm(
             complete = False
     elif catalog.fall_back:
         found = "no uncompressed XMP packet with TDMRep properties found"
-        for packet in _scan_packets(body):
+        for packet in scan_packets(body, _TDMREP_MARKERS):
             props, problems = read_xmp_tdm(packet)
             if problems or not props.is_empty:
                 found = "XMP packet found by raw scan"
@@ -150,6 +141,26 @@ def read_pdf_tdm(
         detail = f"truncated PDF (no %%EOF at the end): {detail}"
         complete = complete and not props.is_empty
     return EmbeddedReading(props, problems, detail, complete)
+
+
+def read_pdf_xmp(
+    body: bytes, *, max_bytes: int = DEFAULT_MAX_BYTES, timeout: float = DEFAULT_TIMEOUT
+) -> bytes | None:
+    """The XMP packet of the PDF's catalog (the document's own metadata), read with the
+    same caps as :func:`read_pdf_tdm`; None when there is none or it cannot be read.
+    Other readers of document metadata (licence statements) start from here."""
+    if _refusal(body, max_bytes) is not None:
+        return None
+    return _read_catalog(body, timeout).xmp
+
+
+def _refusal(body: bytes, max_bytes: int) -> str | None:
+    """Why ``body`` is not opened at all, or None."""
+    if len(body) > max_bytes:
+        return f"over size cap ({len(body)} > {max_bytes} bytes): not read"
+    if body.find(b"%PDF-", 0, 1024) < 0:
+        return "not a PDF (no %PDF- header)"
+    return None
 
 
 def _read_catalog(body: bytes, timeout: float) -> _Catalog:
@@ -183,28 +194,6 @@ def _read_catalog(body: bytes, timeout: float) -> _Catalog:
     if encrypted:
         detail += " (encrypted PDF opened with the empty user password)"
     return _Catalog(xmp, detail)
-
-
-def _scan_packets(body: bytes) -> Iterator[bytes]:
-    """Uncompressed XMP packets in ``body`` that mention the TDMRep namespace, in order.
-
-    Bounded: at most :data:`MAX_SCANNED_PACKETS` packets, each searched for its end
-    within :data:`MAX_XMP_BYTES` of its start.
-    """
-    position = 0
-    for _ in range(MAX_SCANNED_PACKETS):
-        start = _PACKET_START.search(body, position)
-        if start is None:
-            return
-        window = body[start.start() : start.start() + MAX_XMP_BYTES]
-        end = _PACKET_END[window[:2]].search(window)
-        if end is None:
-            position = start.end()
-            continue
-        packet = window[: end.end()]
-        if any(marker in packet for marker in _TDMREP_MARKERS):
-            yield packet
-        position = start.start() + end.end()
 
 
 def _unparsable(problems: tuple[str, ...]) -> bool:

@@ -3,10 +3,10 @@
 Every reader of robots.txt asks the groups formed here: our own group's Allow/Disallow
 and Crawl-delay (:mod:`tdm_crawler.policy.robots`), the AI-agent groups
 (:func:`ai_agent_finding`), Content-Usage and Content-Signal lines
-(:mod:`tdm_crawler.policy.aipref`) and the global License lines (RSL). So a rule has one
-reading, and records no general-purpose parser keeps (Content-Usage, License...) are read
-from the same groups as the rules. :class:`RobotsRecords` is immutable and answers many
-queries cheaply.
+(:mod:`tdm_crawler.policy.aipref`), the global License lines (RSL) and the Sitemap
+lines. So a rule has one reading, and records no general-purpose parser keeps
+(Content-Usage, License...) are read from the same groups as the rules.
+:class:`RobotsRecords` is immutable and answers many queries cheaply.
 
 How lines become groups:
 
@@ -36,6 +36,7 @@ from urllib.parse import urljoin
 
 from tdm_crawler.policy.ai_agents import AiAgent
 from tdm_crawler.policy.pathmatch import match_pieces, normalise, path_and_query, split_pattern
+from tdm_crawler.policy.purposes import Purpose, describe_purposes, reserved_purposes
 from tdm_crawler.policy.types import Finding, Reason, Signal
 
 T = TypeVar("T")
@@ -338,11 +339,21 @@ def license_urls(records: RobotsRecords, robots_url: str) -> tuple[str, ...]:
     (RSL 1.0). A value that cannot be resolved (an invalid port or IPv6 literal) is kept
     as written: fetching it fails, and the licence is recorded as that failure.
     """
+    return _global_urls(records, "license", robots_url)
+
+
+def sitemap_urls(records: RobotsRecords, robots_url: str) -> tuple[str, ...]:
+    """The sitemap URLs of ``Sitemap:`` lines (global), in file order, each once, a
+    relative one resolved against ``robots_url`` as a licence's is."""
+    return _global_urls(records, "sitemap", robots_url)
+
+
+def _global_urls(records: RobotsRecords, field_name: str, robots_url: str) -> tuple[str, ...]:
     return tuple(
         dict.fromkeys(
             _resolved(value, robots_url)
             for name, value in records.global_records
-            if name == "license"
+            if name == field_name
         )
     )
 
@@ -361,7 +372,9 @@ def ai_agent_finding(
 
     Only groups whose user-agent lines name an AI token count, never the ``*`` fallback:
     a site that singles out GPTBot has said something about AI use, a ``Disallow`` for
-    everyone has not. The decision inside a group is RFC 9309's (longest match, Allow on
+    everyone has not. A disallowing group reserves for the purposes of its agent's
+    category (the purpose table's vocabulary ``ai-agent``: a block on an AI search bot
+    says nothing about training). The decision inside a group is RFC 9309's (longest match, Allow on
     a tie). Always returns one signal, ``protocol="robots-ai-agent"``, whose value lists
     the tokens (as spelled in the agent list) whose groups disallow the URL, possibly
     none, and whose detail says what every named AI group decided. Our own token being in
@@ -369,6 +382,7 @@ def ai_agent_finding(
     :mod:`tdm_crawler.policy.robots`'s job.
     """
     reserving: list[str] = []
+    purposes: frozenset[Purpose] = frozenset()
     notes: list[str] = []
     for agent in agents:
         key = agent.token.lower()
@@ -377,7 +391,8 @@ def ai_agent_finding(
         rule = records.access_rule(key, url)
         if rule is not None and rule[0] == "disallow":
             reserving.append(agent.token)
-            notes.append(f"{agent.token}: Disallow {_clip(rule[1])}")
+            purposes |= reserved_purposes("ai-agent", agent.purpose)
+            notes.append(f"{agent.token}: Disallow {_clip(rule[1])} ({agent.purpose})")
         elif rule is None:
             notes.append(f"{agent.token}: allowed, no rule matches")
         else:
@@ -385,14 +400,17 @@ def ai_agent_finding(
     if not notes:
         detail = f"no robots.txt group names any of the {len(agents)} known AI agents"
     elif reserving:
-        detail = "disallowed in groups naming AI agents, read as a TDM reservation: "
+        detail = (
+            "disallowed in groups naming AI agents, read as a reservation for "
+            f"{describe_purposes(purposes)}: "
+        )
         detail += "; ".join(notes)
     else:
         detail = "groups naming AI agents allow this URL: " + "; ".join(notes)
     if own_agent.strip().lower() in {agent.token.lower() for agent in agents}:
         detail += f" (our own token {own_agent!r} is in the AI-agent list)"
     signal = Signal("robots-ai-agent", "robots.txt", reserving, detail)
-    return Finding((signal,), Reason.ROBOTS_AI_AGENT if reserving else None)
+    return Finding((signal,), Reason.ROBOTS_AI_AGENT if reserving else None, purposes)
 
 
 def _clip(pattern: str, keep: int = 200) -> str:

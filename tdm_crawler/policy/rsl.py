@@ -4,11 +4,13 @@ An RSL file lists ``<content url="pattern">`` blocks, each with ``<license>`` te
 ``<permits>``/``<prohibits type="usage">`` values, a ``<payment type>``, and optionally
 a licence ``server``. For a resource, the block whose pattern covers it decides:
 
-- a prohibition of ``ai-train``, ``ai-all`` or ``all`` (older drafts: ``train-ai``) is a
-  TDM reservation;
+- a prohibited usage reserves the purposes the purpose table gives it (vocabulary
+  ``rsl``: ``ai-train`` -> ai-training, ``search`` -> search, ``all`` -> every purpose,
+  the pre-1.0 values with their meaning; a value outside the vocabulary reserves nothing);
 - a licence that must be paid for (any payment type but ``free`` and ``attribution``) or
   obtained from a licence server (RSL: "clients must obtain a license ... even if the
-  license is free") means "licence needed": also a reservation, never ``allowed``;
+  license is free") means "licence needed": a reservation for every purpose, never
+  ``allowed``;
 - permits only, free of charge: no reservation.
 
 A ``url`` is a path pattern (RFC 9309: prefix, ``*``, ``$``; matched on path and query,
@@ -40,12 +42,12 @@ from tdm_crawler.policy.pathmatch import (
     normalise,
     path_and_query,
 )
+from tdm_crawler.policy.purposes import EVERY_PURPOSE, reservations
 from tdm_crawler.policy.safe_xml import UnsafeOrInvalidXml, parse_xml
 from tdm_crawler.policy.types import Finding, Reason, Signal
 
 __all__ = [
     "FREE_PAYMENTS",
-    "RESERVING_USAGES",
     "RSL_NAMESPACE",
     "RslContent",
     "RslDocument",
@@ -60,8 +62,6 @@ RSL_NAMESPACE = "https://rslstandard.org/rsl"
 # Spellings of the namespace seen in the wild; an element in no namespace counts too.
 _NAMESPACES = frozenset({None, RSL_NAMESPACE, "http://rslstandard.org/rsl"})
 
-#: Prohibited usages that reserve TDM.
-RESERVING_USAGES = frozenset({"ai-train", "train-ai", "ai-all", "all"})
 #: Payment types that need no licence to be obtained.
 FREE_PAYMENTS = frozenset({"free", "attribution"})
 
@@ -316,18 +316,20 @@ def rsl_finding(doc: RslDocument | RslProblem, resource_url: str, *, source: str
         "server": server,
     }
     reasons: list[str] = []
-    prohibited = [usage for usage in prohibits if usage in RESERVING_USAGES]
+    prohibited = reservations("rsl", prohibits)
+    purposes = prohibited.purposes
     if prohibited:
-        reasons.append(f"prohibits {', '.join(prohibited)}")
+        reasons.append(f"prohibits {prohibited.describe()}")
     needs = [f"payment {p.describe()}" for p in payments if p.type not in FREE_PAYMENTS]
     if server:
         needs.append(f"licence server {server}")
     if needs:
         reasons.append(f"licence needed ({', '.join(needs)})")
+        purposes = EVERY_PURPOSE
     where = f"content {content.url!r} of {doc.url}"
     if reasons:
         signal = Signal("rsl", source, value, f"{where}: {'; '.join(reasons)}")
-        return Finding((signal,), Reason.RSL)
+        return Finding((signal,), Reason.RSL, purposes)
     terms = f"permits {', '.join(permits)}" if permits else "no usage terms"
     if not content.licenses:
         terms = "no <license>"

@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, NamedTuple
 
+from tdm_crawler.policy.purposes import EVERY_PURPOSE, Purpose
+
 
 class Decision(StrEnum):
     """The five outcomes of the public decision record (docs/interface.md, "Decisions")."""
@@ -44,6 +46,9 @@ class Reason(StrEnum):
     FETCH_FAILED = "fetch-failed"
     NOT_PUBLIC_ADDRESS = "not-public-address"
     TOO_LARGE = "too-large"
+    #: Not a protocol's: ``tdm-crawl purge`` removed the stored content at a
+    #: rightsholder's request (the record's last signal says which).
+    PURGED = "purged"
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,13 +95,18 @@ class TdmProps:
 
 @dataclass(frozen=True, slots=True)
 class Verdict:
-    """The decision for one URL and everything that justifies it."""
+    """The decision for one URL and everything that justifies it.
+
+    ``purpose`` is the crawl purpose it was decided for: the same signals can reserve a
+    resource for one purpose and leave it allowed for another.
+    """
 
     decision: Decision
     reason: Reason
     tdm_reservation: int | None = None
     tdm_policy: str | None = None
     signals: tuple[Signal, ...] = field(default_factory=tuple)
+    purpose: Purpose = Purpose.AI_TRAINING
 
     @property
     def allowed(self) -> bool:
@@ -108,12 +118,25 @@ class Finding:
     """What one protocol reader concluded about one resource.
 
     ``signals`` are everything the reader saw (they all go into the record, deciding or
-    not); ``reserves`` is the reason code when this protocol reserves the resource, else
-    ``None``. Across protocols any reservation wins, so combining findings is a fold.
+    not); ``reserves`` is the reason code when this protocol reserves the resource for
+    some purpose, else ``None``, and ``purposes`` the purposes it reserves for (looked
+    up in the purpose table; every purpose unless the reader says otherwise). Across
+    protocols any reservation for the crawl's purpose wins, so combining findings is a
+    fold.
     """
 
     signals: tuple[Signal, ...] = ()
     reserves: Reason | None = None
+    purposes: frozenset[Purpose] = EVERY_PURPOSE
+
+    def reserves_for(self, purpose: Purpose) -> Reason | None:
+        """The reason code if this finding reserves the resource for ``purpose``."""
+        return self.reserves if purpose in self.reserved_for else None
+
+    @property
+    def reserved_for(self) -> frozenset[Purpose]:
+        """The purposes this finding reserves for (none when it does not reserve)."""
+        return self.purposes if self.reserves is not None else frozenset()
 
 
 class EmbeddedReading(NamedTuple):

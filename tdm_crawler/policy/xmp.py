@@ -16,7 +16,8 @@ for headers), each with a problem line.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from tdm_crawler.policy.safe_xml import DEFAULT_MAX_BYTES, UnsafeOrInvalidXml, parse_xml
@@ -31,6 +32,11 @@ _RDF_DESCRIPTION = f"{{{RDF_NAMESPACE}}}Description"
 PROPERTIES = ("reservation", "policy")
 #: How the first problem line of an unparsable or unsafe packet starts.
 UNREADABLE = "XMP metadata not readable"
+#: At most this many raw XMP packets are looked at by :func:`scan_packets`.
+MAX_SCANNED_PACKETS = 16
+
+_PACKET_START = re.compile(rb"<\?xpacket\s+begin|<x:xmpmeta[\s>]")
+_PACKET_END = {b"<?": re.compile(rb"<\?xpacket\s+end[^>]*\?>"), b"<x": re.compile(rb"</x:xmpmeta>")}
 
 
 def read_xmp_tdm(
@@ -107,3 +113,27 @@ def _show(value: str) -> str:
     """A value for a problem line: quoted, trimmed, shortened."""
     value = value.strip()
     return repr(value if len(value) <= 80 else f"{value[:77]}...")
+
+
+def scan_packets(body: bytes, markers: tuple[bytes, ...]) -> Iterator[bytes]:
+    """Uncompressed XMP packets in raw bytes that contain one of ``markers`` (namespace
+    IRIs, as bytes), in order: XMP sits uncompressed in JPEG, PNG, WebP and TIFF files
+    and often in PDFs, so a scan finds it without parsing the container.
+
+    Bounded: at most :data:`MAX_SCANNED_PACKETS` packets, each searched for its end
+    within :data:`~tdm_crawler.policy.safe_xml.DEFAULT_MAX_BYTES` of its start.
+    """
+    position = 0
+    for _ in range(MAX_SCANNED_PACKETS):
+        start = _PACKET_START.search(body, position)
+        if start is None:
+            return
+        window = body[start.start() : start.start() + DEFAULT_MAX_BYTES]
+        end = _PACKET_END[window[:2]].search(window)
+        if end is None:
+            position = start.end()
+            continue
+        packet = window[: end.end()]
+        if any(marker in packet for marker in markers):
+            yield packet
+        position = start.start() + end.end()

@@ -24,11 +24,13 @@ from types import TracebackType
 from typing import IO, Any, Final, Self
 
 from tdm_crawler.exceptions import NotACrawl
+from tdm_crawler.policy.purposes import DEFAULT_PROFILE, Purpose
 from tdm_crawler.policy.types import Decision, Verdict
 from tdm_crawler.store.evidence import DecisionEvidence
 from tdm_crawler.store.safe_open import open_append
 
 __all__ = [
+    "ADDED_FIELDS",
     "RECORD_FIELDS",
     "DecisionLine",
     "DecisionLog",
@@ -48,6 +50,7 @@ RECORD_FIELDS: Final[tuple[str, ...]] = (
     "status",
     "decision",
     "reason",
+    "purpose",
     "tdm_reservation",
     "tdm_policy",
     "signals",
@@ -59,7 +62,12 @@ RECORD_FIELDS: Final[tuple[str, ...]] = (
     "evidence",
 )
 
+#: Fields added after the first release: a record written before one existed lacks it
+#: and reads as this value (``purpose``: the default profile's).
+ADDED_FIELDS: Final = {"purpose": DEFAULT_PROFILE.purpose.value}
+
 _DECISIONS: Final = frozenset(d.value for d in Decision)
+_PURPOSES: Final = frozenset(p.value for p in Purpose)
 
 _loads: Callable[[bytes], Any]
 try:  # optional: the report reads every line of a crawl's decision log
@@ -101,7 +109,7 @@ def format_timestamp(value: datetime) -> str:
 
 def validate_record(record: Mapping[str, Any]) -> None:
     """Raise ValueError unless ``record`` keeps the decision record's promises."""
-    missing = [name for name in RECORD_FIELDS if name not in record]
+    missing = [name for name in RECORD_FIELDS if name not in record and name not in ADDED_FIELDS]
     if missing:
         raise ValueError(f"decision record lacks field(s) {', '.join(missing)}: {record!r}")
     decision = record["decision"]
@@ -109,6 +117,9 @@ def validate_record(record: Mapping[str, Any]) -> None:
         raise ValueError(
             f"decision must be one of {', '.join(sorted(_DECISIONS))}, got {decision!r}"
         )
+    purpose = record.get("purpose", ADDED_FIELDS["purpose"])
+    if purpose not in _PURPOSES:
+        raise ValueError(f"purpose must be one of {', '.join(sorted(_PURPOSES))}, got {purpose!r}")
     stored = record["stored"]
     if not isinstance(stored, bool):
         raise ValueError(f"stored must be true or false, got {stored!r}")
@@ -138,6 +149,8 @@ def decision_record(
 ) -> dict[str, Any]:
     """Build the interface.md decision record, fields in table order, validated.
 
+    ``purpose`` (our addition) is the crawl purpose the verdict was decided for.
+
     ``tdm_policy`` is written as null when ``tdm_reservation`` is 0, as interface.md
     defines; the policy URL that was seen stays in ``signals``. ``evidence`` (our addition
     to interface.md) holds what an offline replay needs to decide the URL again: the
@@ -151,6 +164,7 @@ def decision_record(
         "status": status,
         "decision": verdict.decision.value,
         "reason": verdict.reason.value,
+        "purpose": verdict.purpose.value,
         "tdm_reservation": verdict.tdm_reservation,
         "tdm_policy": policy,
         "signals": [signal.to_json() for signal in verdict.signals],

@@ -6,9 +6,10 @@ command never loses a user's file and never writes through a symbolic link. The 
 walks the directory without following links and sorts every entry:
 
 - *owned*: a regular file the crawl in the directory wrote —
-  ``manifest.json``; the files its sealed manifest lists in ``digests`` (the decision log
-  and every WARC file), or, for a crawl that was interrupted before sealing it,
-  ``decisions.jsonl`` and the WARC files of ``content/`` and ``evidence/`` named the way
+  ``manifest.json``; the files its sealed manifest lists in ``digests`` (the decision log,
+  the complaint log and every WARC file), or, for a crawl that was interrupted before
+  sealing it, ``decisions.jsonl``, ``complaints.jsonl`` and the WARC files of
+  ``content/`` and ``evidence/`` named the way
   :class:`~tdm_crawler.store.warc.WarcWriter` names them; ``report.html`` and
   ``purge.jsonl`` (written after sealing); a staged file left by a crash between writing
   and renaming one of those (:func:`~tdm_crawler.store.safe_open.staging_prefix`); and,
@@ -181,7 +182,7 @@ def _expected_files(crawl: CrawlDir, manifest: Mapping[str, Any]) -> set[Path]:
     if isinstance(digests, Mapping) and digests:
         written = {crawl.root / name for name in digests if isinstance(name, str)}
     else:  # interrupted before sealing: the writers' own names
-        written = {crawl.decisions}
+        written = {crawl.decisions, crawl.complaints}
         for directory in (crawl.content, crawl.evidence):
             if _is_dir(directory):
                 written.update(

@@ -282,13 +282,14 @@ class _Exchange:
 class ExchangeCopier:
     """Copies stored exchanges from ``sources`` (WARC files) into ``dest``, byte for byte.
 
-    An exchange is a response with the records that refer to it (its request and its
-    metadata record). Each goes to ``dest/<its source's file name>``, a new file (never
-    overwritten) that starts with its source's ``warcinfo``, so the copy is a WARC file a
-    reader takes for the original. ``wanted`` limits the index to those response ids
-    (memory grows with what is indexed); ``stop_at_torn`` indexes a damaged source up to
-    the damage instead of raising :class:`UnreadableWarc`. Call :meth:`close` (or use
-    :func:`contextlib.closing`) when done.
+    An exchange is a record that refers to no other — a response, or a record standing
+    alone such as an origin evidence record — with the records that refer to it (a
+    response's request and metadata records). Each goes to ``dest/<its source's file
+    name>``, a new file (never overwritten) that starts with its source's ``warcinfo``, so
+    the copy is a WARC file a reader takes for the original. ``wanted`` limits the index
+    to those record ids (memory grows with what is indexed); ``stop_at_torn`` indexes a
+    damaged source up to the damage instead of raising :class:`UnreadableWarc`. Call
+    :meth:`close` (or use :func:`contextlib.closing`) when done.
     """
 
     def __init__(
@@ -310,7 +311,7 @@ class ExchangeCopier:
                 span = (member.offset, member.length)
                 if member.record_type == "warcinfo":
                     self._warcinfo.setdefault(path, span)
-                elif member.record_type == "response":
+                elif member.refers_to is None:
                     if wanted is None or member.record_id in wanted:
                         exchange = self._exchanges.setdefault(member.record_id, _Exchange(path))
                         exchange.spans.insert(0, span)
@@ -321,7 +322,7 @@ class ExchangeCopier:
         return record_id in self._exchanges
 
     def copy(self, record_id: str) -> bool:
-        """Append the exchange of response ``record_id``; False if it is not indexed."""
+        """Append the exchange of record ``record_id``; False if it is not indexed."""
         exchange = self._exchanges.get(record_id)
         if exchange is None:
             return False

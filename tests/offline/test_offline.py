@@ -67,7 +67,7 @@ def build_crawl(root: Path, robots: str = ROBOTS) -> Path:
     now = datetime.now(UTC)
     evidence = WarcWriter(root / "evidence", "evidence", crawl_id="test", software="test")
     content = WarcWriter(root / "content", "content", crawl_id="test", software="test")
-    robots_wire = gzip.compress(robots.encode())
+    robots_wire = gzip.compress(robots.encode(), mtime=0)  # the same bytes every build
     robots_headers = [("Content-Type", "text/plain"), ("Content-Encoding", "gzip")]
     robots_url, tdmrep_url = f"{SITE}/robots.txt", f"{SITE}/.well-known/tdmrep.json"
     robots_stored = evidence.write_exchange(

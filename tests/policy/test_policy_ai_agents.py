@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tdm_crawler.policy.ai_agents import (
-    PURPOSES,
+    CATEGORIES,
     USER_OPERATOR,
     USER_SOURCE,
     AiAgent,
@@ -58,7 +58,7 @@ def test_packaged_list_is_well_formed() -> None:
     lowered = [agent.token.lower() for agent in agents]
     assert len(lowered) == len(set(lowered)), "tokens unique case-insensitively"
     for agent in agents:
-        assert agent.purpose in PURPOSES
+        assert agent.purpose in CATEGORIES
         assert agent.operator.strip()
         assert agent.source.startswith("https://")
 
@@ -108,7 +108,7 @@ def test_plus_adds_to_packaged_list() -> None:
     added = agents[-1]
     assert (added.operator, added.purpose, added.source) == (
         USER_OPERATOR,
-        "ai-training",
+        "unknown",
         USER_SOURCE,
     )
 

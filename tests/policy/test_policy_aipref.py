@@ -17,10 +17,13 @@ from tdm_crawler.policy.aipref import (
     parse_usage,
     usage_reserves,
 )
+from tdm_crawler.policy.purposes import EVERY_PURPOSE, Purpose
 from tdm_crawler.policy.robots_records import RobotsRecords
 from tdm_crawler.policy.types import Finding, Reason
 
 AGENT = "tdm-crawler"
+#: The default purpose: the ``reserved`` columns below say whether it is reserved.
+TRAINING = Purpose.AI_TRAINING
 
 
 def check_shape(finding: Finding, protocol: str, source: str) -> None:
@@ -85,28 +88,36 @@ def test_parse_usage(text: str, prefs: list[tuple[str, str]], unreadable: bool) 
     assert statement.describe()
 
 
+TRAIN, MINE, INPUT, SEARCH = Purpose.AI_TRAINING, Purpose.TDM, Purpose.AI_INPUT, Purpose.SEARCH
+
+
 @pytest.mark.parametrize(
-    ("text", "reserved"),
+    ("text", "reserved", "purposes"),
     [
-        pytest.param("train-ai=n", ["train-ai=n"], id="train-ai"),
-        pytest.param("train-genai=n", ["train-genai=n"], id="train-genai"),
-        pytest.param("tdm=n", ["tdm=n"], id="tdm"),
-        pytest.param("ai=n", ["ai=n"], id="ai"),
-        pytest.param("genai=n", ["genai=n"], id="genai"),
-        pytest.param("all=n", ["all=n"], id="all"),
-        pytest.param("all=n, tdm=n", ["tdm=n", "all=n"], id="several"),
-        pytest.param("search=n", [], id="search-is-no-reservation"),
-        pytest.param("ai-use=n, bots=n, ai-output=n", [], id="other-old-labels"),
-        pytest.param("train-ai=y, search=n", [], id="allowed"),
+        pytest.param("train-ai=n", ["train-ai=n"], {TRAIN}, id="train-ai"),
+        pytest.param("ai-use=n", ["ai-use=n"], {INPUT}, id="ai-use"),
+        pytest.param("search=n", ["search=n"], {SEARCH}, id="search-reserves-search-only"),
+        pytest.param("train-genai=n", ["train-genai=n"], {TRAIN}, id="train-genai"),
+        pytest.param("tdm=n", ["tdm=n"], EVERY_PURPOSE, id="tdm"),
+        pytest.param("bots=n", ["bots=n"], EVERY_PURPOSE, id="bots"),
+        pytest.param("ai=n", ["ai=n"], {TRAIN}, id="ai"),
+        pytest.param("genai=n", ["genai=n"], {TRAIN}, id="genai"),
+        pytest.param("all=n", ["all=n"], EVERY_PURPOSE, id="all"),
+        pytest.param("ai-train=n", ["ai-train=n"], {TRAIN}, id="content-signal-spelling"),
+        pytest.param("tdm=n, all=n", ["all=n", "tdm=n"], EVERY_PURPOSE, id="several-table-order"),
+        pytest.param("ai-use=n, search=n", ["ai-use=n", "search=n"], {INPUT, SEARCH}, id="union"),
+        pytest.param("ai-output=n, x=n", [], set(), id="unknown-labels-ignored"),
+        pytest.param("train-ai=y, search=y", [], set(), id="allowed"),
     ],
 )
-def test_reserving_labels(text: str, reserved: list[str]) -> None:
-    assert usage_reserves([parse_usage(text)]) == reserved
+def test_reserving_labels(text: str, reserved: list[str], purposes: set[Purpose]) -> None:
+    found = usage_reserves([parse_usage(text)])
+    assert (found.statements, found.purposes) == (reserved, purposes)
 
 
 def test_statements_combine_most_restrictively() -> None:
     statements = [parse_usage("train-ai=y"), parse_usage("train-ai=n"), parse_usage("bad!")]
-    assert usage_reserves(statements) == ["train-ai=n"]
+    assert usage_reserves(statements).statements == ["train-ai=n"]
 
 
 # ----------------------------------------------------------- Content-Usage header
@@ -114,15 +125,20 @@ def test_statements_combine_most_restrictively() -> None:
 # (header fields, reserved, expected value, words in the detail)
 HEADER_CASES = [
     pytest.param(
-        ["train-ai=n"], True, "train-ai=n", ["reserved by train-ai=n"], id="attach-example"
+        ["train-ai=n"],
+        True,
+        "train-ai=n",
+        ["reserved by train-ai=n (ai-training)"],
+        id="attach-example",
     ),
     pytest.param(
         ["train-ai=y, search=n"],
         False,
         "train-ai=y, search=n",
-        ["no TDM reservation"],
-        id="allowed",
+        ["reserved by search=n (search)"],
+        id="search-only",
     ),
+    pytest.param(["train-ai=y"], False, "train-ai=y", ["no TDM reservation"], id="allowed"),
     pytest.param(["search=y", "train-ai=n"], True, "search=y, train-ai=n", [], id="lines-combined"),
     pytest.param(
         ["train-ai=n", "train-ai=y"], False, "train-ai=n, train-ai=y", [], id="later-line-overrides"
@@ -145,7 +161,7 @@ def test_content_usage_header(
 ) -> None:
     finding = content_usage_header_finding({"Content-Usage": fields})
     check_shape(finding, "content-usage", "header")
-    assert finding.reserves == (Reason.CONTENT_USAGE if reserved else None)
+    assert finding.reserves_for(TRAINING) == (Reason.CONTENT_USAGE if reserved else None)
     assert finding.signals[0].value == value
     for word in words:
         assert word in finding.signals[0].detail
@@ -262,8 +278,8 @@ ROBOTS_CASES = [
         "/a/1",
         False,
         ["/a train-ai=y", "/a search=n"],
-        [],
-        id="equal-paths-no-n",
+        ["reserved by search=n (search)"],
+        id="equal-paths-no-training-n",
     ),
     pytest.param(
         "User-agent: *\nContent-Usage: / train-ai=n\nContent-Usage: /a/ Train-AI=y\n",
@@ -361,7 +377,7 @@ ROBOTS_CASES = [
         "/",
         False,
         ["/ search=n"],
-        ["no TDM reservation"],
+        ["reserved by search=n (search)"],
         id="search-only",
     ),
     pytest.param("", AGENT, "/", False, [], ["no robots.txt group applies"], id="empty-robots"),
@@ -375,7 +391,7 @@ def test_content_usage_robots(
     records = RobotsRecords.parse(text)
     finding = content_usage_robots_finding(records, f"https://e.org{path}", agent)
     check_shape(finding, "content-usage", "robots.txt")
-    assert finding.reserves == (Reason.CONTENT_USAGE if reserved else None)
+    assert finding.reserves_for(TRAINING) == (Reason.CONTENT_USAGE if reserved else None)
     assert finding.signals[0].value == value
     for word in words:
         assert word in finding.signals[0].detail
@@ -438,13 +454,15 @@ Allow: /
 
 # (robots.txt, path, reserved, words in the detail)
 SIGNAL_ROBOTS_CASES = [
-    pytest.param(CLOUDFLARE, "/x", True, ["reserved by ai-train=no"], id="cloudflare-managed"),
+    pytest.param(
+        CLOUDFLARE, "/x", True, ["reserved by ai-train=no (ai-training)"], id="cloudflare-managed"
+    ),
     pytest.param(
         "User-agent: *\nContent-Signal: search=yes, ai-train=yes, ai-input=no\n",
         "/x",
         False,
-        ["ai-input=no"],
-        id="ai-input-no-is-not-tdm",
+        ["reserved by ai-input=no (ai-input)"],
+        id="ai-input-no-reserves-ai-input-only",
     ),
     pytest.param(
         "User-agent: *\nContent-Signal: /blog/ ai-train=no\n", "/blog/a", True, [], id="path-match"
@@ -491,24 +509,27 @@ SIGNAL_ROBOTS_CASES = [
 def test_content_signal_robots(text: str, path: str, reserved: bool, words: list[str]) -> None:
     finding = content_signal_finding(RobotsRecords.parse(text), f"https://e.org{path}", AGENT)
     check_shape(finding, "content-signal", "robots.txt")
-    assert finding.reserves == (Reason.CONTENT_SIGNAL if reserved else None)
+    assert finding.reserves_for(TRAINING) == (Reason.CONTENT_SIGNAL if reserved else None)
     for word in words:
         assert word in finding.signals[0].detail
 
 
 @pytest.mark.parametrize(
-    ("fields", "reserved"),
+    ("fields", "purposes"),
     [
-        pytest.param(["search=yes, ai-train=no"], True, id="no"),
-        pytest.param(["ai-train=yes", "ai-train=no"], True, id="any-line-no"),
-        pytest.param(["ai-train=yes, search=no"], False, id="yes"),
-        pytest.param(["nonsense"], False, id="garbage"),
+        pytest.param(["search=yes, ai-train=no"], {TRAIN}, id="no"),
+        pytest.param(["ai-train=yes", "ai-train=no"], {TRAIN}, id="any-line-no"),
+        pytest.param(["ai-train=yes, search=no"], {SEARCH}, id="search-no"),
+        pytest.param(["ai-input=no", "search=no"], {INPUT, SEARCH}, id="lines-combine"),
+        pytest.param(["ai-train=yes, search=yes, ai-input=yes"], set(), id="yes"),
+        pytest.param(["nonsense"], set(), id="garbage"),
     ],
 )
-def test_content_signal_header(fields: list[str], reserved: bool) -> None:
+def test_content_signal_header(fields: list[str], purposes: set[Purpose]) -> None:
     finding = content_signal_header_finding({"Content-Signal": fields})
     check_shape(finding, "content-signal", "header")
-    assert finding.reserves == (Reason.CONTENT_SIGNAL if reserved else None)
+    assert finding.reserves == (Reason.CONTENT_SIGNAL if purposes else None)
+    assert finding.reserved_for == purposes
 
 
 def test_content_signal_header_absent() -> None:

@@ -18,6 +18,7 @@ import pytest
 
 from fixtures.documents import c2pa_signed_png, make_png
 from tdm_crawler.policy.c2pa import NOT_INSTALLED, c2pa_finding, training_mining_finding
+from tdm_crawler.policy.purposes import Purpose
 from tdm_crawler.policy.types import Reason
 
 
@@ -48,7 +49,7 @@ CASES = [
         False,
         id="all-allowed",
     ),
-    pytest.param([tm(CAWG, ai_inference="notAllowed")], False, id="inference-only-not-tdm"),
+    pytest.param([tm(CAWG, ai_inference="notAllowed")], False, id="inference-not-training"),
     pytest.param([tm(CAWG, ai_training="NOTALLOWED")], True, id="use-case-insensitive"),
     pytest.param([tm(CAWG, ai_training="maybe")], False, id="unknown-use"),
     pytest.param([tm("c2pa.training-mining.v2", ai_training="notAllowed")], True, id="versioned"),
@@ -90,8 +91,9 @@ CASES = [
 
 @pytest.mark.parametrize(("assertions", "reserves"), CASES)
 def test_training_mining_finding(assertions: list[Any], reserves: bool) -> None:
+    """``reserves``: reserved for the default purpose, ai-training."""
     finding = training_mining_finding(assertions)
-    assert finding.reserves == (Reason.C2PA if reserves else None)
+    assert finding.reserves_for(Purpose.AI_TRAINING) == (Reason.C2PA if reserves else None)
     (signal,) = finding.signals
     assert (signal.protocol, signal.source) == ("c2pa", "c2pa-manifest")
 
@@ -103,7 +105,35 @@ def test_signal_value_is_the_entries_dict() -> None:
         "cawg.ai_training": {"use": "notAllowed"},
         "cawg.ai_inference": {"use": "allowed"},
     }
-    assert "reserved by cawg.ai_training" in signal.detail
+    assert "reserved by cawg.ai_training (ai-training)" in signal.detail
+
+
+TRAIN, MINE, INPUT = Purpose.AI_TRAINING, Purpose.TDM, Purpose.AI_INPUT
+
+
+@pytest.mark.parametrize(
+    ("entries", "purposes"),
+    [
+        pytest.param({"ai_training": "notAllowed"}, {TRAIN}, id="training"),
+        pytest.param({"ai_generative_training": "constrained"}, {TRAIN}, id="generative"),
+        pytest.param({"data_mining": "notAllowed"}, {MINE, TRAIN}, id="mining-is-tdm-and-training"),
+        pytest.param({"ai_inference": "constrained"}, {INPUT}, id="inference-is-ai-input"),
+        pytest.param(
+            {"ai_inference": "notAllowed", "ai_training": "allowed"},
+            {INPUT},
+            id="allowed-adds-none",
+        ),
+        pytest.param({"custom_use": "notAllowed"}, set(), id="undefined-entry-not-read"),
+        pytest.param(
+            {"data_mining": "constrained", "ai_inference": "x"}, {MINE, TRAIN}, id="bad-use"
+        ),
+        pytest.param({"ai_training": "allowed"}, set(), id="allowed"),
+    ],
+)
+def test_entries_reserve_their_purposes(entries: dict[str, str], purposes: set[Purpose]) -> None:
+    finding = training_mining_finding([tm(CAWG, **entries)])
+    assert finding.reserved_for == purposes
+    assert finding.reserves == (Reason.C2PA if purposes else None)
 
 
 def test_no_training_mining_assertion_signal() -> None:
@@ -130,18 +160,23 @@ def c2pa_module() -> Any:
 
 
 @pytest.mark.parametrize(
-    ("assertion", "reserves"),
+    ("assertion", "purposes"),
     [
-        pytest.param(tm(C2PA, ai_training="notAllowed"), True, id="c2pa-label-notAllowed"),
-        pytest.param(tm(CAWG, data_mining="constrained"), True, id="cawg-label-constrained"),
-        pytest.param(tm(CAWG, ai_training="allowed", data_mining="allowed"), False, id="allowed"),
-        pytest.param(tm(CAWG, ai_inference="notAllowed"), False, id="inference-only"),
+        pytest.param(tm(C2PA, ai_training="notAllowed"), {TRAIN}, id="c2pa-label-notAllowed"),
+        pytest.param(
+            tm(CAWG, data_mining="constrained"), {MINE, TRAIN}, id="cawg-label-constrained"
+        ),
+        pytest.param(tm(CAWG, ai_training="allowed", data_mining="allowed"), set(), id="allowed"),
+        pytest.param(tm(CAWG, ai_inference="notAllowed"), {INPUT}, id="inference-only"),
     ],
 )
-def test_signed_round_trip(c2pa_module: Any, assertion: dict[str, Any], reserves: bool) -> None:
+def test_signed_round_trip(
+    c2pa_module: Any, assertion: dict[str, Any], purposes: set[Purpose]
+) -> None:
     body = c2pa_signed_png([assertion])
     finding = c2pa_finding(body, "image/png")
-    assert finding.reserves == (Reason.C2PA if reserves else None)
+    assert finding.reserves == (Reason.C2PA if purposes else None)
+    assert finding.reserved_for == purposes
     (signal,) = finding.signals
     assert signal.value == assertion["data"]["entries"]
     assert "manifest validation state: Valid" in signal.detail

@@ -17,6 +17,7 @@ from tdm_crawler.policy import (
 )
 from tdm_crawler.policy.c2pa import NOT_INSTALLED, training_mining_finding
 from tdm_crawler.policy.content import EmbeddedTdm, media_type
+from tdm_crawler.policy.purposes import EVERY_PURPOSE
 from tdm_crawler.policy.types import Finding, Reason, Signal
 
 URL = "https://e.org/dir/page"
@@ -289,7 +290,18 @@ def test_json_shape() -> None:
     assert ContentFacts("media", "image/png", c2pa=C2PA_RESERVING).to_json()["c2pa"] == {
         "signals": [s.to_json() for s in C2PA_RESERVING.signals],
         "reserves": "c2pa",
+        "purposes": ["ai-training"],
     }
+
+
+def test_evidence_without_purposes_reserves_for_every_purpose() -> None:
+    """Evidence recorded before purposes existed: the crawl decided it reserved, and a
+    replay for any purpose must not read less into it than the crawl did."""
+    recorded = ContentFacts("media", "image/png", c2pa=C2PA_RESERVING).to_json()
+    del recorded["c2pa"]["purposes"]
+    c2pa = ContentFacts.from_json(recorded).c2pa
+    assert c2pa is not None
+    assert (c2pa.reserves, c2pa.purposes) == (C2PA_RESERVING.reserves, EVERY_PURPOSE)
 
 
 # --- extract_content never raises ---------------------------------------------------------

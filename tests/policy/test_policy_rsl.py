@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from tdm_crawler.policy.purposes import EVERY_PURPOSE, Purpose
 from tdm_crawler.policy.rsl import (
     RslDocument,
     RslPayment,
@@ -127,7 +128,7 @@ SITE_CASES = [
         "https://e.org/article",
         "/",
         Reason.RSL,
-        f"content '/' of {LICENSE_URL}: prohibits ai-train",
+        f"content '/' of {LICENSE_URL}: prohibits ai-train (ai-training)",
         id="training-prohibited",
     ),
     pytest.param(
@@ -150,7 +151,7 @@ SITE_CASES = [
         "https://mirror.example/open/data.csv",
         "/",
         Reason.RSL,
-        f"content '/' of {LICENSE_URL}: prohibits ai-train",
+        f"content '/' of {LICENSE_URL}: prohibits ai-train (ai-training)",
         id="absolute-pattern-other-origin-falls-back-to-path",
     ),
 ]
@@ -200,25 +201,36 @@ def test_problem_document_is_recorded_not_obeyed() -> None:
 
 # --- usages and payments --------------------------------------------------------------
 
+TRAIN, MINE, INPUT, SEARCH = Purpose.AI_TRAINING, Purpose.TDM, Purpose.AI_INPUT, Purpose.SEARCH
+
+# (prohibited usages, the purposes they reserve)
 PROHIBIT_CASES = [
-    pytest.param("ai-train", Reason.RSL, id="ai-train"),
-    pytest.param("train-ai", Reason.RSL, id="older-train-ai"),
-    pytest.param("ai-all", Reason.RSL, id="ai-all"),
-    pytest.param("all", Reason.RSL, id="all"),
-    pytest.param("AI-Train", Reason.RSL, id="case-insensitive"),
-    pytest.param("search,ai-train", Reason.RSL, id="comma-separated"),
-    pytest.param(" search ,\n\tai-input, ai-train ", Reason.RSL, id="mixed-separators"),
-    pytest.param("ai-input", None, id="ai-input-only"),
-    pytest.param("ai-index search", None, id="ai-index-and-search"),
-    pytest.param("", None, id="empty"),
-    pytest.param("ai-training", None, id="near-miss-token"),
+    pytest.param("ai-train", {TRAIN}, id="ai-train"),
+    pytest.param("train-ai", {TRAIN}, id="older-train-ai"),
+    pytest.param("train-genai", {TRAIN}, id="older-train-genai"),
+    pytest.param("ai-all", {TRAIN, MINE, INPUT}, id="ai-all"),
+    pytest.param("all", EVERY_PURPOSE, id="all"),
+    pytest.param("AI-Train", {TRAIN}, id="case-insensitive"),
+    pytest.param("search,ai-train", {SEARCH, TRAIN}, id="comma-separated"),
+    pytest.param(" search ,\n\tai-input, ai-train ", {SEARCH, INPUT, TRAIN}, id="mixed-separators"),
+    pytest.param("ai-input", {INPUT}, id="ai-input-only"),
+    pytest.param("ai-use ai-summarize", {INPUT}, id="older-input-values"),
+    pytest.param("ai-index search", {INPUT, SEARCH}, id="ai-index-and-search"),
+    pytest.param("", set(), id="empty"),
+    pytest.param("ai-training", set(), id="near-miss-token"),
 ]
 
 
-@pytest.mark.parametrize(("values", "reserves"), PROHIBIT_CASES)
-def test_prohibitions(values: str, reserves: Reason | None) -> None:
+@pytest.mark.parametrize(("values", "purposes"), PROHIBIT_CASES)
+def test_prohibitions(values: str, purposes: set[Purpose]) -> None:
     xml = one_licence(f'<prohibits type="usage">{values}</prohibits>')
-    assert finding(xml).reserves is reserves
+    result = finding(xml)
+    assert (result.reserves, result.reserved_for) == (Reason.RSL if purposes else None, purposes)
+
+
+def test_licence_needed_reserves_every_purpose() -> None:
+    result = finding(GUIDE_AI_PREFERENCES)
+    assert (result.reserves, result.reserved_for) == (Reason.RSL, EVERY_PURPOSE)
 
 
 def test_prohibits_without_type_counts_as_usage() -> None:

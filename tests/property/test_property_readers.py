@@ -12,7 +12,6 @@ from hypothesis import strategies as st
 
 from tdm_crawler.policy import RobotsFile, parse_policy, parse_rsl, rsl_links_from_headers
 from tdm_crawler.policy.aipref import (
-    RESERVING_LABELS,
     content_signal_finding,
     content_signal_header_finding,
     content_usage_header_finding,
@@ -22,6 +21,7 @@ from tdm_crawler.policy.aipref import (
     usage_reserves,
 )
 from tdm_crawler.policy.links import parse_link_header
+from tdm_crawler.policy.purposes import VOCABULARIES, reserved_purposes
 from tdm_crawler.policy.robots_records import RobotsRecords
 from tdm_crawler.policy.rsl import rsl_finding
 from tdm_crawler.policy.types import Reason
@@ -30,7 +30,9 @@ URL = "https://e.org/dir/page.html?q=1"
 
 # --- aipref and Content-Signal ------------------------------------------------------------
 
-LABELS = st.sampled_from([*RESERVING_LABELS, "search", "Train-AI", "x", "bots"])
+#: The labels of the aipref purpose table (every one reserves on ``n``), in table order.
+RESERVING_LABELS = [text.removesuffix("=n") for text in VOCABULARIES["aipref"].statements]
+LABELS = st.sampled_from([*RESERVING_LABELS, "Train-AI", "x"])
 PREF_VALUES = st.sampled_from(["y", "n", "Y", "?1", "maybe", '"n"', "n;q=1"])
 
 
@@ -58,7 +60,7 @@ def test_usage_reads_back_a_dictionary(pairs: list[tuple[str, str]]) -> None:
     last = dict(pairs)
     expected = {k: v.split(";")[0] for k, v in last.items() if v.split(";")[0] in ("y", "n")}
     assert dict(statement.prefs) == expected
-    reserved = usage_reserves([statement])
+    reserved = usage_reserves([statement]).statements
     assert reserved == [f"{label}=n" for label in RESERVING_LABELS if expected.get(label) == "n"]
 
 
@@ -144,16 +146,17 @@ def test_rsl_never_raises(body: bytes) -> None:
     assert finding.reserves in (None, Reason.RSL)
 
 
-@given(st.sampled_from(["ai-train", "ai-all", "all", "search", "ai-input"]), st.booleans())
+@given(st.sampled_from([*VOCABULARIES["rsl"].statements, "ai-training"]), st.booleans())
 def test_rsl_prohibition_reserves(usage: str, prohibit: bool) -> None:
+    """A prohibited usage reserves what the purpose table says; a permitted one nothing."""
     element = "prohibits" if prohibit else "permits"
     body = (
         "<rsl xmlns='https://rslstandard.org/rsl'><content url='/dir/'><license>"
         f"<{element} type='usage'>{usage}</{element}></license></content></rsl>"
     ).encode()
     finding = rsl_finding(parse_rsl(body, url="https://e.org/l.xml"), URL, source="link")
-    reserves = prohibit and usage in ("ai-train", "ai-all", "all")
-    assert finding.reserves == (Reason.RSL if reserves else None)
+    purposes = reserved_purposes("rsl", usage) if prohibit else frozenset()
+    assert (finding.reserves, finding.reserved_for) == (Reason.RSL if purposes else None, purposes)
 
 
 JSON = st.recursive(

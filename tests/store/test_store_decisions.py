@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import warnings
@@ -12,6 +13,7 @@ from typing import Any
 import pytest
 
 from tdm_crawler.exceptions import NotACrawl
+from tdm_crawler.policy.purposes import Purpose
 from tdm_crawler.policy.types import Decision, Reason, Signal, Verdict
 from tdm_crawler.store import (
     RECORD_FIELDS,
@@ -21,9 +23,10 @@ from tdm_crawler.store import (
     decision_record,
     format_timestamp,
     iter_records,
+    validate_record,
 )
 from tdm_crawler.store import decisions as decisions_module
-from tdm_crawler.store.decisions import recent_records
+from tdm_crawler.store.decisions import ADDED_FIELDS, recent_records
 from tdm_crawler.store.evidence import DecisionEvidence
 
 T0 = datetime(2025, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)
@@ -68,7 +71,7 @@ def record(verdict: Verdict = ALLOWED, **overrides: Any) -> dict[str, Any]:
 
 def test_fields_in_interface_order() -> None:
     assert list(record()) == list(RECORD_FIELDS)
-    assert len(RECORD_FIELDS) == 14  # interface.md's 13, then our "evidence"
+    assert len(RECORD_FIELDS) == 15  # interface.md's 13, and our "purpose" and "evidence"
 
 
 def test_record_values() -> None:
@@ -79,6 +82,7 @@ def test_record_values() -> None:
         "status": None,
         "decision": "reserved",
         "reason": "tdmrep-header",
+        "purpose": "ai-training",
         "tdm_reservation": 1,
         "tdm_policy": "https://example.org/policy.json",
         "signals": [
@@ -170,7 +174,7 @@ def test_log_refuses_stored_non_allowed(tmp_path: Path) -> None:
     assert (tmp_path / "d.jsonl").read_bytes() == b""
 
 
-@pytest.mark.parametrize("field", RECORD_FIELDS)
+@pytest.mark.parametrize("field", [name for name in RECORD_FIELDS if name not in ADDED_FIELDS])
 def test_log_refuses_missing_field(tmp_path: Path, field: str) -> None:
     bad = record()
     del bad[field]
@@ -178,8 +182,20 @@ def test_log_refuses_missing_field(tmp_path: Path, field: str) -> None:
         log.write(bad)
 
 
+def test_record_says_which_purpose_it_was_decided_for(tmp_path: Path) -> None:
+    search = record(dataclasses.replace(RESERVED, purpose=Purpose.SEARCH))
+    assert search["purpose"] == "search"
+    old = record()
+    del old["purpose"]  # a record written before purposes existed
+    validate_record(old)
+    with DecisionLog(tmp_path / "d.jsonl") as log:
+        log.write(old)  # a replay's filtered corpus copies such records as they are
+    assert ADDED_FIELDS == {"purpose": "ai-training"}
+
+
 @pytest.mark.parametrize(
-    ("field", "value"), [("decision", "maybe"), ("stored", "yes"), ("status", float("nan"))]
+    ("field", "value"),
+    [("decision", "maybe"), ("stored", "yes"), ("status", float("nan")), ("purpose", "training")],
 )
 def test_log_refuses_bad_values(tmp_path: Path, field: str, value: Any) -> None:
     bad = record()

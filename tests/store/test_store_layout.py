@@ -29,6 +29,7 @@ def test_the_layout_names_every_path_under_the_root(tmp_path: Path) -> None:
         crawl.content,
         crawl.evidence,
         crawl.purge,
+        crawl.complaints,
         crawl.report,
         crawl.workers,
     )
@@ -39,6 +40,7 @@ def test_the_layout_names_every_path_under_the_root(tmp_path: Path) -> None:
         "content",
         "evidence",
         "purge.jsonl",
+        "complaints.jsonl",
         "report.html",
         "workers",
     ]
@@ -55,6 +57,8 @@ def test_warc_files_in_writing_order(tmp_path: Path) -> None:
     assert [p.name for p in crawl.content_warcs()] == ["content-1.warc.gz", "content-2.warc.gz"]
     assert crawl.evidence_warcs() == []
     assert crawl.digested_files() == [*crawl.content_warcs(), crawl.decisions]
+    crawl.complaints.write_text("")  # a purged crawl's complaint log is sealed too
+    assert crawl.digested_files() == [*crawl.content_warcs(), crawl.decisions, crawl.complaints]
 
 
 def test_parts_are_the_crawl_itself_or_its_workers(tmp_path: Path) -> None:
