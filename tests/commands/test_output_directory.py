@@ -379,3 +379,42 @@ def test_a_crawl_in_the_way_is_refused_with_the_commands_own_flags(
     assert "--overwrite" not in line and "--resume" not in line
     line = refused(capsys, tmp_path, "recheck", finished, "--out", previous)
     assert "pass --overwrite to replace it" in line and "--resume" not in line
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize("hazard", ["user-file", "dangling-link", "live-link"])
+def test_purge_writes_only_into_a_new_directory(
+    fixture_server: FixtureServer,
+    previous: Path,
+    tmp_path: Path,
+    outside: Path,
+    capsys: pytest.CaptureFixture[str],
+    hazard: str,
+) -> None:
+    new = tmp_path / "new"
+    new.mkdir()
+    if hazard == "user-file":
+        _put(new, "notes.txt")
+    else:
+        _link(new, "complaints.jsonl", outside, live=hazard == "live-link")
+    prefix = fixture_server.url("open", "/")
+    args = ["purge", previous, "--out", new, "--url-prefix", prefix, "--reason", "asked"]
+    assert "--out" in refused(capsys, tmp_path, *args)
+
+
+@pytest.mark.e2e
+def test_a_purged_copy_is_the_crawls_own_to_replace(
+    fixture_server: FixtureServer,
+    previous: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Its purge list and complaint log included, so --overwrite may replace it whole."""
+    purged = tmp_path / "purged"
+    prefix = fixture_server.url("open", "/")
+    args = ["purge", str(previous), "--out", str(purged), "--url-prefix", prefix]
+    assert main([*args, "--reason", "a rightsholder asked"]) == 0
+    capsys.readouterr()
+    assert CrawlDir(purged).complaints.exists() and CrawlDir(purged).purge.exists()
+    prepare_output(purged, resume=False, overwrite=True)
+    assert list(purged.iterdir()) == []
