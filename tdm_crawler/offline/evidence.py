@@ -75,8 +75,8 @@ class EvidenceIndex:
                         index.metadata[member.record_id] = OriginEvidence.from_json(payload)
                     except ValueError as exc:
                         index.unreadable[member.record_id] = str(exc)
-                    if member.target_uri:
-                        index.origins.setdefault(member.target_uri, []).append(member.record_id)
+                    if member.subject:
+                        index.origins.setdefault(member.subject, []).append(member.record_id)
         return index
 
 

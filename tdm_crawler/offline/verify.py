@@ -269,7 +269,7 @@ class _Verifier:
         self, decisions: _Decisions, member: Member, value: Any, seen: set[str]
     ) -> None:
         where = self._where(member)
-        uri = member.target_uri or ""
+        uri = member.subject or ""
         if member.record_type == "warcinfo":
             return
         if member.record_type == "response":
@@ -297,10 +297,15 @@ class _Verifier:
                     "response",
                     "unexpected-content",
                 )
-            elif member.record_type == "metadata" and (
-                not isinstance(value, Mapping) or value.get("decision") != "allowed"
-            ):
-                self.fail(where, f"metadata record does not say decision allowed: {value!r}")
+            elif member.record_type == "metadata":
+                stored = decisions.stored[member.refers_to]
+                if not isinstance(value, Mapping) or value.get("decision") != "allowed":
+                    self.fail(where, f"metadata record does not say decision allowed: {value!r}")
+                if uri not in (stored.final_url, stored.url):
+                    self.fail(
+                        where,
+                        f"metadata record for {uri} refers to the response for {stored.final_url}",
+                    )
             return
         self.fail(where, f"unexpected {member.record_type} record in content/")
 

@@ -542,7 +542,7 @@ def read_origin_files(crawl: CrawlDir) -> dict[str, OriginFiles]:
                     except ValueError as exc:
                         logger.warning("%s: skipped: %s", member.record_id, exc)
                         continue
-                    origin = member.target_uri or ""
+                    origin = member.subject or ""
                     previous = found.get(origin)
                     entry = _origin_files(evidence)
                     entry.fetches = (previous.fetches if previous else 0) + 1

@@ -80,7 +80,7 @@ def build_crawl(root: Path, robots: str = ROBOTS) -> Path:
     origin = OriginEvidence(
         _ref(robots_url, 200, robots_stored), _ref(tdmrep_url, 404, tdmrep_stored)
     )
-    origin_id = evidence.write_metadata(None, ORIGIN, origin.to_json())
+    origin_id = evidence.write_metadata("origin", ORIGIN, origin.to_json())
     evidence.close()
     facts = OriginFacts(
         RobotsFile.from_fetch(200, robots.encode(), None),
@@ -114,9 +114,10 @@ def build_crawl(root: Path, robots: str = ROBOTS) -> Path:
                     )
                     stored = content.write_exchange(exchange)
                     content.write_metadata(
-                        stored.record_id,
+                        "decision",
                         url,
                         {"decision": "allowed", "reason": "no-reservation", "crawl_id": "test"},
+                        refers_to=stored,
                     )
             log.write(
                 decision_record(
@@ -187,7 +188,7 @@ def test_replay_adds_an_agent_and_filters(
     assert new[f"{SITE}/"]["stored"] is True
     kept = [m for p in sorted(out.glob("content/*.warc.gz")) for m, _ in scan(p)]
     assert [m.record_type for m in kept] == ["warcinfo", "response", "request", "metadata"]
-    assert {m.target_uri for m in kept[1:]} == {f"{SITE}/"}
+    assert {m.subject for m in kept[1:]} == {f"{SITE}/"}
     assert verify_crawl(out, strict=True).ok
 
 
