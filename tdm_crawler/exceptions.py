@@ -8,6 +8,7 @@
     ├── NotACrawl                   a directory that is not a (readable) crawl directory
     ├── UnreadableWarc              a WARC file that cannot be read past an offset
     ├── MissingEvidence             a decision that cannot be rebuilt offline
+    ├── NotPackaged                 a crawl that cannot be packaged as a WACZ as it is
     └── RedisUnavailable            the Redis server of a distributed crawl is unreachable
 
 ``SettingError`` and ``NotACrawl`` are also ``ValueError`` subclasses, so code that reads
@@ -25,6 +26,7 @@ from pathlib import Path
 __all__ = [
     "MissingEvidence",
     "NotACrawl",
+    "NotPackaged",
     "RedisUnavailable",
     "SettingError",
     "TdmCrawlerError",
@@ -70,6 +72,12 @@ class MissingEvidence(TdmCrawlerError):
         self.category = category
         self.detail = detail
         super().__init__(detail)
+
+
+class NotPackaged(TdmCrawlerError):
+    """``tdm-crawl wacz`` refuses the crawl: its content WARCs hold a record no allowed
+    decision names, a file differs from the manifest's digest, a WARC cannot be read...;
+    the message names the file and says what to do."""
 
 
 class RedisUnavailable(TdmCrawlerError):
