@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import io
+import json
 import os
 import shutil
 import socket
@@ -212,6 +213,29 @@ def write_zip(path: Path, entries: dict[str, bytes]) -> None:
             stored = name.endswith(".gz")
             archive.writestr(name, data, zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED)
     path.write_bytes(buffer.getvalue())
+
+
+def relisted(entries: dict[str, bytes]) -> dict[str, bytes]:
+    """``entries`` of a WACZ with datapackage.json listing exactly the other entries, and
+    datapackage-digest.json its digest: a package changed so that only the crawl's own
+    checks can tell."""
+    generated = ("datapackage.json", "datapackage-digest.json")
+    package = json.loads(entries["datapackage.json"])
+    package["resources"] = [
+        {"name": name.lower(), "path": name, "type": "file",
+         "hash": f"sha256:{hashlib.sha256(data).hexdigest()}", "bytes": len(data)}
+        for name, data in entries.items() if name not in generated
+    ]  # fmt: skip
+    datapackage = json.dumps(package).encode()
+    digest = {
+        "path": "datapackage.json",
+        "hash": f"sha256:{hashlib.sha256(datapackage).hexdigest()}",
+    }
+    return {
+        **{name: data for name, data in entries.items() if name not in generated},
+        "datapackage.json": datapackage,
+        "datapackage-digest.json": json.dumps(digest).encode(),
+    }
 
 
 if __name__ == "__main__":  # `make test` prepares the pywb environment this way
