@@ -34,6 +34,7 @@ not requests.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import hashlib
 import json
@@ -386,17 +387,25 @@ class _Zip:
             self._add(name, len(data), hashlib.sha256(data).hexdigest())
 
 
-def _check_digest(file: PackedFile, digest: str) -> None:
+def _recorded_digests(files: Iterable[PackedFile]) -> dict[Path, str | None]:
+    """File -> the SHA-256 its crawl's finished manifest records (None: not listed), for
+    the files a manifest with digests covers; a crawl that never finished has none."""
+    recorded: dict[Path, str | None] = {}
+    for part in {file.part for file in files}:
+        try:
+            digests = (part.load_manifest() or {}).get("digests")
+        except NotACrawl as exc:
+            raise NotPackaged(f"{exc}; nothing was written") from None
+        if digests:
+            for path in part.digested_files():
+                recorded[path] = digests.get(part.relative(path))
+    return recorded
+
+
+def _check_digest(file: PackedFile, digest: str, recorded: Mapping[Path, str | None]) -> None:
     """A file must still have the digest its crawl's finished manifest records."""
-    if file.source not in file.part.digested_files():
-        return  # a manifest: it holds the digests, it has none
-    try:
-        manifest = file.part.load_manifest() or {}
-    except NotACrawl as exc:
-        raise NotPackaged(f"{exc}; nothing was written") from None
-    recorded = (manifest.get("digests") or {}).get(file.part.relative(file.source))
-    if manifest.get("digests") and recorded != digest:
-        what = "is not in" if recorded is None else "differs from"
+    if file.source in recorded and recorded[file.source] != digest:
+        what = "is not in" if recorded[file.source] is None else "differs from"
         raise NotPackaged(
             f"{file.source}: its SHA-256 {what} the manifest's digests (changed after the "
             "crawl?); run tdm-crawl verify, nothing was written"
@@ -440,6 +449,7 @@ def write_wacz(root: Path, out: Path, *, now: datetime | None = None) -> Written
     complete: it is written beside it under a temporary name and linked into place."""
     crawl = CrawlDir(root)
     files = crawl_files(crawl)
+    recorded = _recorded_digests(files)
     pages = read_pages(crawl)
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     created = manifest_time(moment)
@@ -449,7 +459,8 @@ def write_wacz(root: Path, out: Path, *, now: datetime | None = None) -> Written
         with temporary.open("xb") as handle, zipfile.ZipFile(handle, "w") as archive:
             package = _Zip(archive, date_time)
             for file in files:
-                _check_digest(file, package.copy(file.name, file.source, store=file.is_warc))
+                digest = package.copy(file.name, file.source, store=file.is_warc)
+                _check_digest(file, digest, recorded)
             with tempfile.TemporaryDirectory(prefix="tdm-wacz-") as work:
                 warcs = {file.name: file.source for file in files if file.is_warc}
                 data, idx = build_index(warcs, Path(work))
@@ -460,11 +471,11 @@ def write_wacz(root: Path, out: Path, *, now: datetime | None = None) -> Written
             description = _datapackage(crawl, package.resources, pages, created)
             datapackage = (json.dumps(description, indent=2, ensure_ascii=False) + "\n").encode()
             package.write(DATAPACKAGE, datapackage, listed=False)
-            digest = {
+            own = {
                 "path": DATAPACKAGE,
                 "hash": f"{_HASH}:{hashlib.sha256(datapackage).hexdigest()}",
             }
-            package.write(DATAPACKAGE_DIGEST, json.dumps(digest).encode() + b"\n", listed=False)
+            package.write(DATAPACKAGE_DIGEST, json.dumps(own).encode() + b"\n", listed=False)
         os.link(temporary, out)  # never replaces a file: FileExistsError if out appeared
     finally:
         temporary.unlink(missing_ok=True)
@@ -509,22 +520,24 @@ class Package:
         return where if name is None else f"{name}{colon}{line}{sep}{rest}"
 
 
-def _hash_entry(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[int, str]:
+def _read_entry(
+    archive: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path | None
+) -> tuple[int, str]:
+    """(size, SHA-256) of an entry, written on the way to ``dest`` when given (a path
+    built here, never the entry's own name)."""
     digest = hashlib.sha256()
     size = 0
-    with archive.open(info) as entry:
+    with archive.open(info) as entry, contextlib.ExitStack() as files:
+        out = None
+        if dest is not None:
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            out = files.enter_context(dest.open("xb"))
         while chunk := entry.read(_CHUNK):
             digest.update(chunk)
             size += len(chunk)
+            if out is not None:
+                out.write(chunk)
     return size, digest.hexdigest()
-
-
-def _extract(archive: zipfile.ZipFile, info: zipfile.ZipInfo, dest: Path) -> None:
-    """Write an entry to ``dest`` (a path we built, never the entry's own name)."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    with archive.open(info) as entry, dest.open("xb") as out:
-        while chunk := entry.read(_CHUNK):
-            out.write(chunk)
 
 
 def _json_entry(archive: zipfile.ZipFile, name: str, found: Package) -> Any:
@@ -576,16 +589,23 @@ def _check_datapackage(
 
 
 def _check_entry(
-    archive: zipfile.ZipFile, info: zipfile.ZipInfo, resource: Mapping[str, Any], found: Package
+    archive: zipfile.ZipFile,
+    info: zipfile.ZipInfo,
+    resource: Mapping[str, Any] | None,
+    dest: Path | None,
+    found: Package,
 ) -> bool:
-    """An entry's size, SHA-256 and compression; False when it cannot be read at all."""
+    """Read an entry (to ``dest`` when given) and check its size, SHA-256 and compression
+    against its datapackage ``resource``; False when it cannot be read to its end."""
     name = info.filename
     try:
-        size, digest = _hash_entry(archive, info)
+        size, digest = _read_entry(archive, info, dest)
     except (zipfile.BadZipFile, OSError, EOFError) as exc:  # zlib.error is an OSError
         found.problems.append((name, f"cannot be read: {exc}"))
         return False
-    if resource.get("hash") != f"{_HASH}:{digest}" or resource.get("bytes") != size:
+    if resource is None:
+        found.problems.append((name, "not listed in datapackage.json"))
+    elif resource.get("hash") != f"{_HASH}:{digest}" or resource.get("bytes") != size:
         found.problems.append((name, "size or SHA-256 differs from datapackage.json"))
     stored = name.startswith(f"{_ARCHIVE}/") or name == INDEX
     if stored and info.compress_type != zipfile.ZIP_STORED:
@@ -620,19 +640,18 @@ def read_package(path: Path, work: Path) -> Package:
         for name, info in entries.items():
             if name in (DATAPACKAGE, DATAPACKAGE_DIGEST) or info.is_dir():
                 continue
-            if name not in resources:
-                found.problems.append((name, "not listed in datapackage.json"))
-            elif not _check_entry(archive, info, resources[name], found):
-                continue
-            target = unpacked_path(name, found.crawl)
-            if name in _DERIVED:
-                target = found.derived[name] = work / "derived" / Path(name).name
-            elif target is None:
+            derived = name in _DERIVED
+            target = (
+                work / "derived" / Path(name).name if derived else unpacked_path(name, found.crawl)
+            )
+            if target is None:
                 found.problems.append((name, "not a file of a tdm-crawler package"))
+            if not _check_entry(archive, info, resources.get(name), target, found):
                 continue
-            else:
+            if derived and target is not None:
+                found.derived[name] = target
+            elif target is not None:
                 found.names[found.crawl.relative(target)] = name
-            _extract(archive, info, target)
     if not any(name.startswith(f"{_ARCHIVE}/") for name in found.names.values()):
         found.problems.append((f"{_ARCHIVE}/", "holds no WARC file"))
     for name in _DERIVED:
