@@ -13,7 +13,8 @@ Checks, each failure listed with its file and line or record:
 4. content: every response belongs to a decision with ``decision: allowed`` and
    ``stored: true`` that names its record id, for the same URL, with a matching
    ``content_sha256`` (SHA-256 of the raw payload); its request and metadata records
-   belong to such a response; every ``stored: true`` decision's response is present.
+   belong to such a response (a metadata record about its URL); every ``stored: true``
+   decision's response is present.
    A response for a URL whose decision is not allowed is reported as such.
 5. evidence: every origin evidence record and policy document a decision names is present;
    evidence responses no decision or origin record refers to are a warning (an
