@@ -49,6 +49,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from cdxj_indexer import CDXJIndexer
+
 from tdm_crawler.exceptions import NotACrawl, NotPackaged, UnreadableWarc
 from tdm_crawler.store import CrawlDir, iter_records
 from tdm_crawler.store.manifest import SOFTWARE, manifest_time
@@ -298,20 +300,34 @@ def _page_files(pages: Pages) -> dict[str, bytes]:
 # -- the index ------------------------------------------------------------------------
 
 
+class _Indexer(CDXJIndexer):  # type: ignore[misc]  # cdxj-indexer ships no type hints
+    """cdxj-indexer's records (responses, and metadata records that are not
+    ``application/warc-fields``), but a metadata record only under a ``metadata://`` URI:
+    release 0.1.0 gave its metadata records the page's or the origin's URL, and indexed
+    there they would be served in place of the page (its WARC files are packaged
+    unchanged all the same)."""
+
+    def filter_record(self, record: Any) -> bool:
+        target = str(record.rec_headers.get_header("WARC-Target-URI") or "")
+        if record.rec_type == "metadata" and not target.startswith("metadata://"):
+            return False
+        return bool(super().filter_record(record))
+
+
 def build_index(warcs: Mapping[str, Path], work: Path) -> tuple[Path, Path]:
     """The CDXJ index of the package's WARC files (package name -> file) in ``work``:
     ``index.cdx.gz`` and ``index.idx``, as cdxj-indexer writes them for a WACZ. The files
     are indexed through links named as in the package, which is the file name the index
-    records."""
-    from cdxj_indexer import CDXJIndexer
+    records.
 
+    See :class:`_Indexer` for which records."""
     staged = work / _ARCHIVE
     staged.mkdir()
     for name, path in warcs.items():
         (staged / name.removeprefix(f"{_ARCHIVE}/")).symlink_to(path.resolve())
     data_path, idx_path = work / Path(INDEX).name, work / Path(INDEX_IDX).name
     with data_path.open("wb") as data, idx_path.open("w", encoding="utf-8") as idx:
-        CDXJIndexer(
+        _Indexer(
             idx,
             sorted(str(link) for link in staged.iterdir()),
             sort=True,

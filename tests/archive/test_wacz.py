@@ -28,6 +28,7 @@ from tests.archiving import (
     zip_entries,
 )
 from tests.crawling import by_url, markers_written
+from tests.paths import DATA
 
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
@@ -238,3 +239,22 @@ def test_a_file_changed_since_the_crawl_is_refused(
     assert main(["wacz", str(crawl), "--out", str(out)]) == 2
     assert "differs from the manifest's digests" in capsys.readouterr().err
     assert not out.exists() and not list(tmp_path.glob(".crawl.wacz.*"))
+
+
+def test_a_0_1_0_crawl_packages_and_replays_as_its_pages(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The WARC files of release 0.1.0 go in unchanged, but their metadata records (with
+    the page's URL) stay out of the index, so a player opens the pages."""
+    old = DATA / "crawl-0.1.0"
+    package = tmp_path / "old.wacz"
+    assert main(["wacz", str(old), "--out", str(package)]) == 0, capsys.readouterr().err
+    done = wacz_validate(package)
+    assert done.returncode == 0 and "Validation succeeded" in done.stdout, done.stdout
+    assert main(["verify", str(package)]) == 0, capsys.readouterr().out
+    found = captures(old)
+    payloads = expected_payloads(found)
+    with wayback(tmp_path / "pywb", [package], unpack_wacz=True) as server:
+        for capture in found:
+            _, body = server.replay(capture.timestamp, capture.url)
+            assert hashlib.sha256(body).hexdigest() in payloads[(capture.url, capture.timestamp)]
