@@ -54,7 +54,7 @@ from cdxj_indexer import CDXJIndexer
 from tdm_crawler.exceptions import NotACrawl, NotPackaged, UnreadableWarc
 from tdm_crawler.store import CrawlDir, iter_records
 from tdm_crawler.store.manifest import SOFTWARE, manifest_time
-from tdm_crawler.store.warc import FILE_SUFFIX
+from tdm_crawler.store.warc import FILE_SUFFIX, METADATA_URI_PREFIX
 from tdm_crawler.store.warcread import scan
 
 __all__ = [
@@ -302,14 +302,14 @@ def _page_files(pages: Pages) -> dict[str, bytes]:
 
 class _Indexer(CDXJIndexer):  # type: ignore[misc]  # cdxj-indexer ships no type hints
     """cdxj-indexer's records (responses, and metadata records that are not
-    ``application/warc-fields``), but a metadata record only under a ``metadata://`` URI:
+    ``application/warc-fields``), but a metadata record only under our ``metadata://`` URI:
     release 0.1.0 gave its metadata records the page's or the origin's URL, and indexed
     there they would be served in place of the page (its WARC files are packaged
     unchanged all the same)."""
 
     def filter_record(self, record: Any) -> bool:
         target = str(record.rec_headers.get_header("WARC-Target-URI") or "")
-        if record.rec_type == "metadata" and not target.startswith("metadata://"):
+        if record.rec_type == "metadata" and not target.startswith(METADATA_URI_PREFIX):
             return False
         return bool(super().filter_record(record))
 
@@ -528,7 +528,6 @@ class Package:
     warnings: list[tuple[str, str]] = field(default_factory=list)
     #: Crawl directory path (POSIX, relative to ``crawl.root``) -> package name.
     names: dict[str, str] = field(default_factory=dict)
-    resources: int = 0
 
     def name_of(self, where: str) -> str:
         """``where`` (a place verify names in the rebuilt crawl directory) with the crawl
@@ -653,7 +652,6 @@ def read_package(path: Path, work: Path) -> Package:
                 found.problems.append((info.filename, "in the ZIP file twice"))
             entries[info.filename] = info
         resources = _check_datapackage(archive, entries, found)
-        found.resources = len(resources)
         for name in sorted(set(resources) - set(entries)):
             found.problems.append((name, "listed in datapackage.json but missing"))
         for name, info in entries.items():
