@@ -9,6 +9,7 @@
     ├── UnreadableWarc              a WARC file that cannot be read past an offset
     ├── MissingEvidence             a decision that cannot be rebuilt offline
     ├── UnsafeOutput                a path to write that is a symbolic link, or not a file
+    ├── NotPackaged                 a crawl that cannot be packaged as a WACZ as it is
     └── RedisUnavailable            the Redis server of a distributed crawl is unreachable
 
 ``SettingError`` and ``NotACrawl`` are also ``ValueError`` subclasses, so code that reads
@@ -27,6 +28,7 @@ from pathlib import Path
 __all__ = [
     "MissingEvidence",
     "NotACrawl",
+    "NotPackaged",
     "RedisUnavailable",
     "SettingError",
     "TdmCrawlerError",
@@ -87,6 +89,12 @@ class UnsafeOutput(TdmCrawlerError, OSError):
             f"refusing to write {path}: it {why}; tdm-crawl never writes through a "
             "symbolic link or over what is not a regular file"
         )
+
+
+class NotPackaged(TdmCrawlerError):
+    """``tdm-crawl wacz`` refuses the crawl: its content WARCs hold a record no allowed
+    decision names, a file differs from the manifest's digest, a WARC cannot be read...;
+    the message names the file and says what to do."""
 
 
 class RedisUnavailable(TdmCrawlerError):

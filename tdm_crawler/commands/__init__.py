@@ -28,6 +28,7 @@ from tdm_crawler.commands import (
     replay,
     report,
     verify,
+    wacz,
     worker,
 )
 
@@ -61,4 +62,5 @@ COMMANDS: tuple[Command, ...] = (
     replay,
     diff,
     verify,
+    wacz,
 )

@@ -232,9 +232,10 @@ class TdmRecorder:
         assert self._content is not None, "spider not opened"
         stored = self._content.write_exchange(exchange)
         self._content.write_metadata(
-            stored.record_id,
+            "decision",
             exchange.url,
             {"decision": verdict.decision, "reason": verdict.reason, "crawl_id": self.crawl_id},
+            refers_to=stored,
         )
         self.record_request(
             request,
@@ -313,7 +314,7 @@ class TdmRecorder:
         them, as a ``metadata`` record that decision records point to by id; or which
         sitemaps of the origin were read."""
         assert self._evidence is not None, "spider not opened"
-        return self._evidence.write_metadata(None, origin, evidence.to_json())
+        return self._evidence.write_metadata("origin", origin, evidence.to_json())
 
     def write_evidence(self, exchange: HttpExchange) -> StoredRecord:
         """Write a policy-document response (robots.txt, tdmrep.json, ...) as fetched."""

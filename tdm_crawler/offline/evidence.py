@@ -84,8 +84,8 @@ class EvidenceIndex:
                         if isinstance(evidence, SitemapEvidence):
                             continue  # no decision rests on the sitemaps read
                         index.metadata[member.record_id] = evidence
-                    if member.target_uri:
-                        index.origins.setdefault(member.target_uri, []).append(member.record_id)
+                    if member.subject:
+                        index.origins.setdefault(member.subject, []).append(member.record_id)
         return index
 
 

@@ -544,7 +544,7 @@ def read_origin_files(crawl: CrawlDir) -> dict[str, OriginFiles]:
                         continue
                     if not isinstance(evidence, OriginEvidence):
                         continue  # the sitemaps read: not an origin's policy files
-                    origin = member.target_uri or ""
+                    origin = member.subject or ""
                     previous = found.get(origin)
                     entry = _origin_files(evidence)
                     entry.fetches = (previous.fetches if previous else 0) + 1

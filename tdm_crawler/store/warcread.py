@@ -31,6 +31,7 @@ from warcio.recordloader import ArcWarcRecordLoader
 
 from tdm_crawler.exceptions import UnreadableWarc
 from tdm_crawler.store.safe_open import make_dir, open_new
+from tdm_crawler.store.warc import metadata_subject
 
 __all__ = [
     "ExchangeCopier",
@@ -66,6 +67,12 @@ class Member:
     #: The failed block or payload digest checks (only when scanned with
     #: ``check_digests``).
     digest_problems: tuple[str, ...] = ()
+
+    @property
+    def subject(self) -> str | None:
+        """The URL the record is about: its target, or for a metadata record the page or
+        origin it describes (whichever form wrote it, see :func:`.warc.metadata_subject`)."""
+        return metadata_subject(self.target_uri)
 
     @property
     def end(self) -> int:

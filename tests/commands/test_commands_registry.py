@@ -87,6 +87,7 @@ USAGE_ERRORS = {
     "replay": (["replay", "{tmp}"], "crawl"),
     "diff": (["diff", "{tmp}", "{tmp}"], "crawl"),
     "verify": (["verify", "{tmp}/missing"], "is not a directory"),
+    "wacz": (["wacz", "{tmp}", "--out", "{tmp}/x.wacz"], "holds no crawl"),
 }
 
 
