@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from tdm_crawler.offline.replay import ReplayConfig, ReplayResult
+from tdm_crawler.policy.ai_agents import manifest_fields
 from tdm_crawler.store import CrawlDir, DecisionLog, iter_records
 from tdm_crawler.store.manifest import manifest_time, save_manifest, tool
 from tdm_crawler.store.warcread import ExchangeCopier
@@ -113,7 +114,7 @@ class FilteredCorpus:
                 },
                 "agent": config.context.agent,
                 "profile": config.context.profile.to_json(),
-                "ai_agents": [agent.to_json() for agent in config.context.ai_agents],
+                **manifest_fields(config.context.ai_agents),
                 "settings": settings,
             }
         )

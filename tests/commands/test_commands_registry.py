@@ -83,6 +83,7 @@ USAGE_ERRORS = {
     "replay": (["replay", "{tmp}"], "crawl"),
     "diff": (["diff", "{tmp}", "{tmp}"], "crawl"),
     "verify": (["verify", "{tmp}/missing"], "is not a directory"),
+    "agents": (["agents", "import", "{tmp}/robots.json"], "cannot read"),
 }
 
 

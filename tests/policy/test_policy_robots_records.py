@@ -273,7 +273,7 @@ AI_CASES = [
     pytest.param(
         "User-agent: gptbot\nUser-agent: CCBOT\nDisallow: /news/\n",
         "/news/1",
-        ["GPTBot", "CCBot"],
+        ["CCBot", "GPTBot"],  # in the list's order
         ["GPTBot: Disallow /news/", "CCBot: Disallow /news/"],
         id="shared-group-case-insensitive",
     ),
@@ -327,6 +327,64 @@ AI_CASES = [
         id="wildcards",
     ),
     pytest.param("", "/a", [], ["no robots.txt group names"], id="empty-robots"),
+    # User-agent values that are no product token, as the community list and its
+    # robots.txt write them: matched as the whole value.
+    pytest.param(
+        "User-agent: ChatGPT Agent\nDisallow: /\n",
+        "/a",
+        ["ChatGPT Agent"],
+        ["ChatGPT Agent: Disallow / (ai-assistant)"],
+        id="spaced-token",
+    ),
+    pytest.param(
+        "User-agent: chatgpt \t  AGENT\nDisallow: /\n",
+        "/a",
+        ["ChatGPT Agent"],
+        ["ChatGPT Agent: Disallow /"],
+        id="spaced-token-white-space-runs",
+    ),
+    pytest.param(
+        "User-agent: ChatGPT Agent # OpenAI's browsing agent\nDisallow: /\n",
+        "/a",
+        ["ChatGPT Agent"],
+        [],
+        id="spaced-token-then-comment",
+    ),
+    pytest.param(
+        "User agent ChatGPT Agent\nDisallow /\n",
+        "/a",
+        ["ChatGPT Agent"],
+        [],
+        id="spaced-token-colon-less",
+    ),
+    pytest.param(
+        "User-agent: ChatGPT\nDisallow: /\n",
+        "/a",
+        [],
+        ["no robots.txt group names"],
+        id="first-word-of-spaced-token-is-another",
+    ),
+    pytest.param(
+        "User-agent: iaskspider/2.0\nDisallow: /\n",
+        "/a",
+        ["iaskspider/2.0"],
+        ["iaskspider/2.0: Disallow / (ai-assistant)"],
+        id="token-with-version",
+    ),
+    pytest.param(
+        "User-agent: iaskspider\nDisallow: /\n",
+        "/a",
+        ["iaskspider"],
+        ["iaskspider: Disallow / (unknown)"],
+        id="token-without-its-version-is-its-own-entry",
+    ),
+    pytest.param(
+        "User-agent: bigsur.ai\nUser-agent: Brightbot 1.0\nDisallow: /x\n",
+        "/x/1",
+        ["bigsur.ai", "Brightbot 1.0"],
+        ["bigsur.ai: Disallow /x", "Brightbot 1.0: Disallow /x"],
+        id="dotted-tokens",
+    ),
 ]
 
 
