@@ -410,6 +410,32 @@ def test_our_own_token_in_the_list_changes_nothing() -> None:
     assert "our own token 'GPTBot' is in the AI-agent list" in finding.signals[0].detail
 
 
+def test_a_user_agent_value_is_kept_whole_with_white_space_runs_as_one() -> None:
+    records = RobotsRecords.parse(
+        "User-agent: ChatGPT \t Agent\nUser-agent: iaskspider/2.0\nDisallow: /\n"
+    )
+    assert records.groups[0].agents == ("chatgpt agent", "iaskspider/2.0")
+    assert records.names("CHATGPT  AGENT") and not records.names("chatgpt")
+    assert records.access_rule("ChatGPT   Agent", "https://e.org/a") == ("disallow", "/")
+
+
+def test_each_list_gets_its_own_answer_from_one_robots_txt() -> None:
+    """The named agents are worked out once per file and list, never shared between lists."""
+    records = RobotsRecords.parse("User-agent: GPTBot\nUser-agent: MyBot\nDisallow: /\n")
+    url = "https://e.org/a"
+    for _ in range(2):
+        assert ai_agent_finding(records, url, load_agents("GPTBot"), AGENT).signals[0].value == [
+            "GPTBot"
+        ]
+        assert ai_agent_finding(records, url, load_agents("MyBot"), AGENT).signals[0].value == [
+            "MyBot"
+        ]
+    both = load_agents("+MyBot")
+    (listed,) = ai_agent_finding(records, url, both, "mybot").signals
+    assert listed.value == ["GPTBot", "MyBot"] and "our own token 'mybot'" in listed.detail
+    assert "our own token" not in ai_agent_finding(records, url, both, AGENT).signals[0].detail
+
+
 def test_user_list_decides_which_groups_count() -> None:
     records = RobotsRecords.parse("User-agent: MyBot\nDisallow: /\n")
     url = "https://e.org/a"
