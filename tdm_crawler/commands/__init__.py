@@ -19,6 +19,7 @@ import argparse
 from typing import Protocol
 
 from tdm_crawler.commands import (
+    agents,
     check,
     crawl,
     demo,
@@ -63,4 +64,5 @@ COMMANDS: tuple[Command, ...] = (
     diff,
     verify,
     wacz,
+    agents,
 )

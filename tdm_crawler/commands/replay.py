@@ -21,6 +21,7 @@ from tdm_crawler.exceptions import (
     UnsafeOutput,
     UsageError,
 )
+from tdm_crawler.policy.ai_agents import manifest_fields
 
 if TYPE_CHECKING:
     from tdm_crawler.offline.filtered import DerivedCorpus
@@ -120,7 +121,7 @@ def _seal(
         },
         agent=config.context.agent,
         profile=config.context.profile.to_json(),
-        ai_agents=[agent.to_json() for agent in config.context.ai_agents],
+        **manifest_fields(config.context.ai_agents),
         settings={**(manifest.get("settings") or {}), **config.settings},
     )
 

@@ -32,7 +32,8 @@ TDM_SETTINGS: dict[str, tuple[Any, str]] = {
     "TDM_AI_AGENTS": (
         "",
         "AI crawlers whose robots.txt groups reserve: '' = packaged list, "
-        "'A,B' = these, '+A,B' = packaged plus these, or a JSON file",
+        "'A,B' = these, '+A,B' = packaged plus these, or a list file *.json "
+        "(tdm-crawl agents import)",
     ),
     "TDM_PURPOSE": (
         "ai-training",

@@ -22,7 +22,8 @@ from tdm_crawler.crawl.meta import POLICY_FILE_META, RECHECK_META, RECORDED_META
 from tdm_crawler.crawl.resume import ResumeState
 from tdm_crawler.crawl.urls import original_url
 from tdm_crawler.exceptions import SettingError
-from tdm_crawler.policy import Decision, Reason, Signal, Verdict, load_agents
+from tdm_crawler.policy import Decision, Reason, Signal, Verdict
+from tdm_crawler.policy.ai_agents import AgentList, manifest_fields
 from tdm_crawler.policy.purposes import Profile
 from tdm_crawler.store import (
     CrawlDir,
@@ -56,7 +57,9 @@ logger = logging.getLogger(__name__)
 class TdmRecorder:
     """Writes ``decisions.jsonl``, ``content/``, ``evidence/`` and ``manifest.json``."""
 
-    def __init__(self, crawler: Crawler, claims: Claims, profile: Profile) -> None:
+    def __init__(
+        self, crawler: Crawler, claims: Claims, profile: Profile, agents: AgentList
+    ) -> None:
         settings = crawler.settings
         out = settings.get("TDM_OUTPUT_DIR")
         if not out:
@@ -83,6 +86,7 @@ class TdmRecorder:
         self._pending: set[str] = set()
         self.claims = claims
         self.profile = profile
+        self.agents = agents
         self.worker_id: str | None = settings.get("TDM_WORKER_ID") or None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -342,9 +346,7 @@ class TdmRecorder:
             sessions=[*sessions, session],
             # What the crawl decided for: replay decides for it unless told otherwise.
             profile=self.profile.to_json(),
-            ai_agents=[
-                agent.to_json() for agent in load_agents(settings.get("TDM_AI_AGENTS") or None)
-            ],
+            **manifest_fields(self.agents),
             **worker,
         )
         # Sealed over the closed files, so `tdm-crawl verify` detects any later change.

@@ -94,7 +94,7 @@ class CrawlSession:
         self.maxsize = s.getint("DOWNLOAD_MAXSIZE")
         self.claims: Claims = _strategy(crawler, "TDM_CLAIMS_CLASS")
         policy_store: PolicyStore = _strategy(crawler, "TDM_POLICY_STORE_CLASS")
-        self.recorder = TdmRecorder(crawler, self.claims, profile)
+        self.recorder = TdmRecorder(crawler, self.claims, profile, agents)
         self.fetcher = PolicyFetcher(crawler, self.limits, policy_store, self)
         # Weak: a request dropped on the way takes what is kept for it along.
         self._raw: WeakKeyDictionary[Request, HttpExchange] = WeakKeyDictionary()

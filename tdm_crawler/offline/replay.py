@@ -53,7 +53,7 @@ from tdm_crawler.policy import (
     origin_of,
     with_policy,
 )
-from tdm_crawler.policy.ai_agents import AiAgent, agents_from_json
+from tdm_crawler.policy.ai_agents import AgentList, agents_from_manifest
 from tdm_crawler.policy.purposes import Profile
 from tdm_crawler.store import CrawlDir, decision_record, iter_records
 from tdm_crawler.store.decisions import ADDED_FIELDS
@@ -115,8 +115,15 @@ class ReplayConfig:
         return self.context.profile != self.crawl_profile
 
 
-def _agent_tokens(agents: tuple[AiAgent, ...]) -> list[str]:
+def _agent_tokens(agents: AgentList) -> list[str]:
     return [agent.token for agent in agents]
+
+
+def _version(agents: AgentList) -> str:
+    """`` (version v1.50, 2026-08-22)`` for a summary line; empty when the list has none."""
+    if agents.version is None:
+        return ""
+    return f" (version {agents.version}{f', {agents.date}' if agents.date else ''})"
 
 
 def replay_config(manifest: Mapping[str, Any], overrides: Mapping[str, Any]) -> ReplayConfig:
@@ -136,9 +143,9 @@ def replay_config(manifest: Mapping[str, Any], overrides: Mapping[str, Any]) -> 
             f"fetches nothing; replay can change {', '.join(REPLAYABLE_SETTINGS)}"
         )
     crawl = {**tdm_defaults(), **(manifest.get("settings") or {})}
-    recorded = manifest.get("ai_agents")
+    recorded = agents_from_manifest(manifest)
     if recorded is not None:
-        crawl_agents = agents_from_json(recorded, origin="the manifest's ai_agents")
+        crawl_agents = recorded
         crawl_source = "as recorded in the manifest"
     else:
         crawl_agents = load_agents(str(crawl["TDM_AI_AGENTS"] or "") or None)
@@ -183,7 +190,7 @@ def replay_config(manifest: Mapping[str, Any], overrides: Mapping[str, Any]) -> 
         limits,
         effective,
         changed,
-        f"{len(agents)} agents, {agents_source}",
+        f"{len(agents)} agents{_version(agents)}, {agents_source}",
         crawl_profile,
     )
 

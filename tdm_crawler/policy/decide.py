@@ -21,7 +21,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from tdm_crawler.policy.ai_agents import AiAgent, load_agents
+from tdm_crawler.policy.ai_agents import AgentList, load_agents
 from tdm_crawler.policy.aipref import (
     content_signal_finding,
     content_signal_header_finding,
@@ -60,7 +60,7 @@ class Context:
     groups count as reservations, and the crawl's profile (purpose, operator, region)."""
 
     agent: str = "tdm-crawler"
-    ai_agents: tuple[AiAgent, ...] = field(default_factory=load_agents)
+    ai_agents: AgentList = field(default_factory=load_agents)
     profile: Profile = DEFAULT_PROFILE
 
 

@@ -23,8 +23,11 @@ How lines become groups:
 * ``Sitemap``, ``Host`` and ``License`` are global wherever they stand; records before
   the first ``user-agent`` line belong to no group and are dropped, and so are those of
   a group whose user-agent lines are all empty;
-* a token is compared lower-cased; one written with a wildcard (``GPT*Bot``) is also
-  read without it (``gptbot``), the group its author meant.
+* a token is the whole user-agent value, compared lower-cased with runs of white space
+  read as one space, so values that are no RFC 9309 product token name their group too
+  (``ChatGPT Agent``, ``iaskspider/2.0``, ``bigsur.ai``: the AI-agent list has them, and
+  sites copy its robots.txt); one written with a wildcard (``GPT*Bot``) is also read
+  without it (``gptbot``), the group its author meant.
 """
 
 from __future__ import annotations
@@ -126,7 +129,7 @@ class RobotsRecords:
                     close()
                     ruled = False
                 if value:
-                    token = value.lower()
+                    token = " ".join(value.lower().split())
                     agents.append(token)
                     if token != "*" and "*" in token and token.replace("*", ""):
                         agents.append(token.replace("*", ""))
@@ -152,11 +155,11 @@ class RobotsRecords:
         Several such groups are read as one, as RFC 9309 asks. The ``*`` group is not a
         fallback here: ``groups_naming("*")`` returns only the ``*`` groups themselves.
         """
-        return tuple(self.groups[number] for number in self._index.get(token.lower(), ()))
+        return tuple(self.groups[number] for number in self._index.get(_key(token), ()))
 
     def names(self, token: str) -> bool:
         """Whether some group's user-agent line names ``token`` (case-insensitively)."""
-        return token.lower() in self._index
+        return _key(token) in self._index
 
     def group_key(self, agent: str) -> str | None:
         """The token whose groups ``agent`` obeys: its own token, else ``*``, else None.
@@ -185,7 +188,7 @@ class RobotsRecords:
         the path and query wins, an Allow beats a Disallow of equal length, and an empty
         value is no rule. Returns ``(field, pattern as written)``.
         """
-        rules = self.memo(("access", key.lower()), lambda: _access_rules(self, key))
+        rules = self.memo(("access", _key(key)), lambda: _access_rules(self, key))
         deciding = rules.longest(normalise(path_and_query(url)))
         if not deciding:
             return None
@@ -384,11 +387,9 @@ def ai_agent_finding(
     reserving: list[str] = []
     purposes: frozenset[Purpose] = frozenset()
     notes: list[str] = []
-    for agent in agents:
-        key = agent.token.lower()
-        if key == "*" or not records.names(key):  # the fallback group never counts
-            continue
-        rule = records.access_rule(key, url)
+    named, own_listed = _named_agents(records, agents, own_agent)
+    for agent in named:
+        rule = records.access_rule(agent.token, url)
         if rule is not None and rule[0] == "disallow":
             reserving.append(agent.token)
             purposes |= reserved_purposes("ai-agent", agent.purpose)
@@ -407,10 +408,38 @@ def ai_agent_finding(
         detail += "; ".join(notes)
     else:
         detail = "groups naming AI agents allow this URL: " + "; ".join(notes)
-    if own_agent.strip().lower() in {agent.token.lower() for agent in agents}:
+    if own_listed:
         detail += f" (our own token {own_agent!r} is in the AI-agent list)"
     signal = Signal("robots-ai-agent", "robots.txt", reserving, detail)
     return Finding((signal,), Reason.ROBOTS_AI_AGENT if reserving else None, purposes)
+
+
+def _named_agents(
+    records: RobotsRecords, agents: Sequence[AiAgent], own_agent: str
+) -> tuple[tuple[AiAgent, ...], bool]:
+    """The agents some group of ``records`` names (never ``*``: the fallback group never
+    counts), and whether ``own_agent`` is in ``agents``.
+
+    Worked out once per robots.txt and list (the list is long, a file names few of its
+    agents, and an origin's many URLs ask the same): kept in the records' memo under the
+    list's identity. The memo holds the list too, so while the answer is kept no other
+    list can have that identity.
+    """
+
+    def build() -> tuple[Sequence[AiAgent], tuple[AiAgent, ...], bool]:
+        named = tuple(
+            agent for agent in agents if _key(agent.token) != "*" and records.names(agent.token)
+        )
+        own = _key(own_agent)
+        return agents, named, any(_key(agent.token) == own for agent in agents)
+
+    _, named, own_listed = records.memo(("ai-agents", id(agents), own_agent), build)
+    return named, own_listed
+
+
+def _key(token: str) -> str:
+    """A user-agent token as groups are indexed: lower-cased, white space runs one space."""
+    return " ".join(token.lower().split())
 
 
 def _clip(pattern: str, keep: int = 200) -> str:

@@ -201,6 +201,11 @@ def _sources(summary: CrawlSummary, manifest: Mapping[str, Any], tool: str) -> s
         lines.append(f"- **Versions:** {pinned}")
     lines.append(f"- **Agent token:** {markdown_code(manifest.get('agent') or '?')}")
     lines.append(f"- **User-Agent:** {markdown_code(manifest.get('user_agent') or '?')}")
+    listed = manifest.get("ai_agents_list")
+    if isinstance(listed, Mapping):
+        said = [f"version {listed.get('version') or 'not stated'}"]
+        said += [str(listed["date"])] if listed.get("date") else []
+        lines.append(f"- **AI-agent list:** {', '.join(said)}; source {listed.get('source')}")
     if agents:
         lines.append(
             f"- **AI-agent tokens whose robots.txt groups count as reservations "

@@ -88,6 +88,7 @@ USAGE_ERRORS = {
     "diff": (["diff", "{tmp}", "{tmp}"], "crawl"),
     "verify": (["verify", "{tmp}/missing"], "is not a directory"),
     "wacz": (["wacz", "{tmp}", "--out", "{tmp}/x.wacz"], "holds no crawl"),
+    "agents": (["agents", "import", "{tmp}/robots.json"], "cannot read"),
 }
 
 

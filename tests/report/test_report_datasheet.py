@@ -65,6 +65,11 @@ def test_sources_name_the_crawl_the_agent_and_the_versions(crawl: Path, sheet: s
     assert manifest["started_at"] in sheet and manifest["finished_at"] in sheet
     assert f"scrapy {manifest['versions']['scrapy']}" in sheet
     assert "`GPTBot`" in sheet  # the AI-agent tokens that count as reservations
+    listed = manifest["ai_agents_list"]
+    assert (
+        f"- **AI-agent list:** version {listed['version']}, {listed['date']}; "
+        f"source {listed['source']}"
+    ) in sheet
     records = list(iter_records(crawl / "decisions.jsonl"))
     origins = {r["url"].split("/")[2] for r in records}
     for host in origins:
