@@ -104,7 +104,7 @@ PROTOCOL_ROWS: Final[tuple[tuple[str, str, str, str, str], ...]] = (
     (
         "Content-Signal",
         "`Content-Signal` header; robots.txt `Content-Signal` rules",
-        "`ai-train=no`",
+        "`ai-train=no`, `use=immediate`, `use=reference`",
         "reserved, `content-signal`",
         "content-signal",
     ),
