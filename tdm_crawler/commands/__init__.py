@@ -18,7 +18,18 @@ from __future__ import annotations
 import argparse
 from typing import Protocol
 
-from tdm_crawler.commands import check, crawl, demo, diff, recheck, replay, report, verify, worker
+from tdm_crawler.commands import (
+    check,
+    crawl,
+    demo,
+    diff,
+    purge,
+    recheck,
+    replay,
+    report,
+    verify,
+    worker,
+)
 
 
 class Command(Protocol):
@@ -44,6 +55,7 @@ COMMANDS: tuple[Command, ...] = (
     worker,
     check,
     recheck,
+    purge,
     demo,
     report,
     replay,

@@ -47,5 +47,7 @@ def run(args: argparse.Namespace) -> int:
             f"or {crawl.relative(crawl.manifest)})"
         )
     result = verify_crawl(args.dir, strict=args.strict)
-    print(format_result(result, args.dir))
+    from tdm_crawler.report.escape import terminal
+
+    print(terminal(format_result(result, args.dir), multiline=True))
     return 0 if result.ok else 1

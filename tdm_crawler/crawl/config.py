@@ -54,6 +54,21 @@ TDM_SETTINGS: dict[str, tuple[Any, str]] = {
     "TDM_EMBEDDED_MAX_BYTES": (64 * 1024 * 1024, "size cap for reading PDF/EPUB metadata"),
     "TDM_EMBEDDED_TIMEOUT": (5.0, "seconds allowed for reading one PDF's metadata"),
     "TDM_MAX_CRAWL_DELAY": (30.0, "cap (s) on an honoured robots.txt Crawl-delay"),
+    "TDM_SITEMAPS": (
+        False,
+        "also read each seed origin's sitemaps (robots.txt Sitemap: lines, /sitemap.xml) "
+        "and decide their URLs like links (--sitemaps)",
+    ),
+    "TDM_SITEMAP_MAX_BYTES": (
+        10 * 1024 * 1024,
+        "size cap of one sitemap, as fetched and once decompressed",
+    ),
+    "TDM_SITEMAP_MAX_URLS": (50_000, "URLs taken from one origin's sitemaps"),
+    "TDM_SITEMAP_MAX_FILES": (20, "sitemaps (and indexes) fetched per origin"),
+    "TDM_SITEMAP_MAX_DEPTH": (
+        2,
+        "levels of sitemap indexes followed below the sitemaps robots.txt names",
+    ),
     "TDM_BACKOFF_BASE": (1.0, "delay (s) after an origin's first failure, doubled per failure"),
     "TDM_BACKOFF_MAX": (60.0, "cap (s) on back-off and on an honoured Retry-After"),
     "TDM_WARC_MAX_FILE_BYTES": (1_000_000_000, "rotate WARC files past this size"),

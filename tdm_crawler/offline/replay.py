@@ -43,6 +43,7 @@ from tdm_crawler.policy import (
     Context,
     Limits,
     OriginFacts,
+    Reason,
     ResponseFacts,
     Verdict,
     decide_after_fetch,
@@ -308,6 +309,10 @@ def _differs(old: Mapping[str, Any], new: Mapping[str, Any], name: str) -> bool:
 
 def replay_record(record: dict[str, Any], reader: EvidenceReader, ctx: Context) -> Outcome:
     """Decide one recorded URL again; never raises for bad or missing evidence."""
+    if record.get("reason") == Reason.PURGED:
+        # The evidence says why it had been allowed; a rightsholder's request since
+        # removed it, and no protocol document records that request.
+        return _kept(record, "purged", "purged at a rightsholder's request (complaints.jsonl)")
     try:
         evidence = of_record(record)
     except ValueError as exc:

@@ -16,7 +16,7 @@ Checks, each failure listed with its file and line or record:
    belong to such a response; every ``stored: true`` decision's response is present.
    A response for a URL whose decision is not allowed is reported as such.
 5. evidence: every origin evidence record and policy document a decision names is present;
-   evidence responses no decision or origin record refers to are a warning (an
+   evidence responses no decision, origin or sitemap record refers to are a warning (an
    interrupted fetch), with ``strict`` a violation.
 """
 
@@ -30,7 +30,7 @@ from typing import Any
 
 from tdm_crawler.exceptions import NotACrawl, UnreadableWarc
 from tdm_crawler.store import CrawlDir, decision_lines, file_digests, validate_record
-from tdm_crawler.store.evidence import DecisionEvidence, OriginEvidence, of_record
+from tdm_crawler.store.evidence import DecisionEvidence, metadata_evidence, of_record
 from tdm_crawler.store.warcread import Member, metadata_json, scan
 
 __all__ = ["VerifyResult", "Violation", "format_result", "verify_crawl"]
@@ -329,12 +329,12 @@ class _Verifier:
                 elif member.record_type == "metadata":
                     metadata.add(member.record_id)
                     try:
-                        origin = OriginEvidence.from_json(value)
+                        named = metadata_evidence(value)
                     except ValueError as exc:
                         where = self._where(member)
                         self.fail(where, f"origin evidence cannot be read: {exc}")
                         continue
-                    for ref in origin.documents():
+                    for ref in named.documents():
                         for read in ref.records:
                             referenced.setdefault(read.record_id, self._where(member))
         for evidence_id, where in decisions.origin_ids.items():

@@ -3,10 +3,10 @@
 Every reader of robots.txt asks the groups formed here: our own group's Allow/Disallow
 and Crawl-delay (:mod:`tdm_crawler.policy.robots`), the AI-agent groups
 (:func:`ai_agent_finding`), Content-Usage and Content-Signal lines
-(:mod:`tdm_crawler.policy.aipref`) and the global License lines (RSL). So a rule has one
-reading, and records no general-purpose parser keeps (Content-Usage, License...) are read
-from the same groups as the rules. :class:`RobotsRecords` is immutable and answers many
-queries cheaply.
+(:mod:`tdm_crawler.policy.aipref`), the global License lines (RSL) and the Sitemap
+lines. So a rule has one reading, and records no general-purpose parser keeps
+(Content-Usage, License...) are read from the same groups as the rules.
+:class:`RobotsRecords` is immutable and answers many queries cheaply.
 
 How lines become groups:
 
@@ -348,11 +348,21 @@ def license_urls(records: RobotsRecords, robots_url: str) -> tuple[str, ...]:
     (RSL 1.0). A value that cannot be resolved (an invalid port or IPv6 literal) is kept
     as written: fetching it fails, and the licence is recorded as that failure.
     """
+    return _global_urls(records, "license", robots_url)
+
+
+def sitemap_urls(records: RobotsRecords, robots_url: str) -> tuple[str, ...]:
+    """The sitemap URLs of ``Sitemap:`` lines (global), in file order, each once, a
+    relative one resolved against ``robots_url`` as a licence's is."""
+    return _global_urls(records, "sitemap", robots_url)
+
+
+def _global_urls(records: RobotsRecords, field_name: str, robots_url: str) -> tuple[str, ...]:
     return tuple(
         dict.fromkeys(
             _resolved(value, robots_url)
             for name, value in records.global_records
-            if name == "license"
+            if name == field_name
         )
     )
 

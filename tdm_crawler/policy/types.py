@@ -48,6 +48,9 @@ class Reason(StrEnum):
     FETCH_FAILED = "fetch-failed"
     NOT_PUBLIC_ADDRESS = "not-public-address"
     TOO_LARGE = "too-large"
+    #: Not a protocol's: ``tdm-crawl purge`` removed the stored content at a
+    #: rightsholder's request (the record's last signal says which).
+    PURGED = "purged"
 
 
 @dataclass(frozen=True, slots=True)

@@ -33,6 +33,7 @@ import http
 import io
 import json
 import os
+import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,11 +48,15 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-__all__ = ["WARC_VERSION", "HttpExchange", "StoredRecord", "WarcWriter"]
+from tdm_crawler.store.safe_open import make_dir, open_new
+
+__all__ = ["WARC_VERSION", "HttpExchange", "StoredRecord", "WarcWriter", "is_writer_file"]
 
 WARC_VERSION: Final = "WARC/1.1"
 #: How every WARC file's name ends (one gzip member per record).
 FILE_SUFFIX: Final = ".warc.gz"
+#: ``<prefix>-<UTC time to the ms, 17 digits>-<pid>-<seq, 5 digits or more>.warc.gz``.
+_FILE_NAME: Final = re.compile(r"(?P<prefix>[^/]+)-\d{17}-\d+-\d{5,}" + re.escape(FILE_SUFFIX))
 _FORMAT: Final = "WARC File Format 1.1"
 _CONFORMS_TO: Final = (
     "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
@@ -136,6 +141,12 @@ class StoredRecord:
     length: int
     payload_sha256: str
     payload_digest: str
+
+
+def is_writer_file(name: str, prefix: str) -> bool:
+    """Whether ``name`` is how a :class:`WarcWriter` with ``prefix`` names its files."""
+    match = _FILE_NAME.fullmatch(name)
+    return match is not None and match["prefix"] == prefix
 
 
 def _new_record_id() -> str:
@@ -477,7 +488,7 @@ class WarcWriter:
         return offset, self._file.tell() - offset
 
     def _open_file(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        make_dir(self.directory)
         opened_at = self._clock()
         stamp = opened_at.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
         while True:
@@ -485,7 +496,7 @@ class WarcWriter:
             path = self.directory / name
             self._seq += 1
             try:
-                handle = path.open("xb")
+                handle = open_new(path)
             except FileExistsError:
                 continue  # never append: a resumed crawl with a reused pid takes the next seq
             break

@@ -182,6 +182,25 @@ def test_copying_one_exchange_takes_its_request_and_metadata(
         again.copy(stored[0].record_id)  # a copy never overwrites
 
 
+def test_a_record_standing_alone_is_copied_by_its_id(tmp_path: Path) -> None:
+    """An origin evidence record refers to no response: it is an exchange of its own."""
+    with WarcWriter(tmp_path / "source", "evidence", crawl_id="c", software="test") as writer:
+        ex = HttpExchange(
+            url="http://example.test/robots.txt", status=200, response_headers=[],
+            body=b"User-agent: *\n", fetched_at=NOW,
+        )  # fmt: skip
+        robots = writer.write_exchange(ex)
+        first = writer.write_metadata(None, "http://example.test:80", {"robots": 1})
+        writer.write_metadata(None, "http://other.test:80", {"robots": 2})
+        (path,) = writer.files
+    dest = tmp_path / "copy"
+    with closing(ExchangeCopier([path], dest, wanted={first, robots.record_id})) as copier:
+        assert copier.copy_all() == 2
+    copied = sound_members(dest / path.name)
+    assert [m.record_type for m in copied] == ["warcinfo", "response", "request", "metadata"]
+    assert copied[-1].record_id == first
+
+
 def test_a_damaged_source_raises_unless_asked_to_stop(
     warc: tuple[Path, list[StoredRecord]], tmp_path: Path
 ) -> None:
