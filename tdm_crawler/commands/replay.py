@@ -62,8 +62,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME=VALUE",
         help="decide with this setting changed: TDM_AGENT, TDM_AI_AGENTS (e.g. +NewBot), "
-        "TDM_PURPOSE, TDM_OPERATOR, TDM_REGION, TDM_ROBOTS_MAX_BYTES, TDM_TDMREP_MAX_BYTES, "
-        "TDM_DOCUMENT_MAX_BYTES",
+        "TDM_PURPOSE, TDM_OPERATOR, TDM_REGION, TDM_NOARCHIVE_RESERVES, TDM_ROBOTS_MAX_BYTES, "
+        "TDM_TDMREP_MAX_BYTES, TDM_DOCUMENT_MAX_BYTES",
     )
     parser.add_argument(
         "--report",

@@ -45,6 +45,11 @@ TDM_SETTINGS: dict[str, tuple[Any, str]] = {
         "who runs the crawl: commercial, non-commercial, education, government or personal",
     ),
     "TDM_REGION": (None, "ISO 3166-1 alpha-2 code of where the crawl runs (unset: none)"),
+    "TDM_NOARCHIVE_RESERVES": (
+        False,
+        "Bing's noarchive/nocache (X-Robots-Tag, robots or bingbot meta) reserve for every "
+        "purpose but search (always recorded)",
+    ),
     "TDM_MAX_LICENSES": (4, "RSL licences fetched per origin or response"),
     "TDM_DOCUMENT_MAX_BYTES": (1024 * 1024, "size cap of an RSL licence or TDM policy"),
     "TDM_EMBEDDED_MAX_BYTES": (64 * 1024 * 1024, "size cap for reading PDF/EPUB metadata"),
@@ -161,6 +166,20 @@ SCRAPY_SETTINGS: dict[str, Any] = {
 def user_agent(agent: str, contact: str) -> str:
     """``<token>/<version> (+<contact>)`` as docs/interface.md specifies (``--contact``)."""
     return f"{agent}/{__version__} (+{contact})" if contact else f"{agent}/{__version__}"
+
+
+def setting_flag(name: str, value: Any) -> bool:
+    """A boolean setting as Scrapy's ``getbool`` reads it (``True``/``False``, ``1``/``0``,
+    ``"true"``/``"false"`` in any case), so a live crawl and a replay of its manifest read
+    the recorded value alike; anything else is a ValueError that names the setting."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true"):
+        return True
+    if text in ("0", "false", "", "none"):
+        return False
+    raise ValueError(f"{name} must be true or false, got {value!r}")
 
 
 def tdm_defaults() -> dict[str, Any]:

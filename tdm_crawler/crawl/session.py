@@ -5,7 +5,8 @@ storage spider middleware, the recorder extension, the spider) on its own. Rathe
 each finding the others through look-ups, they all ask :meth:`CrawlSession.of` for the
 one session of their crawler, which holds:
 
-* the decision context (agent, AI-agent list, purpose profile) and the size/time
+* the decision context (agent, AI-agent list, purpose profile, whether Bing's
+  ``noarchive`` reserves) and the size/time
   limits (read from the settings once);
 * the strategies that differ between a crawl alone and one worker of a distributed
   crawl, each a class named by a setting (as Scrapy's ``ROBOTSTXT_PARSER`` names its
@@ -31,6 +32,7 @@ from scrapy import signals
 from scrapy.utils.misc import build_from_crawler, load_object
 
 from tdm_crawler.crawl import log_filter
+from tdm_crawler.crawl.config import setting_flag
 from tdm_crawler.crawl.failures import classify_failure
 from tdm_crawler.crawl.origin import PolicyFetcher
 from tdm_crawler.crawl.recorder import TdmRecorder
@@ -89,7 +91,11 @@ class CrawlSession:
         except ValueError as error:
             raise SettingError(str(error)) from None
         agents = load_agents(s.get("TDM_AI_AGENTS") or None)
-        self.context = Context(s.get("TDM_AGENT"), agents, profile)
+        try:
+            noarchive = setting_flag("TDM_NOARCHIVE_RESERVES", s.get("TDM_NOARCHIVE_RESERVES"))
+        except ValueError as error:
+            raise SettingError(str(error)) from None
+        self.context = Context(s.get("TDM_AGENT"), agents, profile, noarchive)
         self.limits = Limits.from_settings(s)
         self.maxsize = s.getint("DOWNLOAD_MAXSIZE")
         self.claims: Claims = _strategy(crawler, "TDM_CLAIMS_CLASS")

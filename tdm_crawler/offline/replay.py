@@ -36,7 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Final
 
-from tdm_crawler.crawl.config import tdm_defaults
+from tdm_crawler.crawl.config import setting_flag, tdm_defaults
 from tdm_crawler.exceptions import MissingEvidence
 from tdm_crawler.offline.evidence import EvidenceIndex, EvidenceReader
 from tdm_crawler.policy import (
@@ -79,11 +79,15 @@ REPLAYABLE_SETTINGS: Final = (
     "TDM_PURPOSE",
     "TDM_OPERATOR",
     "TDM_REGION",
+    "TDM_NOARCHIVE_RESERVES",
     "TDM_ROBOTS_MAX_BYTES",
     "TDM_TDMREP_MAX_BYTES",
     "TDM_DOCUMENT_MAX_BYTES",
 )
-_INT_SETTINGS: Final = frozenset(REPLAYABLE_SETTINGS[5:])
+_INT_SETTINGS: Final = frozenset(
+    ("TDM_ROBOTS_MAX_BYTES", "TDM_TDMREP_MAX_BYTES", "TDM_DOCUMENT_MAX_BYTES")
+)
+_FLAG_SETTINGS: Final = frozenset(("TDM_NOARCHIVE_RESERVES",))
 #: The settings of the purpose profile, in :class:`Profile` field order.
 _PROFILE_SETTINGS: Final = ("TDM_PURPOSE", "TDM_OPERATOR", "TDM_REGION")
 
@@ -143,6 +147,8 @@ def replay_config(manifest: Mapping[str, Any], overrides: Mapping[str, Any]) -> 
             f"fetches nothing; replay can change {', '.join(REPLAYABLE_SETTINGS)}"
         )
     crawl = {**tdm_defaults(), **(manifest.get("settings") or {})}
+    for name in _FLAG_SETTINGS:  # as the crawl read it, whatever spelling it was given in
+        crawl[name] = setting_flag(name, crawl.get(name))
     recorded = agents_from_manifest(manifest)
     if recorded is not None:
         crawl_agents = recorded
@@ -173,6 +179,12 @@ def replay_config(manifest: Mapping[str, Any], overrides: Mapping[str, Any]) -> 
             if _agent_tokens(agents) != _agent_tokens(crawl_agents):
                 changed[name] = {"from": crawl.get(name), "to": spec}
             continue
+        if name in _FLAG_SETTINGS:
+            flag = setting_flag(name, value)
+            effective[name] = flag
+            if flag != crawl.get(name):
+                changed[name] = {"from": crawl.get(name), "to": flag}
+            continue
         if name in _INT_SETTINGS:
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise ValueError(f"{name} must be a positive number of bytes, got {value!r}")
@@ -186,7 +198,7 @@ def replay_config(manifest: Mapping[str, Any], overrides: Mapping[str, Any]) -> 
     agent = str(effective["TDM_AGENT"] or manifest.get("agent") or "tdm-crawler")
     effective["TDM_AGENT"] = agent
     return ReplayConfig(
-        Context(agent, agents, profile),
+        Context(agent, agents, profile, bool(effective["TDM_NOARCHIVE_RESERVES"])),
         limits,
         effective,
         changed,

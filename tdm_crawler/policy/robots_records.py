@@ -20,9 +20,10 @@ How lines become groups:
   the group and do not split it (RFC 9309 §2.2.4), so ``User-agent: a``,
   ``Content-Usage: train-ai=n``, ``User-agent: b``, ``Disallow: /`` is one group for
   ``a`` and ``b``, holding both records;
-* ``Sitemap``, ``Host`` and ``License`` are global wherever they stand; records before
-  the first ``user-agent`` line belong to no group and are dropped, and so are those of
-  a group whose user-agent lines are all empty;
+* ``Sitemap``, ``Host`` and ``License`` are global wherever they stand; a
+  ``Content-Signal`` line before the first ``user-agent`` line is global too (it speaks
+  to every agent); every other record before that line belongs to no group and is
+  dropped, and so are the records of a group whose user-agent lines are all empty;
 * a token is the whole user-agent value, compared lower-cased with runs of white space
   read as one space, so values that are no RFC 9309 product token name their group too
   (``ChatGPT Agent``, ``iaskspider/2.0``, ``bigsur.ai``: the AI-agent list has them, and
@@ -61,6 +62,9 @@ _ALIASES: dict[str, str] = {
 }
 # Records about the whole site, wherever they stand in the file.
 _GLOBAL = frozenset({"sitemap", "host", "license"})
+# Records about the whole site when they stand before the first user-agent line
+# (Cloudflare's Content Signals); after it they belong to their group.
+_PREAMBLE = frozenset({"content-signal"})
 _ACCESS = frozenset({"allow", "disallow"})
 # The rule lines of a group: one ends a run of user-agent lines (the rest never do).
 _BOM = "\ufeff"
@@ -81,7 +85,8 @@ class RobotsGroup(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class RobotsRecords:
-    """A robots.txt as groups of records plus its global records (Sitemap, Host, License).
+    """A robots.txt as groups of records plus its global records (Sitemap, Host, License,
+    Content-Signal lines before the first group).
 
     Build it once per robots.txt with :meth:`parse`; queries compile what they need on
     first use and keep it, so asking about many URLs costs little per URL.
@@ -100,6 +105,7 @@ class RobotsRecords:
         agents: list[str] = []
         records: list[Record] = []
         ruled = False  # a rule line came after the group's user-agent lines
+        started = False  # a user-agent line was seen
 
         def close() -> None:
             if agents:
@@ -125,6 +131,7 @@ class RobotsRecords:
                 if value:
                     global_records.append((name, value))
             elif name == "user-agent":
+                started = True
                 if ruled:
                     close()
                     ruled = False
@@ -137,6 +144,8 @@ class RobotsRecords:
                 ruled = ruled or name in _ACCESS
                 if agents:
                     records.append((name, value))
+                elif not started and name in _PREAMBLE and value:
+                    global_records.append((name, value))
         close()
 
         index: dict[str, list[int]] = {}

@@ -38,6 +38,8 @@ class Reason(StrEnum):
     TDMREP_FILE_UNAVAILABLE = "tdmrep-file-unavailable"
     X_ROBOTS_NOAI = "x-robots-noai"
     META_ROBOTS_NOAI = "meta-robots-noai"
+    X_ROBOTS_NOARCHIVE = "x-robots-noarchive"
+    META_ROBOTS_NOARCHIVE = "meta-robots-noarchive"
     CONTENT_USAGE = "content-usage"
     CONTENT_SIGNAL = "content-signal"
     RSL = "rsl"

@@ -101,6 +101,13 @@ PROTOCOL_ROWS: Final[tuple[tuple[str, str, str, str, str], ...]] = (
         "noai",
     ),
     (
+        "Bing noarchive / nocache",
+        '`X-Robots-Tag` header, `<meta name="robots">` or `<meta name="bingbot">`',
+        "`noarchive`, `nocache`, only with `TDM_NOARCHIVE_RESERVES` (always recorded)",
+        "reserved, `x-robots-noarchive` / `meta-robots-noarchive`",
+        "bing",
+    ),
+    (
         "Content-Usage (IETF aipref)",
         "`Content-Usage` header; robots.txt `Content-Usage` rules",
         "`n` on a training or mining category",
@@ -110,7 +117,7 @@ PROTOCOL_ROWS: Final[tuple[tuple[str, str, str, str, str], ...]] = (
     (
         "Content-Signal",
         "`Content-Signal` header; robots.txt `Content-Signal` rules",
-        "`ai-train=no`",
+        "`ai-train=no`, `use=immediate`, `use=reference`",
         "reserved, `content-signal`",
         "content-signal",
     ),

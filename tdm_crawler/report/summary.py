@@ -68,6 +68,7 @@ PROTOCOLS: Final = (
     ("tdmrep", "TDMRep"),
     ("tdm-policy", "TDMRep policy (ODRL)"),
     ("noai", "noai / noimageai"),
+    ("bing", "Bing noarchive / nocache"),
     ("content-usage", "Content-Usage (IETF aipref)"),
     ("content-signal", "Content-Signal"),
     ("rsl", "RSL licence"),

@@ -242,11 +242,34 @@ def test_replay_config_uses_the_recorded_agent_list() -> None:
         ({"DOWNLOAD_TIMEOUT": 3}, "replay cannot apply DOWNLOAD_TIMEOUT"),
         ({"TDM_ROBOTS_MAX_BYTES": "big"}, "positive number of bytes"),
         ({"TDM_AGENT": ""}, "product token"),
+        ({"TDM_NOARCHIVE_RESERVES": "maybe"}, "TDM_NOARCHIVE_RESERVES must be true or false"),
     ],
 )
 def test_replay_config_refuses(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         replay_config({"settings": {}}, overrides)
+
+
+@pytest.mark.parametrize(
+    ("recorded", "override", "reserves", "changed"),
+    [
+        pytest.param(None, None, False, False, id="manifest-without-it-reads-as-default"),
+        pytest.param(True, None, True, False, id="recorded-true"),
+        pytest.param("true", None, True, False, id="recorded-as-typed-on-the-command-line"),
+        pytest.param("0", None, False, False, id="recorded-0"),
+        pytest.param(False, True, True, True, id="overridden"),
+        pytest.param("True", True, True, False, id="same-value-no-change"),
+    ],
+)
+def test_replay_reads_noarchive_reserves_from_the_manifest(
+    recorded: Any, override: Any, reserves: bool, changed: bool
+) -> None:
+    settings = {} if recorded is None else {"TDM_NOARCHIVE_RESERVES": recorded}
+    overrides = {} if override is None else {"TDM_NOARCHIVE_RESERVES": override}
+    config = replay_config({"settings": settings}, overrides)
+    assert config.context.noarchive_reserves is reserves
+    assert config.settings["TDM_NOARCHIVE_RESERVES"] is reserves
+    assert ("TDM_NOARCHIVE_RESERVES" in config.changed) is changed
 
 
 def test_replay_applies_the_robots_size_limit(crawl_dir: Path) -> None:

@@ -77,6 +77,19 @@ STRUCTURE_CASES = [
         id="records-before-first-agent-dropped",
     ),
     pytest.param(
+        "Content-Signal: ai-train=no\nCONTENT-SIGNAL: /x/ use=reference\nContent-Signal:\n"
+        "User-agent: a\nDisallow: /x\nContent-Signal: search=no\n",
+        [(("a",), (("disallow", "/x"), ("content-signal", "search=no")))],
+        [("content-signal", "ai-train=no"), ("content-signal", "/x/ use=reference")],
+        id="content-signal-before-first-agent-global",
+    ),
+    pytest.param(
+        "User-agent:\nContent-Signal: ai-train=no\nUser-agent: a\nAllow: /\n",
+        [(("a",), (("allow", "/"),))],
+        [],
+        id="content-signal-after-an-empty-agent-line-not-global",
+    ),
+    pytest.param(
         "User-agent: a\nSitemap: https://e.org/s.xml\nUser-agent: b\nDisallow: /\n",
         [(("a", "b"), (("disallow", "/"),))],
         [("sitemap", "https://e.org/s.xml")],
