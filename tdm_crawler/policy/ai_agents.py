@@ -11,6 +11,7 @@ can always be traced back to the list that produced it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 from collections.abc import Iterable
@@ -19,6 +20,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, cast, get_args
+
+from tdm_crawler import __version__
 
 #: What an agent is for, as its operator documents it. Not a crawl's
 #: :class:`~tdm_crawler.policy.purposes.Purpose`: the purpose table maps each category to
@@ -123,6 +126,22 @@ def agents_from_json(data: Any, *, origin: str = "the AI-agent list") -> tuple[A
             AiAgent(token, entry["operator"], cast(Category, entry["purpose"]), entry["source"])
         )
     return tuple(agents)
+
+
+def list_version(agents: Iterable[AiAgent]) -> str:
+    """A version of the AI-agent list ``agents`` is: the release it ships with and the
+    start of the SHA-256 of its entries (``0.1.0+sha256.1a2b3c4d5e6f``).
+
+    The packaged list has no version of its own; this one changes whenever any entry
+    does, so a rightsholder can tell two lists apart (``tdm-crawl agent-info``)."""
+    return f"{__version__}+sha256.{list_digest(agents)[:12]}"
+
+
+def list_digest(agents: Iterable[AiAgent]) -> str:
+    """The SHA-256 (hex) of the entries, in order, as canonical JSON."""
+    entries = [agent.to_json() for agent in agents]
+    text = json.dumps(entries, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _load_file(path: Path) -> tuple[AiAgent, ...]:

@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from tdm_crawler import __version__
 from tdm_crawler.policy.ai_agents import (
     CATEGORIES,
     USER_OPERATOR,
     USER_SOURCE,
     AiAgent,
     agents_from_json,
+    list_digest,
+    list_version,
     load_agents,
     packaged_agents,
 )
@@ -190,3 +194,14 @@ def test_non_utf8_file_raises(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe[]")
     with pytest.raises(ValueError, match="not valid UTF-8 JSON"):
         load_agents(path)
+
+
+def test_the_list_version_names_the_release_and_changes_with_any_entry() -> None:
+    packaged = packaged_agents()
+    version = list_version(packaged)
+    assert version == f"{__version__}+sha256.{list_digest(packaged)[:12]}"
+    assert list_version(load_agents("")) == version  # the same list, the same version
+    changed = (replace(packaged[0], purpose="dataset"), *packaged[1:])
+    assert list_version(changed) != version
+    assert list_version(packaged[::-1]) != version  # order is part of the list
+    assert list_version(load_agents("+MyBot")) != version
