@@ -18,7 +18,18 @@ from __future__ import annotations
 import argparse
 from typing import Protocol
 
-from tdm_crawler.commands import check, crawl, demo, diff, recheck, replay, report, verify, worker
+from tdm_crawler.commands import (
+    agent_info,
+    check,
+    crawl,
+    demo,
+    diff,
+    recheck,
+    replay,
+    report,
+    verify,
+    worker,
+)
 
 
 class Command(Protocol):
@@ -49,4 +60,5 @@ COMMANDS: tuple[Command, ...] = (
     replay,
     diff,
     verify,
+    agent_info,
 )

@@ -47,6 +47,7 @@ __all__ = [
     "read_manifest",
     "save_manifest",
     "tool",
+    "write_atomically",
     "write_manifest",
 ]
 
@@ -63,14 +64,24 @@ _CHUNK: Final = 1024 * 1024
 
 def write_manifest(path: Path, data: Mapping[str, Any]) -> None:
     """Atomically replace ``path`` with ``data`` as pretty-printed, key-sorted JSON."""
-    path = Path(path)
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
+    write_atomically(Path(path), text + "\n")
+
+
+def write_atomically(path: Path, text: str, *, mode: int | None = None) -> None:
+    """Replace ``path`` with ``text`` (UTF-8, LF) atomically: temporary file in the same
+    directory, ``fsync``, :func:`os.replace`, so a reader or a crash sees the old file or
+    the new one, never half of one. ``mode``: its permission bits (default ``0o600``, what
+    :func:`tempfile.mkstemp` gives; a file to publish wants ``0o644``)."""
+    path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text + "\n")
+            handle.write(text)
             handle.flush()
+            if mode is not None:
+                os.fchmod(handle.fileno(), mode)
             os.fsync(handle.fileno())
         os.replace(tmp_name, path)
     except BaseException:
