@@ -381,3 +381,32 @@ def test_the_public_suffix_list_is_read_without_the_network(no_network: list[obj
     assert re.fullmatch(
         r"the Public Suffix List snapshot of tldextract [\d.]+", domains.psl_snapshot()
     )
+
+
+def test_a_distributed_crawl_is_read_with_all_its_workers(tmp_path: Path) -> None:
+    top = CrawlDir(tmp_path / "dist")
+    make_crawl(
+        top.worker("w1").root, [Page("https://a.example.com/", 300)], started="2026-02-01T00:00:00Z"
+    )
+    make_crawl(
+        top.worker("w2").root,
+        [Page("https://b.example.com/", 200), Page("https://c.example.net/", 100)],
+        started="2026-02-01T00:00:00Z",
+    )
+    manifest = build_manifest(
+        crawl_id="c",
+        status="finished",
+        started_at="2026-01-31T00:00:00Z",
+        finished_at="2026-02-03T00:00:00Z",
+        seeds=[],
+        settings={"TDM_AGENT": "ExampleBot", "USER_AGENT": "ExampleBot/0.1.0"},
+        distributed=True,
+        workers_dir="workers",
+    )
+    save_manifest(top, manifest)
+    text = summary(tmp_path, str(top.root))
+    # By hand: example.com 300 + 200, example.net 100: 2 domains, the top one listed.
+    assert listed(text) == [("example.com", 2)]
+    assert "From `2026-01-31T00:00:00Z` to `2026-02-03T00:00:00Z`" in text
+    (crawler,) = table(text, "### Crawlers used")
+    assert crawler[-1] == "1"  # the workers' one crawler, for the one directory given
