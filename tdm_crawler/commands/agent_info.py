@@ -42,9 +42,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from tdm_crawler.agentinfo.facts import AgentFacts
-    from tdm_crawler.agentinfo.site import publish, read_site
+    from tdm_crawler.agentinfo.site import publish
 
-    read_site(args.out)  # refuses a directory that is not ours before anything else
     settings = settings_for(args, args.out)
     try:
         facts = AgentFacts.from_settings(settings)

@@ -46,6 +46,7 @@ __all__ = [
     "CollectionFacts",
     "CrawlerUse",
     "gather",
+    "modality",
     "most_relevant",
     "relevant_count",
     "render_summary",
