@@ -19,6 +19,7 @@ import argparse
 from typing import Protocol
 
 from tdm_crawler.commands import (
+    agent_info,
     agents,
     check,
     crawl,
@@ -65,4 +66,5 @@ COMMANDS: tuple[Command, ...] = (
     verify,
     wacz,
     agents,
+    agent_info,
 )

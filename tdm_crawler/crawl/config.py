@@ -16,6 +16,14 @@ TDM_SETTINGS: dict[str, tuple[Any, str]] = {
     "TDM_OUTPUT_DIR": (None, "output directory (decisions.jsonl, content/, evidence/, manifest)"),
     "TDM_AGENT": ("tdm-crawler", "product token matched against robots.txt groups"),
     "TDM_CONTACT": ("", "URL or e-mail put in the User-Agent so site owners can reach you"),
+    "TDM_INFO_URL": (
+        "",
+        "URL of the page about this crawler (tdm-crawl agent-info), in the User-Agent",
+    ),
+    "TDM_IP_RANGES": (
+        [],
+        "networks (CIDR) the crawler sends from, published by tdm-crawl agent-info",
+    ),
     "TDM_CRAWL_ID": ("", "identifier of this crawl (default: generated at start)"),
     "TDM_ALLOW_PRIVATE_NETWORKS": (False, "allow loopback/private/link-local addresses"),
     "TDM_ALLOWED_NETWORKS": ([], "networks (CIDR) allowed although not public, e.g. an intranet"),
@@ -163,9 +171,20 @@ SCRAPY_SETTINGS: dict[str, Any] = {
 }
 
 
-def user_agent(agent: str, contact: str) -> str:
-    """``<token>/<version> (+<contact>)`` as docs/interface.md specifies (``--contact``)."""
-    return f"{agent}/{__version__} (+{contact})" if contact else f"{agent}/{__version__}"
+def user_agent(agent: str, contact: str, info_url: str = "") -> str:
+    """``<token>/<version> (+<info-url>; <contact>)`` as docs/interface.md specifies
+    (``--info-url``, ``--contact``; either may be left out, and the parentheses with both)."""
+    said = "; ".join(part for part in (info_url, contact) if part)
+    return f"{agent}/{__version__} (+{said})" if said else f"{agent}/{__version__}"
+
+
+def settings_user_agent(settings: Any) -> str:
+    """The User-Agent the ``TDM_AGENT``, ``TDM_CONTACT`` and ``TDM_INFO_URL`` settings make."""
+    return user_agent(
+        str(settings.get("TDM_AGENT")),
+        str(settings.get("TDM_CONTACT") or ""),
+        str(settings.get("TDM_INFO_URL") or ""),
+    )
 
 
 def setting_flag(name: str, value: Any) -> bool:

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
-from tdm_crawler.crawl.config import manifest_settings, user_agent
+from tdm_crawler.crawl.config import manifest_settings, settings_user_agent
 from tdm_crawler.crawl.meta import POLICY_FILE_META, RECHECK_META, RECORDED_META
 from tdm_crawler.crawl.resume import ResumeState
 from tdm_crawler.crawl.urls import original_url
@@ -73,7 +73,7 @@ class TdmRecorder:
             previous["crawl_id"] if previous else settings.get("TDM_CRAWL_ID") or new_crawl_id()
         )
         self.agent: str = settings.get("TDM_AGENT")
-        self.user_agent = user_agent(self.agent, settings.get("TDM_CONTACT"))
+        self.user_agent = settings_user_agent(settings)
         self.counts: Counter[str] = Counter()
         self.started_at = datetime.now(UTC)
         self._log: DecisionLog | None = None

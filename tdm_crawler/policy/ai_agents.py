@@ -21,6 +21,7 @@ space), as :mod:`tdm_crawler.policy.robots_records` stores it. Only the crawler'
 from __future__ import annotations
 
 import datetime
+import hashlib
 import json
 import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -29,6 +30,8 @@ from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Literal, cast, get_args, overload
+
+from tdm_crawler import __version__
 
 #: What an agent is for, as its operator (or the community list) documents it. Not a
 #: crawl's :class:`~tdm_crawler.policy.purposes.Purpose`: the purpose table maps each
@@ -258,6 +261,21 @@ def _agents(data: Any, origin: str) -> tuple[AiAgent, ...]:
             AiAgent(token, entry["operator"], cast(Category, entry["purpose"]), entry["source"])
         )
     return tuple(agents)
+
+
+def list_version(agents: AgentList) -> str:
+    """The version a rightsholder can tell the list by: its own (or, when it states
+    none, the release it ships with) and the start of the SHA-256 of its entries
+    (``v1.50-10-g738c80d+sha256.1a2b3c4d5e6f``), which changes whenever any entry does,
+    a token added with ``TDM_AI_AGENTS=+Token`` included."""
+    return f"{agents.version or __version__}+sha256.{list_digest(agents)[:12]}"
+
+
+def list_digest(agents: Iterable[AiAgent]) -> str:
+    """The SHA-256 (hex) of the entries, in order, as canonical JSON."""
+    entries = [agent.to_json() for agent in agents]
+    text = json.dumps(entries, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def _load_file(path: Path) -> AgentList:

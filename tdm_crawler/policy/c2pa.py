@@ -135,6 +135,12 @@ def _rank(entry: Mapping[str, Any]) -> int:
     return _RESTRICTIVE.get(use.casefold(), 0) if isinstance(use, str) else 0
 
 
+def reader_available() -> bool:
+    """Whether this installation reads C2PA manifests (the optional ``media`` extra), so
+    that what the crawler says it honours is what it does."""
+    return _load_c2pa() is not None
+
+
 def _load_c2pa() -> ModuleType | None:
     """The ``c2pa`` module, or None when it (or its native library) is not installed."""
     try:

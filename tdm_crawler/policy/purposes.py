@@ -31,6 +31,7 @@ from typing import Any, Protocol, TypeVar
 __all__ = [
     "DEFAULT_PROFILE",
     "EVERY_PURPOSE",
+    "MEANINGS",
     "VOCABULARIES",
     "Operator",
     "Profile",
@@ -68,6 +69,22 @@ class Operator(StrEnum):
 
 #: Every purpose, in the order of :class:`Purpose` (the order every listing uses).
 EVERY_PURPOSE: frozenset[Purpose] = frozenset(Purpose)
+
+#: Each purpose and operator in words, for the pages people read (agent-info, summaries).
+MEANINGS: Mapping[Purpose | Operator, str] = MappingProxyType(
+    {
+        Purpose.AI_TRAINING: "training AI models, generative models included",
+        Purpose.TDM: "text and data mining that trains no AI model",
+        Purpose.AI_INPUT: "material put into an AI model when it is used: retrieval, "
+        "grounding, summaries",
+        Purpose.SEARCH: "a search index",
+        Operator.COMMERCIAL: "a commercial organisation",
+        Operator.NON_COMMERCIAL: "a non-commercial organisation",
+        Operator.EDUCATION: "an educational institution",
+        Operator.GOVERNMENT: "a public authority",
+        Operator.PERSONAL: "a private person",
+    }
+)
 
 # ISO 3166-1 alpha-2 form. Whether ISO assigned the code is not checked: licences use the
 # exceptionally reserved codes too (UK, EU), and a crawl must be able to say it is there.
@@ -225,7 +242,7 @@ VOCABULARIES: Mapping[str, Vocabulary] = MappingProxyType(
             ),
             _vocabulary(
                 "noai",
-                "noai / noimageai robots directives (DeviantArt)",
+                "noai / noimageai robots directives (DeviantArt, 2022)",
                 "a directive of X-Robots-Tag or a robots meta, lower-cased",
                 # noimageai applies to images only; the reader says when it applies.
                 {"noai": _ALL, "noimageai": _ALL},

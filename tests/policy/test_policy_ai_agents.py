@@ -4,10 +4,12 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from tdm_crawler import __version__
 from tdm_crawler.policy.ai_agents import (
     CATEGORIES,
     USER_OPERATOR,
@@ -16,6 +18,8 @@ from tdm_crawler.policy.ai_agents import (
     agent_list_info,
     agents_from_json,
     agents_from_manifest,
+    list_digest,
+    list_version,
     load_agents,
     manifest_fields,
     packaged_agents,
@@ -264,3 +268,17 @@ def test_non_utf8_file_raises(tmp_path: Path) -> None:
     path.write_bytes(b"\xff\xfe[]")
     with pytest.raises(ValueError, match="not valid UTF-8 JSON"):
         load_agents(path)
+
+
+def test_the_list_version_names_the_list_and_changes_with_any_entry() -> None:
+    packaged = packaged_agents()
+    version = list_version(packaged)
+    assert packaged.version is not None
+    assert version == f"{packaged.version}+sha256.{list_digest(packaged)[:12]}"
+    assert list_version(load_agents("")) == version  # the same list, the same version
+    changed = replace(packaged, agents=(replace(packaged[0], purpose="dataset"), *packaged[1:]))
+    assert list_version(changed) != version
+    assert list_version(replace(packaged, agents=packaged.agents[::-1])) != version  # order counts
+    assert list_version(load_agents("+MyBot")) != version
+    unversioned = load_agents("GPTBot")
+    assert list_version(unversioned).startswith(f"{__version__}+sha256.")
