@@ -154,7 +154,10 @@ def finish_after_fetch(half: OriginHalf, ctx: Context, response: ResponseFacts) 
         x_robots_finding(response.headers, ctx.agent, is_image=content.is_image),
         content_usage_header_finding(response.headers),
         content_signal_header_finding(response.headers),
-        *(rsl_finding(doc, url, source="link") for _, doc in response.licenses),
+        *(
+            rsl_finding(doc, url, source="link", profile=ctx.profile)
+            for _, doc in response.licenses
+        ),
     ]
     if content.kind == "html":
         findings.insert(1, meta_robots_finding(content.metas, ctx.agent, is_image=False))
@@ -281,7 +284,10 @@ def _origin_findings(url: str, ctx: Context, origin: OriginFacts) -> list[Findin
         ai_agent_finding(records, url, ctx.ai_agents, ctx.agent),
         content_usage_robots_finding(records, url, ctx.agent),
         content_signal_finding(records, url, ctx.agent),
-        *(rsl_finding(doc, url, source="robots.txt") for _, doc in origin.licenses),
+        *(
+            rsl_finding(doc, url, source="robots.txt", profile=ctx.profile)
+            for _, doc in origin.licenses
+        ),
     ]
 
 
