@@ -5,7 +5,8 @@ inputs, so they reach the same decision. Every verdict carries every signal seen
 fixed order: the origin's signals (robots.txt, its AI-agent groups, Content-Usage and
 Content-Signal lines, RSL licences named there, the tdmrep.json file), then, after a
 fetch, the HTTP status, the TDMRep header / meta / PDF / EPUB layers, noai, the response's
-Content-Usage and Content-Signal headers, linked RSL licences and C2PA. A signal that found
+Content-Usage and Content-Signal headers, linked RSL licences, the RSL licences the body
+carries (inline scripts, feeds), C2PA and IPTC Data Mining. A signal that found
 nothing is still listed, so a reader sees what was looked at, not only what decided.
 
 Within TDMRep, precedence is file -> header -> meta -> PDF/EPUB, property by property.
@@ -34,7 +35,7 @@ from tdm_crawler.policy.odrl import PolicyProblem, PolicySummary
 from tdm_crawler.policy.purposes import DEFAULT_PROFILE, Profile, Purpose, reserved_purposes
 from tdm_crawler.policy.robots import RobotsFile
 from tdm_crawler.policy.robots_records import RobotsRecords, ai_agent_finding, license_urls
-from tdm_crawler.policy.rsl import RslDocument, RslProblem, rsl_finding
+from tdm_crawler.policy.rsl import RslDocument, RslProblem, parse_rsl, rsl_finding
 from tdm_crawler.policy.tdmrep import TdmRepFile, merge_layers, read_headers, read_meta_pairs
 from tdm_crawler.policy.types import Decision, Finding, Reason, Signal, TdmProps, Verdict
 
@@ -157,6 +158,10 @@ def finish_after_fetch(half: OriginHalf, ctx: Context, response: ResponseFacts) 
         *(
             rsl_finding(doc, url, source="link", profile=ctx.profile)
             for _, doc in response.licenses
+        ),
+        *(
+            rsl_finding(parse_rsl(text.encode(), url=url), url, source=source, profile=ctx.profile)
+            for source, text in content.rsl_documents
         ),
     ]
     if content.kind == "html":
