@@ -15,6 +15,7 @@ from typing import Any
 from tdm_crawler.policy.c2pa import c2pa_finding
 from tdm_crawler.policy.epub import read_epub_tdm
 from tdm_crawler.policy.html_meta import looks_like_html, parse_head
+from tdm_crawler.policy.iptc import iptc_finding
 from tdm_crawler.policy.limits import Limits
 from tdm_crawler.policy.links import rsl_links_from_head
 from tdm_crawler.policy.pdf import read_pdf_tdm
@@ -72,6 +73,8 @@ class ContentFacts:
     #: RSL licences carried in the body, as (source, XML text): ``inline`` scripts of a
     #: page, ``feed`` licences of a feed. Kept as text so a replay parses the same.
     rsl_documents: tuple[tuple[str, str], ...] = ()
+    #: IPTC / PLUS Data Mining of an image or PDF (None: not a kind that carries it).
+    iptc: Finding | None = None
 
     @property
     def is_image(self) -> bool:
@@ -92,6 +95,7 @@ class ContentFacts:
             ),
             "embedded": self.embedded.to_json() if self.embedded else None,
             "c2pa": _finding_to_json(self.c2pa) if self.c2pa else None,
+            **({"iptc": _finding_to_json(self.iptc)} if self.iptc else {}),
         }
 
     @classmethod
@@ -106,6 +110,7 @@ class ContentFacts:
             rsl_documents=tuple((source, text) for source, text in data.get("rsl_documents", ())),
             embedded=EmbeddedTdm.from_json(embedded) if embedded else None,
             c2pa=_finding_from_json(c2pa) if c2pa else None,
+            iptc=_finding_from_json(data["iptc"]) if data.get("iptc") else None,
         )
 
 
@@ -169,7 +174,9 @@ def extract_content(
         return ContentFacts(kind, content_type, rsl_documents=tuple(("feed", t) for t in feeds))
     if kind == "pdf":
         reading = read_pdf_tdm(body, max_bytes=limits.embedded_bytes, timeout=limits.pdf_timeout)
-        return ContentFacts(kind, content_type, embedded=EmbeddedTdm("pdf", *reading))
+        return ContentFacts(
+            kind, content_type, embedded=EmbeddedTdm("pdf", *reading), iptc=_iptc(body, limits)
+        )
     if kind == "epub":
         reading = read_epub_tdm(
             body, max_bytes=limits.embedded_bytes, max_uncompressed=limits.epub_uncompressed
@@ -181,10 +188,24 @@ def extract_content(
                 f"C2PA not read: body of {len(body)} bytes over the {limits.embedded_bytes} cap"
             )
             return ContentFacts(
-                kind, content_type, c2pa=Finding((Signal("c2pa", "c2pa-manifest", None, skipped),))
+                kind,
+                content_type,
+                c2pa=Finding((Signal("c2pa", "c2pa-manifest", None, skipped),)),
+                iptc=_iptc(body, limits, content_type),
             )
-        return ContentFacts(kind, content_type, c2pa=c2pa_finding(body, content_type))
+        return ContentFacts(
+            kind,
+            content_type,
+            c2pa=c2pa_finding(body, content_type),
+            iptc=_iptc(body, limits, content_type),
+        )
     return ContentFacts(kind, content_type)
+
+
+def _iptc(body: bytes, limits: Limits, content_type: str | None = None) -> Finding:
+    return iptc_finding(
+        body, content_type, max_bytes=limits.embedded_bytes, pdf_timeout=limits.pdf_timeout
+    )
 
 
 def _finding_to_json(finding: Finding) -> dict[str, Any]:

@@ -168,6 +168,8 @@ def finish_after_fetch(half: OriginHalf, ctx: Context, response: ResponseFacts) 
         findings.insert(1, meta_robots_finding(content.metas, ctx.agent, is_image=False))
     if content.c2pa is not None:
         findings.append(content.c2pa)
+    if content.iptc is not None:
+        findings.append(content.iptc)
     all_signals = (
         *signals,
         status,
