@@ -31,6 +31,7 @@ _PLACES: Final = {
     "html": "in the <head> of an HTML page",
     "rsl": "the licence file it names (served as application/rsl+xml)",
     "c2pa": "as an assertion of the C2PA manifest embedded in an image, video or audio file",
+    "xmp": "in the XMP packet embedded in an image or PDF file",
 }
 
 _STYLE: Final = """

@@ -5,9 +5,10 @@ inputs, so they reach the same decision. Every verdict carries every signal seen
 fixed order: the origin's signals (robots.txt, its AI-agent groups, Content-Usage and
 Content-Signal lines, RSL licences named there, the tdmrep.json file), then, after a
 fetch, the HTTP status, the TDMRep header / meta / PDF / EPUB layers, noai, the response's
-Content-Usage and Content-Signal headers, linked RSL licences and C2PA. A signal that found
-nothing is still listed, so a reader sees what was looked at, not only what decided; the
-one exception is Bing's ``noarchive`` (a ``bing`` signal after the noai signal of its
+Content-Usage and Content-Signal headers, linked RSL licences, the RSL licences the body
+carries (inline scripts, feeds), C2PA and IPTC Data Mining. A signal that found nothing is
+still listed, so a reader sees what was looked at, not only what decided; the one
+exception is Bing's ``noarchive`` (a ``bing`` signal after the noai signal of its
 source, only when read), whose absence the noai signal already shows.
 
 Within TDMRep, precedence is file -> header -> meta -> PDF/EPUB, property by property.
@@ -36,7 +37,7 @@ from tdm_crawler.policy.odrl import PolicyProblem, PolicySummary
 from tdm_crawler.policy.purposes import DEFAULT_PROFILE, Profile, Purpose, reserved_purposes
 from tdm_crawler.policy.robots import RobotsFile
 from tdm_crawler.policy.robots_records import RobotsRecords, ai_agent_finding, license_urls
-from tdm_crawler.policy.rsl import RslDocument, RslProblem, rsl_finding
+from tdm_crawler.policy.rsl import RslDocument, RslProblem, parse_rsl, rsl_finding
 from tdm_crawler.policy.tdmrep import TdmRepFile, merge_layers, read_headers, read_meta_pairs
 from tdm_crawler.policy.types import Decision, Finding, Reason, Signal, TdmProps, Verdict
 
@@ -161,7 +162,14 @@ def finish_after_fetch(half: OriginHalf, ctx: Context, response: ResponseFacts) 
         ),
         content_usage_header_finding(response.headers),
         content_signal_header_finding(response.headers),
-        *(rsl_finding(doc, url, source="link") for _, doc in response.licenses),
+        *(
+            rsl_finding(doc, url, source="link", profile=ctx.profile)
+            for _, doc in response.licenses
+        ),
+        *(
+            rsl_finding(parse_rsl(text.encode(), url=url), url, source=source, profile=ctx.profile)
+            for source, text in content.rsl_documents
+        ),
     ]
     if content.kind == "html":
         metas = meta_robots_finding(
@@ -170,6 +178,8 @@ def finish_after_fetch(half: OriginHalf, ctx: Context, response: ResponseFacts) 
         findings.insert(1, metas)
     if content.c2pa is not None:
         findings.append(content.c2pa)
+    if content.iptc is not None:
+        findings.append(content.iptc)
     all_signals = (
         *signals,
         status,
@@ -291,7 +301,10 @@ def _origin_findings(url: str, ctx: Context, origin: OriginFacts) -> list[Findin
         ai_agent_finding(records, url, ctx.ai_agents, ctx.agent),
         content_usage_robots_finding(records, url, ctx.agent),
         content_signal_finding(records, url, ctx.agent),
-        *(rsl_finding(doc, url, source="robots.txt") for _, doc in origin.licenses),
+        *(
+            rsl_finding(doc, url, source="robots.txt", profile=ctx.profile)
+            for _, doc in origin.licenses
+        ),
     ]
 
 

@@ -39,7 +39,7 @@ __all__ = [
 #: Where a statement goes: a robots.txt file, ``/.well-known/tdmrep.json``, a response
 #: header line, the ``<head>`` of an HTML page, an RSL licence file, a C2PA manifest's
 #: assertion (JSON).
-Place = Literal["robots.txt", "tdmrep.json", "header", "html", "rsl", "c2pa"]
+Place = Literal["robots.txt", "tdmrep.json", "header", "html", "rsl", "c2pa", "xmp"]
 
 #: The licence URL the RSL examples name (a site's own, in practice).
 EXAMPLE_LICENSE_URL: Final = "https://example.org/license.xml"
@@ -180,6 +180,16 @@ HONOURED: Final[tuple[OptOut, ...]] = (
         how="An entry whose use is notAllowed or constrained reserves the purposes it names.",
         note="Read only where the optional c2pa-python library is installed.",
     ),
+    OptOut(
+        key="iptc",
+        name="IPTC / PLUS Data Mining",
+        specification=_title("iptc"),
+        vocabulary="iptc",
+        reasons=(Reason.IPTC_DATA_MINING,),
+        read_from="the XMP packet of JPEG, PNG, WebP, GIF and TIFF images and of PDF files",
+        how="plus:DataMining set to a DMI-PROHIBITED value of the PLUS vocabulary reserves "
+        "the purposes the value names (DMI-PROHIBITED: every purpose).",
+    ),
 )
 
 
@@ -193,7 +203,6 @@ class NotRead:
 
 #: Opt-out statements a site owner may expect to work that this release does not read.
 NOT_READ: Final[tuple[NotRead, ...]] = (
-    NotRead(_title("iptc"), "not read yet: use one of the protocols above"),
     NotRead(
         _title("bing"),
         "recorded; taken as a reservation only by a crawl run with "
@@ -277,6 +286,14 @@ def examples(
                 ),
                 Example("rsl", licence),
             )
+        case "iptc":
+            packet = (
+                '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+                'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description '
+                'xmlns:plus="http://ns.useplus.org/ldf/xmp/1.0/" plus:DataMining='
+                f'"http://ns.useplus.org/ldf/vocab/{first}"/></rdf:RDF></x:xmpmeta>'
+            )
+            return (Example("xmp", packet),)
         case "c2pa":
             assertion = (
                 '{"label": "cawg.training-mining", "data": {"entries": '

@@ -307,6 +307,22 @@ VOCABULARIES: Mapping[str, Vocabulary] = MappingProxyType(
                 "a value outside RSL's vocabulary is not read as a prohibition",
             ),
             _vocabulary(
+                "rsl-permits",
+                "Really Simple Licensing 1.0 (errata 2026-05): exhaustive <permits>",
+                'a usage an exhaustive <permits type="usage"> list does not grant '
+                "(itself or through a broader value), as not USAGE",
+                {
+                    "not ai-train": {_T},
+                    "not ai-input": {_I},
+                    "not search": {_S},
+                    # Mining that trains no model is granted by `all` only: whether it
+                    # is an "AI use" that ai-all grants is not said (fail closed).
+                    "not all": {_M},
+                },
+                _NONE,
+                "no purpose needs another usage",
+            ),
+            _vocabulary(
                 "cawg",
                 "CAWG training-and-mining 1.1 (and C2PA's old c2pa.training-mining)",
                 "an entry (without its cawg./c2pa. prefix) whose use is notAllowed or constrained",

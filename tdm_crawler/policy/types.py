@@ -44,6 +44,7 @@ class Reason(StrEnum):
     CONTENT_SIGNAL = "content-signal"
     RSL = "rsl"
     C2PA = "c2pa"
+    IPTC_DATA_MINING = "iptc-data-mining"
     HTTP_STATUS = "http-status"
     FETCH_FAILED = "fetch-failed"
     NOT_PUBLIC_ADDRESS = "not-public-address"

@@ -82,6 +82,7 @@ REASONS_BY_DECISION = {
         "content-signal",
         "rsl",
         "c2pa",
+        "iptc-data-mining",
     },
     "disallowed": {"robots-disallow", "robots-unreachable"},
     "unknown": {"tdmrep-file-unavailable", "tdmrep-pdf", "tdmrep-epub"},

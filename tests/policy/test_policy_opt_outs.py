@@ -24,6 +24,7 @@ from tdm_crawler.policy import (
     parse_rsl,
 )
 from tdm_crawler.policy.c2pa import training_mining_finding
+from tdm_crawler.policy.iptc import read_data_mining
 from tdm_crawler.policy.links import rsl_links_from_headers
 from tdm_crawler.policy.opt_outs import (
     EXAMPLE_LICENSE_URL,
@@ -78,6 +79,11 @@ def decide(example: Example, purpose: Purpose) -> tuple[str, str]:
         head = example.text if example.place == "html" else ""
         body = f"<html><head>{head}</head><body>hi</body></html>".encode()
         content = extract_content(body, "text/html", URL)
+        if example.place == "xmp":
+            content = ContentFacts(
+                "media", "image/jpeg", iptc=read_data_mining(example.text.encode())
+            )
+            headers["content-type"] = ["image/jpeg"]
         if example.place == "c2pa":
             finding = training_mining_finding([json.loads(example.text)])
             content = ContentFacts("media", "image/png", c2pa=finding)

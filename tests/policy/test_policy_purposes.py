@@ -63,6 +63,13 @@ EXPECTED: dict[str, dict[str, str]] = {
         "ai-summarize": "--I-",
         OTHERWISE: "----",
     },
+    "rsl-permits": {
+        "not ai-train": "T---",
+        "not ai-input": "--I-",
+        "not search": "---S",
+        "not all": "-M--",
+        OTHERWISE: "----",
+    },
     "cawg": {
         "ai_training": "T---",
         "ai_generative_training": "T---",
