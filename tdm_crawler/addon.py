@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from tdm_crawler.crawl.config import SCRAPY_SETTINGS, tdm_defaults, user_agent
+from tdm_crawler.crawl.config import SCRAPY_SETTINGS, settings_user_agent, tdm_defaults
 
 if TYPE_CHECKING:
     from scrapy.settings import BaseSettings
@@ -44,5 +44,4 @@ class TdmAddon:
         if settings.get("DUPEFILTER_CLASS") == _DEFAULT_DUPEFILTER:
             settings.set("DUPEFILTER_CLASS", SCRAPY_SETTINGS["DUPEFILTER_CLASS"], "addon")
         if settings.getpriority("USER_AGENT") in (None, 0):  # Scrapy's default UA
-            agent = user_agent(settings.get("TDM_AGENT"), settings.get("TDM_CONTACT"))
-            settings.set("USER_AGENT", agent, priority="addon")
+            settings.set("USER_AGENT", settings_user_agent(settings), priority="addon")

@@ -19,16 +19,20 @@ import argparse
 from typing import Protocol
 
 from tdm_crawler.commands import (
+    agent_info,
+    agents,
     attribution,
     check,
     crawl,
     demo,
     diff,
     ledger,
+    purge,
     recheck,
     replay,
     report,
     verify,
+    wacz,
     worker,
 )
 
@@ -56,6 +60,7 @@ COMMANDS: tuple[Command, ...] = (
     worker,
     check,
     recheck,
+    purge,
     demo,
     report,
     attribution,
@@ -63,4 +68,7 @@ COMMANDS: tuple[Command, ...] = (
     replay,
     diff,
     verify,
+    wacz,
+    agents,
+    agent_info,
 )

@@ -1,9 +1,10 @@
 """The options several commands share, and what they turn into.
 
 ``crawl``, ``worker``, ``check`` and ``recheck`` take the same crawl options (agent,
-contact, private networks, the purpose profile, ``--set``) and build their Scrapy
-settings the same way, so a value refused by one is refused by all with the same
-message; ``demo`` takes the purpose profile too.
+contact, info URL, private networks, the purpose profile, ``--set``) and build their
+Scrapy settings the same way, so a value refused by one is refused by all with the same
+message; ``agent-info`` takes the same options but private networks, and ``demo`` the
+purpose profile.
 """
 
 from __future__ import annotations
@@ -94,13 +95,18 @@ def _assignments(args: argparse.Namespace) -> dict[str, Any]:
         raise UsageError(str(exc)) from None
 
 
-def add_crawl_options(parser: argparse.ArgumentParser) -> None:
+def add_identity_options(parser: argparse.ArgumentParser) -> None:
+    """Who crawls and what for: ``--agent``, ``--contact``, ``--info-url``, ``--set`` and
+    the purpose profile. ``agent-info`` takes these, so the page it writes describes the
+    crawler a ``crawl`` with the same options is."""
     parser.add_argument("--agent", default="tdm-crawler", help="product token (robots.txt, UA)")
     parser.add_argument("--contact", default="", help="URL or e-mail for the User-Agent")
     parser.add_argument(
-        "--allow-private-networks",
-        action="store_true",
-        help="allow loopback/private/link-local addresses (tests, the demo)",
+        "--info-url",
+        default="",
+        metavar="URL",
+        help="page about this crawler (tdm-crawl agent-info), put in the User-Agent "
+        "(setting TDM_INFO_URL)",
     )
     parser.add_argument(
         "--set",
@@ -113,6 +119,33 @@ def add_crawl_options(parser: argparse.ArgumentParser) -> None:
     add_profile_options(parser)
 
 
+def add_crawl_options(parser: argparse.ArgumentParser) -> None:
+    """The identity options, and ``--allow-private-networks``."""
+    parser.add_argument(
+        "--allow-private-networks",
+        action="store_true",
+        help="allow loopback/private/link-local addresses (tests, the demo)",
+    )
+    add_identity_options(parser)
+
+
+def check_identity(settings: Any) -> None:
+    """Refuse an info URL that is not an http(s) URL and IP ranges that are not networks
+    (``--info-url``, ``TDM_INFO_URL``, ``TDM_IP_RANGES``) with a UsageError."""
+    from tdm_crawler.policy.network import parse_networks
+
+    info_url = settings.get("TDM_INFO_URL")
+    if info_url:
+        try:
+            http_url(str(info_url))
+        except UsageError as exc:
+            raise UsageError(f"--info-url: {exc}") from None
+    try:
+        parse_networks(settings.get("TDM_IP_RANGES"))
+    except ValueError as exc:
+        raise UsageError(f"TDM_IP_RANGES: {exc}") from None
+
+
 def settings_for(args: argparse.Namespace, out: Path, **extra: Any) -> Any:
     from tdm_crawler.crawl.settings import crawl_settings
     from tdm_crawler.policy.product_token import product_token_problem
@@ -123,12 +156,15 @@ def settings_for(args: argparse.Namespace, out: Path, **extra: Any) -> Any:
     if problem is not None:
         raise UsageError(f"--agent: {problem}")
     check_profile(args, {**extra, **assigned})
-    return crawl_settings(
+    settings = crawl_settings(
         out=str(out),
         agent=args.agent,
         contact=args.contact,
+        info_url=getattr(args, "info_url", ""),
         max_pages=getattr(args, "max_pages", 0),
         max_depth=getattr(args, "max_depth", -1),
-        allow_private_networks=args.allow_private_networks,
+        allow_private_networks=getattr(args, "allow_private_networks", False),
         overrides=overrides,
     )
+    check_identity(settings)
+    return settings

@@ -3,10 +3,11 @@
 A levy on AI training, or a voluntary contribution back to the commons, can be shared
 out by what was used. The ledger groups the stored works by registrable domain (the
 domain a registrant holds: ``a.example.co.uk`` and ``b.example.co.uk`` are both
-``example.co.uk``), from the Public Suffix List as ``tldextract`` ships it (its bundled
-snapshot: no network), private suffixes included (``alice.github.io`` and
-``bob.github.io`` are two sites held by two people, not one held by GitHub). A host the
-list does not place (an IP address, ``localhost``) is its own domain.
+``example.co.uk``), as :func:`tdm_crawler.report.domains.registrable_domain` says: the
+Public Suffix List ``tldextract`` bundles, offline, private suffixes included
+(``alice.github.io`` and ``bob.github.io`` are two sites held by two people, not one
+held by GitHub); a host the list does not place (an IP address, ``localhost``) is its
+own domain.
 
 Each domain's share is its part of the corpus in works, bytes or words (the measure a
 sharing-out uses; words by default: what a model learns from is text, and a large
@@ -18,50 +19,30 @@ floor of its quota, and the units left go to the largest remainders, ties by dom
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Final
 from urllib.parse import urlsplit
 
-import tldextract
-
 from tdm_crawler.corpus.commons import CLASSES, Extent, total
+from tdm_crawler.report.domains import registrable_domain
 
 __all__ = [
     "MEASURES",
     "DomainRow",
     "domain_rows",
     "largest_remainder",
-    "registrable_domain",
+    "origin_domain",
 ]
 
 #: What a share can be measured by.
 MEASURES: Final = ("words", "bytes", "works")
 
 
-@functools.cache
-def _extractor() -> tldextract.TLDExtract:
-    # suffix_list_urls=() and no cache: the snapshot bundled with the package, offline.
-    return tldextract.TLDExtract(
-        suffix_list_urls=(), cache_dir=None, include_psl_private_domains=True
-    )
-
-
-@functools.lru_cache(maxsize=65536)
-def registrable_domain(host: str) -> str:
-    """The registrable domain of ``host`` (lower-case, no trailing dot); ``host`` itself
-    when the Public Suffix List does not place it (an IP address, ``localhost``)."""
-    host = host.strip().strip("[]").rstrip(".").lower()
-    if not host:
-        return host
-    found = _extractor()(host).top_domain_under_public_suffix
-    return found or host
-
-
 def origin_domain(origin: str) -> str:
-    """The registrable domain of an origin (``scheme://host:port``)."""
+    """The registrable domain of an origin (``scheme://host:port``), as the EU summary
+    finds a URL's; the origin itself when it names no host."""
     try:
         host = urlsplit(origin).hostname or ""
     except ValueError:

@@ -9,18 +9,21 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterable, Sequence
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
-from tdm_crawler.crawl.config import manifest_settings, user_agent
+from tdm_crawler.crawl.config import manifest_settings, settings_user_agent
 from tdm_crawler.crawl.meta import POLICY_FILE_META, RECHECK_META, RECORDED_META
 from tdm_crawler.crawl.resume import ResumeState
 from tdm_crawler.crawl.urls import original_url
 from tdm_crawler.exceptions import SettingError
-from tdm_crawler.policy import Decision, Reason, Signal, Verdict, load_agents
+from tdm_crawler.policy import Decision, Reason, Signal, Verdict
+from tdm_crawler.policy.ai_agents import AgentList, manifest_fields
 from tdm_crawler.policy.purposes import Profile
 from tdm_crawler.store import (
     CrawlDir,
@@ -32,7 +35,7 @@ from tdm_crawler.store import (
     read_manifest,
 )
 from tdm_crawler.store.decisions import RECORD_FORMAT
-from tdm_crawler.store.evidence import DecisionEvidence, OriginEvidence
+from tdm_crawler.store.evidence import DecisionEvidence, OriginEvidence, SitemapEvidence
 from tdm_crawler.store.manifest import (
     SOFTWARE,
     build_manifest,
@@ -40,6 +43,7 @@ from tdm_crawler.store.manifest import (
     new_crawl_id,
     save_manifest,
 )
+from tdm_crawler.store.ownership import refuse_links
 from tdm_crawler.store.warcread import ExchangeCopier
 from tdm_crawler.store.work import WorkFacts
 
@@ -55,20 +59,23 @@ logger = logging.getLogger(__name__)
 class TdmRecorder:
     """Writes ``decisions.jsonl``, ``content/``, ``evidence/`` and ``manifest.json``."""
 
-    def __init__(self, crawler: Crawler, claims: Claims, profile: Profile) -> None:
+    def __init__(
+        self, crawler: Crawler, claims: Claims, profile: Profile, agents: AgentList
+    ) -> None:
         settings = crawler.settings
         out = settings.get("TDM_OUTPUT_DIR")
         if not out:
             raise SettingError("TDM_OUTPUT_DIR is not set: tdm-crawler has nowhere to record")
         self.crawler = crawler
         self.out = CrawlDir(Path(out))
+        refuse_links(self.out.root)  # before anything is read or written
         previous = read_manifest(self.out.manifest) if self.out.manifest.exists() else None
         self.previous: dict[str, Any] | None = previous
         self.crawl_id: str = (
             previous["crawl_id"] if previous else settings.get("TDM_CRAWL_ID") or new_crawl_id()
         )
         self.agent: str = settings.get("TDM_AGENT")
-        self.user_agent = user_agent(self.agent, settings.get("TDM_CONTACT"))
+        self.user_agent = settings_user_agent(settings)
         self.counts: Counter[str] = Counter()
         self.started_at = datetime.now(UTC)
         self._log: DecisionLog | None = None
@@ -81,6 +88,7 @@ class TdmRecorder:
         self._pending: set[str] = set()
         self.claims = claims
         self.profile = profile
+        self.agents = agents
         self.worker_id: str | None = settings.get("TDM_WORKER_ID") or None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -237,9 +245,10 @@ class TdmRecorder:
         assert self._content is not None, "spider not opened"
         stored = self._content.write_exchange(exchange)
         self._content.write_metadata(
-            stored.record_id,
+            "decision",
             exchange.url,
             {"decision": verdict.decision, "reason": verdict.reason, "crawl_id": self.crawl_id},
+            refers_to=stored,
         )
         self.record_request(
             request,
@@ -269,12 +278,7 @@ class TdmRecorder:
         if verdict.decision is not Decision.ALLOWED:
             raise ValueError(f"refusing to keep {request.url}: decision {verdict.decision}")
         original = request.meta[RECHECK_META]
-        if self._originals is None:
-            source = Path(self.crawler.settings.get("TDM_RECHECK_SOURCE"))
-            # The source is a finished crawl; a damaged tail only costs what it held.
-            sources = CrawlDir(source).content_warcs()
-            self._originals = ExchangeCopier(sources, self.out.content, stop_at_torn=True)
-        if not self._originals.copy(original["record_id"]):
+        if not self._source_content().copy(original["record_id"]):
             logger.error("%s: stored record %s not found in the source", request.url, original)
             return
         self.record_request(
@@ -287,11 +291,46 @@ class TdmRecorder:
             work=original.get("work"),
         )
 
-    def write_origin_evidence(self, origin: str, evidence: OriginEvidence) -> str:
+    def carry_over(
+        self, records: Iterable[dict[str, Any]], evidence: Sequence[Path], evidence_ids: set[str]
+    ) -> int:
+        """Recheck of one origin: write the source crawl's decision records of the other
+        stored URLs unchanged, with their stored exchanges and the ``evidence_ids``
+        records of the ``evidence`` WARC files they rest on, copied byte for byte, so the
+        new directory holds what those records claim. Return how many were carried."""
+        assert self._log is not None, "spider not opened"
+        content = self._source_content()
+        carried = 0
+        for record in records:
+            record_id = record["warc_record_id"]
+            if not content.copy(record_id):
+                logger.error(
+                    "%s: stored record %s not found in the source", record["url"], record_id
+                )
+                continue
+            self._log.write(record)
+            self.claims.remember([record["url"]])
+            carried += 1
+        copier = ExchangeCopier(evidence, self.out.evidence, wanted=evidence_ids, stop_at_torn=True)
+        with closing(copier):
+            copier.copy_all()
+        return carried
+
+    def _source_content(self) -> ExchangeCopier:
+        """Recheck: the copier of the source crawl's stored exchanges into ``content/``."""
+        if self._originals is None:
+            source = Path(self.crawler.settings.get("TDM_RECHECK_SOURCE"))
+            # The source is a finished crawl; a damaged tail only costs what it held.
+            sources = CrawlDir(source).content_warcs()
+            self._originals = ExchangeCopier(sources, self.out.content, stop_at_torn=True)
+        return self._originals
+
+    def write_origin_evidence(self, origin: str, evidence: OriginEvidence | SitemapEvidence) -> str:
         """Write which policy documents an origin's decisions rest on, once per fetch of
-        them, as a ``metadata`` record that decision records point to by id."""
+        them, as a ``metadata`` record that decision records point to by id; or which
+        sitemaps of the origin were read."""
         assert self._evidence is not None, "spider not opened"
-        return self._evidence.write_metadata(None, origin, evidence.to_json())
+        return self._evidence.write_metadata("origin", origin, evidence.to_json())
 
     def write_evidence(self, exchange: HttpExchange) -> StoredRecord:
         """Write a policy-document response (robots.txt, tdmrep.json, ...) as fetched."""
@@ -322,9 +361,7 @@ class TdmRecorder:
             # A resumed crawl keeps the format it began with: its old records lack
             # what a later format adds.
             record_format=self.previous.get("record_format", 1) if self.previous else RECORD_FORMAT,
-            ai_agents=[
-                agent.to_json() for agent in load_agents(settings.get("TDM_AI_AGENTS") or None)
-            ],
+            **manifest_fields(self.agents),
             **worker,
         )
         # Sealed over the closed files, so `tdm-crawl verify` detects any later change.

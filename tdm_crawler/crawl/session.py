@@ -5,14 +5,18 @@ storage spider middleware, the recorder extension, the spider) on its own. Rathe
 each finding the others through look-ups, they all ask :meth:`CrawlSession.of` for the
 one session of their crawler, which holds:
 
-* the decision context (agent, AI-agent list, purpose profile) and the size/time
+* the decision context (agent, AI-agent list, purpose profile, whether Bing's
+  ``noarchive`` reserves) and the size/time
   limits (read from the settings once);
 * the strategies that differ between a crawl alone and one worker of a distributed
   crawl, each a class named by a setting (as Scrapy's ``ROBOTSTXT_PARSER`` names its
   parser): ``TDM_CLAIMS_CLASS`` (who writes a URL's record), ``TDM_FRONTIER_CLASS``
   (which links are scheduled) and ``TDM_POLICY_STORE_CLASS`` (who fetches an origin's
   policy documents);
-* the policy fetcher and the recorder (the writers of the output directory);
+* the policy fetcher and the recorder (the writers of the output directory), and the
+  sitemap reader (``--sitemaps``);
+* the log filter that keeps site data in log lines from acting on a terminal
+  (:mod:`tdm_crawler.crawl.log_filter`), installed when the session is built;
 * what is known of each request in flight: its raw exchange as received and the origin
   half of its decision, so that whoever records its outcome (the gate, or the spider's
   errback for a failure the gate never saw) records it the same way.
@@ -24,11 +28,15 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 from weakref import WeakKeyDictionary
 
+from scrapy import signals
 from scrapy.utils.misc import build_from_crawler, load_object
 
+from tdm_crawler.crawl import log_filter
+from tdm_crawler.crawl.config import setting_flag
 from tdm_crawler.crawl.failures import classify_failure
 from tdm_crawler.crawl.origin import PolicyFetcher
 from tdm_crawler.crawl.recorder import TdmRecorder
+from tdm_crawler.crawl.sitemaps import SitemapReader
 from tdm_crawler.exceptions import SettingError
 from tdm_crawler.policy import (
     Context,
@@ -72,18 +80,27 @@ class CrawlSession:
 
     def __init__(self, crawler: Crawler) -> None:
         s = crawler.settings
+        # Scrapy replaces its root log handler after building the spider (and so this
+        # session): the filter goes on the handlers there are now, and again when the
+        # spider opens, before the first log line that can carry site data.
+        log_filter.install()
+        crawler.signals.connect(log_filter.install, signal=signals.spider_opened)
         self.crawler = crawler
         try:
             profile = Profile.from_settings(s)
         except ValueError as error:
             raise SettingError(str(error)) from None
         agents = load_agents(s.get("TDM_AI_AGENTS") or None)
-        self.context = Context(s.get("TDM_AGENT"), agents, profile)
+        try:
+            noarchive = setting_flag("TDM_NOARCHIVE_RESERVES", s.get("TDM_NOARCHIVE_RESERVES"))
+        except ValueError as error:
+            raise SettingError(str(error)) from None
+        self.context = Context(s.get("TDM_AGENT"), agents, profile, noarchive)
         self.limits = Limits.from_settings(s)
         self.maxsize = s.getint("DOWNLOAD_MAXSIZE")
         self.claims: Claims = _strategy(crawler, "TDM_CLAIMS_CLASS")
         policy_store: PolicyStore = _strategy(crawler, "TDM_POLICY_STORE_CLASS")
-        self.recorder = TdmRecorder(crawler, self.claims, profile)
+        self.recorder = TdmRecorder(crawler, self.claims, profile, agents)
         self.fetcher = PolicyFetcher(crawler, self.limits, policy_store, self)
         # Weak: a request dropped on the way takes what is kept for it along.
         self._raw: WeakKeyDictionary[Request, HttpExchange] = WeakKeyDictionary()
@@ -107,6 +124,11 @@ class CrawlSession:
     def frontier(self) -> Frontier:
         """Built when the spider first asks: a project's own spider (the add-on) has none."""
         return cast("Frontier", _strategy(self.crawler, "TDM_FRONTIER_CLASS"))
+
+    @cached_property
+    def sitemaps(self) -> SitemapReader:
+        """The reader of origins' sitemaps (``--sitemaps``), for the spider."""
+        return SitemapReader(self)
 
     # -- what is known of each request in flight -----------------------------------------
 

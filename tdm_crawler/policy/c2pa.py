@@ -1,13 +1,14 @@
 """C2PA / CAWG training-and-mining assertions in images and media (protocols §6).
 
-A C2PA manifest store embedded in a file may carry a ``c2pa.training-mining`` (C2PA 1.x)
-or ``cawg.training-mining`` assertion whose entries (``*.ai_training``,
+A C2PA manifest store embedded in a file may carry a ``cawg.training-mining`` assertion
+(CAWG training-and-mining 1.1, ratified 2025-05) or the ``c2pa.training-mining`` of C2PA
+1.x (removed in C2PA 2.0, still met in files), whose entries (``*.ai_training``,
 ``*.ai_generative_training``, ``*.data_mining``, ``*.ai_inference``) each have ``use:
 allowed | notAllowed | constrained``. ``notAllowed`` on an entry reserves the resource for
-the purposes the purpose table gives the entry (vocabulary ``cawg``: training ->
-ai-training, ``data_mining`` -> tdm and ai-training, ``ai_inference`` -> ai-input, an
-entry nobody defined -> every purpose); so does ``constrained``, which CAWG says counts
-as ``notAllowed`` absent more information (we never have more).
+the purposes the purpose table gives the entry (vocabulary ``cawg``: the two training
+entries -> ai-training, ``data_mining`` -> tdm and ai-training, ``ai_inference`` ->
+ai-input; an entry CAWG does not define is not read); so does ``constrained``, which
+CAWG says counts as ``notAllowed`` absent more information (we never have more).
 
 Reading manifests needs the optional ``c2pa-python`` package (extra ``media``), a
 native library. Choices (ours):
@@ -133,6 +134,12 @@ def _is_training_mining(label: object) -> bool:
 def _rank(entry: Mapping[str, Any]) -> int:
     use = entry.get("use")
     return _RESTRICTIVE.get(use.casefold(), 0) if isinstance(use, str) else 0
+
+
+def reader_available() -> bool:
+    """Whether this installation reads C2PA manifests (the optional ``media`` extra), so
+    that what the crawler says it honours is what it does."""
+    return _load_c2pa() is not None
 
 
 def _load_c2pa() -> ModuleType | None:

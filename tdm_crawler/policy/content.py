@@ -15,10 +15,12 @@ from typing import Any
 from tdm_crawler.policy.c2pa import c2pa_finding
 from tdm_crawler.policy.epub import read_epub_tdm
 from tdm_crawler.policy.html_meta import looks_like_html, parse_head
+from tdm_crawler.policy.iptc import iptc_finding
 from tdm_crawler.policy.limits import Limits
 from tdm_crawler.policy.links import rsl_links_from_head
 from tdm_crawler.policy.pdf import read_pdf_tdm
 from tdm_crawler.policy.purposes import EVERY_PURPOSE, Purpose
+from tdm_crawler.policy.rsl_inline import inline_rsl_from_html, looks_like_feed, rsl_from_feed
 from tdm_crawler.policy.types import Finding, Reason, Signal, TdmProps
 
 _HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
@@ -62,12 +64,17 @@ class EmbeddedTdm:
 class ContentFacts:
     """The in-content signals of one response, by kind of content."""
 
-    kind: str  # "html", "pdf", "epub", "media" or "other"
+    kind: str  # "html", "pdf", "epub", "media", "feed" or "other"
     content_type: str | None = None
     metas: tuple[tuple[str, str], ...] = ()
     rsl_links: tuple[str, ...] = ()
     embedded: EmbeddedTdm | None = None
     c2pa: Finding | None = field(default=None)
+    #: RSL licences carried in the body, as (source, XML text): ``inline`` scripts of a
+    #: page, ``feed`` licences of a feed. Kept as text so a replay parses the same.
+    rsl_documents: tuple[tuple[str, str], ...] = ()
+    #: IPTC / PLUS Data Mining of an image or PDF (None: not a kind that carries it).
+    iptc: Finding | None = None
 
     @property
     def is_image(self) -> bool:
@@ -79,8 +86,16 @@ class ContentFacts:
             "content_type": self.content_type,
             "metas": [list(pair) for pair in self.metas],
             "rsl_links": list(self.rsl_links),
+            # Only when there are any, so that evidence written before they were read
+            # reads back and writes out byte for byte.
+            **(
+                {"rsl_documents": [list(d) for d in self.rsl_documents]}
+                if self.rsl_documents
+                else {}
+            ),
             "embedded": self.embedded.to_json() if self.embedded else None,
             "c2pa": _finding_to_json(self.c2pa) if self.c2pa else None,
+            **({"iptc": _finding_to_json(self.iptc)} if self.iptc else {}),
         }
 
     @classmethod
@@ -92,8 +107,10 @@ class ContentFacts:
             content_type=data.get("content_type"),
             metas=tuple((name, content) for name, content in data.get("metas", ())),
             rsl_links=tuple(data.get("rsl_links", ())),
+            rsl_documents=tuple((source, text) for source, text in data.get("rsl_documents", ())),
             embedded=EmbeddedTdm.from_json(embedded) if embedded else None,
             c2pa=_finding_from_json(c2pa) if c2pa else None,
+            iptc=_finding_from_json(data["iptc"]) if data.get("iptc") else None,
         )
 
 
@@ -113,6 +130,8 @@ def content_kind(content_type: str | None, body: bytes) -> str:
         return "epub"
     if mtype.startswith(_MEDIA_PREFIXES):
         return "media"
+    if looks_like_feed(mtype, body):
+        return "feed"
     if not mtype or mtype == "application/octet-stream":
         if body.startswith(b"%PDF-"):
             return "pdf"
@@ -131,15 +150,33 @@ def extract_content(
     kind = content_kind(content_type, body)
     if kind == "html":
         head = parse_head(body, content_type=content_type, max_bytes=limits.html_head_bytes)
+        inline = inline_rsl_from_html(
+            body,
+            content_type=content_type,
+            html_bytes=limits.license_html_bytes,
+            max_bytes=limits.document_bytes,
+            max_count=limits.max_licenses,
+        )
         return ContentFacts(
             kind,
             content_type,
             metas=head.metas,
             rsl_links=tuple(rsl_links_from_head(head, base_url=url)),
+            rsl_documents=tuple(("inline", text) for text in inline),
         )
+    if kind == "feed":
+        feeds = rsl_from_feed(
+            body,
+            feed_bytes=limits.sitemap_bytes,
+            max_bytes=limits.document_bytes,
+            max_count=limits.max_licenses,
+        )
+        return ContentFacts(kind, content_type, rsl_documents=tuple(("feed", t) for t in feeds))
     if kind == "pdf":
         reading = read_pdf_tdm(body, max_bytes=limits.embedded_bytes, timeout=limits.pdf_timeout)
-        return ContentFacts(kind, content_type, embedded=EmbeddedTdm("pdf", *reading))
+        return ContentFacts(
+            kind, content_type, embedded=EmbeddedTdm("pdf", *reading), iptc=_iptc(body, limits)
+        )
     if kind == "epub":
         reading = read_epub_tdm(
             body, max_bytes=limits.embedded_bytes, max_uncompressed=limits.epub_uncompressed
@@ -151,10 +188,24 @@ def extract_content(
                 f"C2PA not read: body of {len(body)} bytes over the {limits.embedded_bytes} cap"
             )
             return ContentFacts(
-                kind, content_type, c2pa=Finding((Signal("c2pa", "c2pa-manifest", None, skipped),))
+                kind,
+                content_type,
+                c2pa=Finding((Signal("c2pa", "c2pa-manifest", None, skipped),)),
+                iptc=_iptc(body, limits, content_type),
             )
-        return ContentFacts(kind, content_type, c2pa=c2pa_finding(body, content_type))
+        return ContentFacts(
+            kind,
+            content_type,
+            c2pa=c2pa_finding(body, content_type),
+            iptc=_iptc(body, limits, content_type),
+        )
     return ContentFacts(kind, content_type)
+
+
+def _iptc(body: bytes, limits: Limits, content_type: str | None = None) -> Finding:
+    return iptc_finding(
+        body, content_type, max_bytes=limits.embedded_bytes, pdf_timeout=limits.pdf_timeout
+    )
 
 
 def _finding_to_json(finding: Finding) -> dict[str, Any]:

@@ -5,8 +5,11 @@ inputs, so they reach the same decision. Every verdict carries every signal seen
 fixed order: the origin's signals (robots.txt, its AI-agent groups, Content-Usage and
 Content-Signal lines, RSL licences named there, the tdmrep.json file), then, after a
 fetch, the HTTP status, the TDMRep header / meta / PDF / EPUB layers, noai, the response's
-Content-Usage and Content-Signal headers, linked RSL licences and C2PA. A signal that found
-nothing is still listed, so a reader sees what was looked at, not only what decided.
+Content-Usage and Content-Signal headers, linked RSL licences, the RSL licences the body
+carries (inline scripts, feeds), C2PA and IPTC Data Mining. A signal that found nothing is
+still listed, so a reader sees what was looked at, not only what decided; the one
+exception is Bing's ``noarchive`` (a ``bing`` signal after the noai signal of its
+source, only when read), whose absence the noai signal already shows.
 
 Within TDMRep, precedence is file -> header -> meta -> PDF/EPUB, property by property.
 Across protocols any reservation for the crawl's purpose wins: a TDMRep ``0`` does not
@@ -21,7 +24,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from tdm_crawler.policy.ai_agents import AiAgent, load_agents
+from tdm_crawler.policy.ai_agents import AgentList, load_agents
 from tdm_crawler.policy.aipref import (
     content_signal_finding,
     content_signal_header_finding,
@@ -34,7 +37,7 @@ from tdm_crawler.policy.odrl import PolicyProblem, PolicySummary
 from tdm_crawler.policy.purposes import DEFAULT_PROFILE, Profile, Purpose, reserved_purposes
 from tdm_crawler.policy.robots import RobotsFile
 from tdm_crawler.policy.robots_records import RobotsRecords, ai_agent_finding, license_urls
-from tdm_crawler.policy.rsl import RslDocument, RslProblem, rsl_finding
+from tdm_crawler.policy.rsl import RslDocument, RslProblem, parse_rsl, rsl_finding
 from tdm_crawler.policy.tdmrep import TdmRepFile, merge_layers, read_headers, read_meta_pairs
 from tdm_crawler.policy.types import Decision, Finding, Reason, Signal, TdmProps, Verdict
 
@@ -57,11 +60,13 @@ DECISION_HEADERS = (
 @dataclass(frozen=True, slots=True)
 class Context:
     """Who is deciding, and for what: our product token, the AI crawlers whose robots.txt
-    groups count as reservations, and the crawl's profile (purpose, operator, region)."""
+    groups count as reservations, the crawl's profile (purpose, operator, region), and
+    whether Bing's ``noarchive``/``nocache`` reserve (``TDM_NOARCHIVE_RESERVES``)."""
 
     agent: str = "tdm-crawler"
-    ai_agents: tuple[AiAgent, ...] = field(default_factory=load_agents)
+    ai_agents: AgentList = field(default_factory=load_agents)
     profile: Profile = DEFAULT_PROFILE
+    noarchive_reserves: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,16 +155,31 @@ def finish_after_fetch(half: OriginHalf, ctx: Context, response: ResponseFacts) 
         )
     content = response.content
     tdm_signals, merged, tdm_reason = _tdmrep_layers(url, half.origin.tdmrep, response)
+    noarchive = ctx.noarchive_reserves
     findings = [
-        x_robots_finding(response.headers, ctx.agent, is_image=content.is_image),
+        x_robots_finding(
+            response.headers, ctx.agent, is_image=content.is_image, noarchive_reserves=noarchive
+        ),
         content_usage_header_finding(response.headers),
         content_signal_header_finding(response.headers),
-        *(rsl_finding(doc, url, source="link") for _, doc in response.licenses),
+        *(
+            rsl_finding(doc, url, source="link", profile=ctx.profile)
+            for _, doc in response.licenses
+        ),
+        *(
+            rsl_finding(parse_rsl(text.encode(), url=url), url, source=source, profile=ctx.profile)
+            for source, text in content.rsl_documents
+        ),
     ]
     if content.kind == "html":
-        findings.insert(1, meta_robots_finding(content.metas, ctx.agent, is_image=False))
+        metas = meta_robots_finding(
+            content.metas, ctx.agent, is_image=False, noarchive_reserves=noarchive
+        )
+        findings.insert(1, metas)
     if content.c2pa is not None:
         findings.append(content.c2pa)
+    if content.iptc is not None:
+        findings.append(content.iptc)
     all_signals = (
         *signals,
         status,
@@ -281,7 +301,10 @@ def _origin_findings(url: str, ctx: Context, origin: OriginFacts) -> list[Findin
         ai_agent_finding(records, url, ctx.ai_agents, ctx.agent),
         content_usage_robots_finding(records, url, ctx.agent),
         content_signal_finding(records, url, ctx.agent),
-        *(rsl_finding(doc, url, source="robots.txt") for _, doc in origin.licenses),
+        *(
+            rsl_finding(doc, url, source="robots.txt", profile=ctx.profile)
+            for _, doc in origin.licenses
+        ),
     ]
 
 

@@ -82,3 +82,39 @@ def non_public_addresses(addresses: Iterable[str], allowed: Iterable[str] = ()) 
         if not _is_public(address):
             bad.append(text)
     return bad
+
+
+def parse_networks(value: object) -> tuple[str, ...]:
+    """The networks (CIDR) ``value`` names, normalised (``2001:DB8::/32`` is
+    ``2001:db8::/32``) and each once, in the order given: a list of strings, or one
+    string of comma-separated networks (``--set TDM_IP_RANGES=192.0.2.0/24,2001:db8::/32``);
+    None or empty: none.
+
+    A ValueError says which entry is not a network; one with host bits set
+    (``192.0.2.1/24``) is refused rather than guessed at, naming the network it is in.
+    """
+    if value is None or value == "":
+        return ()
+    if isinstance(value, str):
+        items: list[object] = [part.strip() for part in value.split(",")]
+    elif isinstance(value, list | tuple):
+        items = list(value)
+    else:
+        raise ValueError(f"expected a list of networks such as 192.0.2.0/24, got {value!r}")
+    found: dict[str, None] = {}
+    for item in items:
+        if not isinstance(item, str) or not item.strip():
+            raise ValueError(f"{item!r} is not a network: give CIDRs such as 192.0.2.0/24")
+        text = item.strip()
+        try:
+            network = ipaddress.ip_network(text)
+        except ValueError:
+            try:
+                loose = ipaddress.ip_network(text, strict=False)
+            except ValueError:
+                raise ValueError(
+                    f"{text!r} is not a network: give CIDRs such as 192.0.2.0/24"
+                ) from None
+            raise ValueError(f"{text!r} has host bits set: did you mean {loose}?") from None
+        found[str(network)] = None
+    return tuple(found)

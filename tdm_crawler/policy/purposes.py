@@ -31,6 +31,7 @@ from typing import Any, Protocol, TypeVar
 __all__ = [
     "DEFAULT_PROFILE",
     "EVERY_PURPOSE",
+    "MEANINGS",
     "VOCABULARIES",
     "Operator",
     "Profile",
@@ -68,6 +69,22 @@ class Operator(StrEnum):
 
 #: Every purpose, in the order of :class:`Purpose` (the order every listing uses).
 EVERY_PURPOSE: frozenset[Purpose] = frozenset(Purpose)
+
+#: Each purpose and operator in words, for the pages people read (agent-info, summaries).
+MEANINGS: Mapping[Purpose | Operator, str] = MappingProxyType(
+    {
+        Purpose.AI_TRAINING: "training AI models, generative models included",
+        Purpose.TDM: "text and data mining that trains no AI model",
+        Purpose.AI_INPUT: "material put into an AI model when it is used: retrieval, "
+        "grounding, summaries",
+        Purpose.SEARCH: "a search index",
+        Operator.COMMERCIAL: "a commercial organisation",
+        Operator.NON_COMMERCIAL: "a non-commercial organisation",
+        Operator.EDUCATION: "an educational institution",
+        Operator.GOVERNMENT: "a public authority",
+        Operator.PERSONAL: "a private person",
+    }
+)
 
 # ISO 3166-1 alpha-2 form. Whether ISO assigned the code is not checked: licences use the
 # exceptionally reserved codes too (UK, EU), and a crawl must be able to say it is there.
@@ -225,7 +242,7 @@ VOCABULARIES: Mapping[str, Vocabulary] = MappingProxyType(
             ),
             _vocabulary(
                 "noai",
-                "noai / noimageai robots directives (DeviantArt)",
+                "noai / noimageai robots directives (DeviantArt, 2022)",
                 "a directive of X-Robots-Tag or a robots meta, lower-cased",
                 # noimageai applies to images only; the reader says when it applies.
                 {"noai": _ALL, "noimageai": _ALL},
@@ -235,7 +252,7 @@ VOCABULARIES: Mapping[str, Vocabulary] = MappingProxyType(
             _vocabulary(
                 "aipref",
                 "IETF aipref Content-Usage (vocab -08, attach -05)",
-                "label=n (labels are case-sensitive)",
+                "label=n (labels are case-sensitive; ai-train is read as train-ai)",
                 {
                     "train-ai=n": {_T},
                     "ai-use=n": {_I},
@@ -247,8 +264,6 @@ VOCABULARIES: Mapping[str, Vocabulary] = MappingProxyType(
                     "ai=n": {_T},
                     "genai=n": {_T},
                     "train-genai=n": {_T},
-                    # Content Signals' spelling, often written in Content-Usage (ours).
-                    "ai-train=n": {_T},
                 },
                 _NONE,
                 "unknown labels are ignored (vocab -08)",
@@ -290,6 +305,22 @@ VOCABULARIES: Mapping[str, Vocabulary] = MappingProxyType(
                 },
                 _NONE,
                 "a value outside RSL's vocabulary is not read as a prohibition",
+            ),
+            _vocabulary(
+                "rsl-permits",
+                "Really Simple Licensing 1.0 (errata 2026-05): exhaustive <permits>",
+                'a usage an exhaustive <permits type="usage"> list does not grant '
+                "(itself or through a broader value), as not USAGE",
+                {
+                    "not ai-train": {_T},
+                    "not ai-input": {_I},
+                    "not search": {_S},
+                    # Mining that trains no model is granted by `all` only: whether it
+                    # is an "AI use" that ai-all grants is not said (fail closed).
+                    "not all": {_M},
+                },
+                _NONE,
+                "no purpose needs another usage",
             ),
             _vocabulary(
                 "cawg",

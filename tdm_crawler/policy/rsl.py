@@ -1,27 +1,40 @@
-"""Really Simple Licensing 1.0: read a licence file, apply it to one URL (protocols §5).
+"""Really Simple Licensing 1.0 with its 2026-05 errata: read a licence, apply it to one
+URL for the crawl's profile (protocols §5).
 
 An RSL file lists ``<content url="pattern">`` blocks, each with ``<license>`` terms:
-``<permits>``/``<prohibits type="usage">`` values, a ``<payment type>``, and optionally
-a licence ``server``. For a resource, the block whose pattern covers it decides:
+``<permits>``/``<prohibits>`` of ``type`` ``usage``, ``user`` and ``geo``, a ``<payment
+type>``, and optionally a licence ``server``. For a resource, the block whose pattern
+covers it decides, for the profile (purpose, operator, region):
 
 - a prohibited usage reserves the purposes the purpose table gives it (vocabulary
   ``rsl``: ``ai-train`` -> ai-training, ``search`` -> search, ``all`` -> every purpose,
   the pre-1.0 values with their meaning; a value outside the vocabulary reserves nothing);
+- a ``<permits type="usage">`` list is exhaustive (errata): a usage it does not grant is
+  not permitted, for the purposes needing it (vocabulary ``rsl-permits``: a crawl for
+  ai-training needs ``ai-train``, for ai-input ``ai-input``, for search ``search``, for
+  tdm ``all``). A value grants itself and what it names as a whole: ``all`` every usage,
+  ``ai-all`` ``ai-train`` and ``ai-input``; the pre-1.0 ``train-ai`` and ``ai-use`` grant
+  ``ai-train`` and ``ai-input``; ``train-genai`` (generative only), ``ai-summarize``
+  (summaries only) and ``ai-index`` grant less than a purpose needs, so nothing (ours,
+  fail closed);
+- ``user`` terms are matched against the operator, ``geo`` terms (ISO 3166 codes)
+  against the region: a licence whose ``permits`` list does not name them, or whose
+  ``prohibits`` list does, grants nothing; an unset region matches no geo-restricted
+  licence (it might be the excluded one: fail closed);
 - a licence that must be paid for (any payment type but ``free`` and ``attribution``) or
   obtained from a licence server (RSL: "clients must obtain a license ... even if the
-  license is free") means "licence needed": a reservation for every purpose, never
-  ``allowed``;
-- permits only, free of charge: no reservation.
+  license is free") means "licence needed": it grants nothing (never ``allowed``).
+
+Several ``<license>`` elements in one block are alternatives (ours, RSL offers options
+this way): a purpose is reserved unless one of them grants it (free, to this operator and
+region, among its usages); a prohibition in any of them reserves regardless. A block
+without ``<license>`` reserves nothing.
 
 A ``url`` is a path pattern (RFC 9309: prefix, ``*``, ``$``; matched on path and query,
 against whatever origin the file was found for) or a full URL (same origin, default port
 made explicit, then its path part as a pattern). RSL does not say which of several
-matching blocks applies; like robots.txt rules, the longest pattern wins (ours).
-
-Choices where RSL 1.0 is silent (ours): several ``<license>`` elements in one block are
-combined most-restrictively (any one that reserves reserves); a usage element without a
-``type`` counts as ``usage``; only ``usage`` values bear on TDM (``user`` and ``geo`` are
-not read); usages not listed in ``<permits>`` are not taken as prohibited.
+matching blocks applies; like robots.txt rules, the longest pattern wins (ours). A term
+element without a ``type`` counts as ``usage`` (ours).
 
 Parsing goes through :mod:`tdm_crawler.policy.safe_xml` and is liberal: the RSL namespace
 or none, values separated by spaces or commas, any case. Nothing here raises.
@@ -32,7 +45,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -42,7 +55,13 @@ from tdm_crawler.policy.pathmatch import (
     normalise,
     path_and_query,
 )
-from tdm_crawler.policy.purposes import EVERY_PURPOSE, reservations
+from tdm_crawler.policy.purposes import (
+    EVERY_PURPOSE,
+    Profile,
+    Purpose,
+    describe_purposes,
+    reservations,
+)
 from tdm_crawler.policy.safe_xml import UnsafeOrInvalidXml, parse_xml
 from tdm_crawler.policy.types import Finding, Reason, Signal
 
@@ -64,6 +83,19 @@ _NAMESPACES = frozenset({None, RSL_NAMESPACE, "http://rslstandard.org/rsl"})
 
 #: Payment types that need no licence to be obtained.
 FREE_PAYMENTS = frozenset({"free", "attribution"})
+
+#: The usages a purpose needs (the ``rsl-permits`` rows, without ``not``), and which of
+#: them each ``<permits type="usage">`` value grants (protocols §5).
+NEEDED_USAGES = ("ai-train", "ai-input", "search", "all")
+_GRANTS: dict[str, frozenset[str]] = {
+    "all": frozenset(NEEDED_USAGES),
+    "ai-all": frozenset({"ai-train", "ai-input"}),
+    "ai-train": frozenset({"ai-train"}),
+    "ai-input": frozenset({"ai-input"}),
+    "search": frozenset({"search"}),
+    "train-ai": frozenset({"ai-train"}),
+    "ai-use": frozenset({"ai-input"}),
+}
 
 # Bounds (ours) so that a hostile 1 MiB file stays cheap to compile and to match.
 _MAX_CONTENTS = 100_000
@@ -93,12 +125,59 @@ class RslPayment:
 
 @dataclass(frozen=True, slots=True)
 class RslLicense:
-    """The usage terms of one ``<license>``; usage values lower-cased, in order."""
+    """The terms of one ``<license>``; values lower-cased (geo upper-cased), in order.
+
+    ``permits``/``prohibits`` are the ``usage`` terms; ``usage_listed`` says whether a
+    ``<permits type="usage">`` element was there at all (an empty one grants nothing).
+    """
 
     permits: tuple[str, ...] = ()
     prohibits: tuple[str, ...] = ()
     payments: tuple[RslPayment, ...] = ()
     server: str | None = None  # a server named on the <license> itself (older drafts)
+    usage_listed: bool = False
+    user_permits: tuple[str, ...] | None = None  # None: no <permits type="user">
+    user_prohibits: tuple[str, ...] = ()
+    geo_permits: tuple[str, ...] | None = None  # None: no <permits type="geo">
+    geo_prohibits: tuple[str, ...] = ()
+
+    def granted(self, profile: Profile) -> tuple[frozenset[Purpose], str | None]:
+        """The purposes this licence grants the profile, and why it grants none or
+        fewer than every purpose (None when it grants every purpose)."""
+        needs = [f"payment {p.describe()}" for p in self.payments if p.type not in FREE_PAYMENTS]
+        if self.server:
+            needs.append(f"licence server {self.server}")
+        if needs:
+            return frozenset(), f"licence needed ({', '.join(needs)})"
+        excluded = self._excluded(profile)
+        if excluded is not None:
+            return frozenset(), excluded
+        if not self.usage_listed:
+            return EVERY_PURPOSE, None
+        granted = frozenset().union(*(_GRANTS.get(value, ()) for value in self.permits))
+        missing = reservations(
+            "rsl-permits", (f"not {u}" for u in NEEDED_USAGES if u not in granted)
+        )
+        if not missing:
+            return EVERY_PURPOSE, None
+        listed = ", ".join(self.permits) or "nothing"
+        return EVERY_PURPOSE - missing.purposes, f"permits only {listed}: {missing.describe()}"
+
+    def _excluded(self, profile: Profile) -> str | None:
+        """Why the ``user``/``geo`` terms leave the profile out, or None."""
+        operator = profile.operator.value
+        if self.user_permits is not None and operator not in self.user_permits:
+            return f"user terms permit {', '.join(self.user_permits) or 'nobody'}, not {operator}"
+        if operator in self.user_prohibits:
+            return f"user terms prohibit {operator}"
+        region = profile.region
+        if self.geo_permits is not None and region not in self.geo_permits:
+            shown = region or "an unset region"
+            return f"geo terms permit {', '.join(self.geo_permits) or 'nowhere'}, not {shown}"
+        if self.geo_prohibits and (region is None or region in self.geo_prohibits):
+            shown = region or "an unset region (it may be one of them)"
+            return f"geo terms prohibit {', '.join(self.geo_prohibits)}: {shown}"
+        return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -261,19 +340,33 @@ def _origin(url: str) -> str | None:
 
 
 def _read_license(element: Any) -> RslLicense:
-    permits: list[str] = []
-    prohibits: list[str] = []
+    terms: dict[tuple[str, str], list[str]] = {}
     for child in _children(element, "permits", "prohibits"):
         kind = (child.get("type") or "usage").strip().lower()
-        if kind != "usage":
+        if kind not in ("usage", "user", "geo"):
             continue
-        values = _SEPARATORS.split("".join(child.itertext()).lower())
-        target = permits if _split_tag(child.tag)[1] == "permits" else prohibits
-        target.extend(v for v in values if v)
+        text = "".join(child.itertext())
+        values = _SEPARATORS.split(text.upper() if kind == "geo" else text.lower())
+        terms.setdefault((_split_tag(child.tag)[1], kind), []).extend(v for v in values if v)
+
+    def listed(verb: str, kind: str) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(terms.get((verb, kind), ())))
+
+    def permitted(kind: str) -> tuple[str, ...] | None:
+        return listed("permits", kind) if ("permits", kind) in terms else None
+
     payments = tuple(_read_payment(p) for p in _children(element, "payment"))
     server = _text(element.get("server")) or _element_text(element, "server")
     return RslLicense(
-        tuple(dict.fromkeys(permits)), tuple(dict.fromkeys(prohibits)), payments, server
+        listed("permits", "usage"),
+        listed("prohibits", "usage"),
+        payments,
+        server,
+        usage_listed=("permits", "usage") in terms,
+        user_permits=permitted("user"),
+        user_prohibits=listed("prohibits", "user"),
+        geo_permits=permitted("geo"),
+        geo_prohibits=listed("prohibits", "geo"),
     )
 
 
@@ -289,13 +382,19 @@ def _read_payment(element: Any) -> RslPayment:
     return RslPayment(kind.lower() if kind else "free", amount, url)
 
 
-def rsl_finding(doc: RslDocument | RslProblem, resource_url: str, *, source: str) -> Finding:
-    """What the RSL file says about ``resource_url``, as a :class:`Finding`.
+def rsl_finding(
+    doc: RslDocument | RslProblem,
+    resource_url: str,
+    *,
+    source: str,
+    profile: Profile,
+) -> Finding:
+    """What the RSL file says about ``resource_url`` for ``profile``, as a :class:`Finding`.
 
-    ``source`` says how the file was found (``robots.txt``, ``link-header``,
-    ``html-link``). The signal's value is ``None`` when no block applies (or the file
-    is unreadable: recorded, not obeyed), else ``{license_url, content_url, permits,
-    prohibits, payment, server}``.
+    ``source`` says how the file was found (``robots.txt``, ``link``, ``inline``,
+    ``feed``). The signal's value is ``None`` when no block applies (or the file is
+    unreadable: recorded, not obeyed), else ``{license_url, content_url, permits,
+    prohibits, payment, server}``, plus ``user`` and ``geo`` terms when there are any.
     """
     if isinstance(doc, RslProblem):
         return Finding((Signal("rsl", source, None, f"{doc.url}: {doc.detail}"),))
@@ -303,39 +402,52 @@ def rsl_finding(doc: RslDocument | RslProblem, resource_url: str, *, source: str
     if content is None:
         detail = f"no <content> of {doc.url} covers {path_and_query(resource_url)!r}"
         return Finding((Signal("rsl", source, None, detail),))
-    permits = _union(lic.permits for lic in content.licenses)
-    prohibits = _union(lic.prohibits for lic in content.licenses)
-    payments = [p for lic in content.licenses for p in lic.payments]
-    server = content.server or next((lic.server for lic in content.licenses if lic.server), None)
-    value = {
-        "license_url": doc.url,
-        "content_url": content.url,
-        "permits": permits,
-        "prohibits": prohibits,
-        "payment": [p.to_json() for p in payments],
-        "server": server,
-    }
+    licenses = content.licenses
+    if content.server:
+        # A server on the block applies to every licence in it.
+        licenses = tuple(replace(lic, server=lic.server or content.server) for lic in licenses)
+    value = _value(doc.url, content, licenses)
+    where = f"content {content.url!r} of {doc.url}"
+    if not licenses:
+        return Finding((Signal("rsl", source, value, f"{where}: no <license>, no reservation"),))
     reasons: list[str] = []
-    prohibited = reservations("rsl", prohibits)
-    purposes = prohibited.purposes
+    prohibited = reservations("rsl", value["prohibits"])
     if prohibited:
         reasons.append(f"prohibits {prohibited.describe()}")
-    needs = [f"payment {p.describe()}" for p in payments if p.type not in FREE_PAYMENTS]
-    if server:
-        needs.append(f"licence server {server}")
-    if needs:
-        reasons.append(f"licence needed ({', '.join(needs)})")
-        purposes = EVERY_PURPOSE
-    where = f"content {content.url!r} of {doc.url}"
-    if reasons:
-        signal = Signal("rsl", source, value, f"{where}: {'; '.join(reasons)}")
-        return Finding((signal,), Reason.RSL, purposes)
-    terms = f"permits {', '.join(permits)}" if permits else "no usage terms"
-    if not content.licenses:
-        terms = "no <license>"
+    granted: frozenset[Purpose] = frozenset()
+    for number, lic in enumerate(licenses, start=1):
+        purposes, why = lic.granted(profile)
+        granted |= purposes
+        if why is not None:
+            reasons.append(why if len(licenses) == 1 else f"licence {number}: {why}")
+    reserved = prohibited.purposes | (EVERY_PURPOSE - granted)
+    if reserved:
+        said = "; ".join(reasons)
+        detail = f"{where}: {said}; reserved for {describe_purposes(reserved)}"
+        return Finding((Signal("rsl", source, value, detail),), Reason.RSL, reserved)
+    terms = f"permits {', '.join(value['permits'])}" if value["permits"] else "no usage terms"
     detail = f"{where}: {terms}; no payment or licence server required, no reservation"
-    signal = Signal("rsl", source, value, detail)
-    return Finding((signal,))
+    return Finding((Signal("rsl", source, value, detail),))
+
+
+def _value(
+    license_url: str, content: RslContent, licenses: tuple[RslLicense, ...]
+) -> dict[str, Any]:
+    """The signal value: the block's terms, merged over its licences."""
+    value: dict[str, Any] = {
+        "license_url": license_url,
+        "content_url": content.url,
+        "permits": _union(lic.permits for lic in licenses),
+        "prohibits": _union(lic.prohibits for lic in licenses),
+        "payment": [p.to_json() for lic in licenses for p in lic.payments],
+        "server": next((lic.server for lic in licenses if lic.server), None),
+    }
+    for kind in ("user", "geo"):
+        permits = _union(getattr(lic, f"{kind}_permits") or () for lic in licenses)
+        prohibits = _union(getattr(lic, f"{kind}_prohibits") for lic in licenses)
+        if permits or prohibits:
+            value[kind] = {"permits": permits, "prohibits": prohibits}
+    return value
 
 
 # --- XML helpers ---------------------------------------------------------------------

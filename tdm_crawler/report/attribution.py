@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Final
 
 from tdm_crawler.corpus.attribution import AttributionRow
-from tdm_crawler.report.cells import csv_cell, markdown_text
+from tdm_crawler.report.escape import csv_cell, markdown_text
 
 __all__ = ["CSV_COLUMNS", "AttributionFiles", "attribution_paths", "write_attribution"]
 

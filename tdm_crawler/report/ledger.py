@@ -21,7 +21,7 @@ from typing import Final
 
 from tdm_crawler.corpus.commons import CLASSES
 from tdm_crawler.corpus.ledger import MEASURES, DomainRow, largest_remainder
-from tdm_crawler.report.cells import csv_cell
+from tdm_crawler.report.escape import csv_cell
 
 __all__ = ["LEDGER_NAME", "Contribution", "ledger_columns", "write_ledger"]
 

@@ -27,6 +27,7 @@ from tdm_crawler.exceptions import NotACrawl
 from tdm_crawler.policy.purposes import DEFAULT_PROFILE, Purpose
 from tdm_crawler.policy.types import Decision, Verdict
 from tdm_crawler.store.evidence import DecisionEvidence
+from tdm_crawler.store.safe_open import open_append
 from tdm_crawler.store.work import WorkFacts, check_license_json, check_size_json
 
 __all__ = [
@@ -42,6 +43,7 @@ __all__ = [
     "iter_records",
     "recent_records",
     "record_format",
+    "unstored",
     "validate_record",
 ]
 
@@ -205,6 +207,17 @@ def decision_record(
     return record
 
 
+def unstored(record: Mapping[str, Any]) -> dict[str, Any]:
+    """``record`` as for a URL whose content is not (or no longer) stored: ``stored``
+    false, and none of the fields that describe stored content (digest, record id, the
+    work's licence and size)."""
+    new = {**record, "stored": False, "content_sha256": None, "warc_record_id": None}
+    for name in ("license", "size"):
+        if name in new:
+            new[name] = None
+    return new
+
+
 def _encode(record: Mapping[str, Any]) -> bytes:
     text = json.dumps(record, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
     return text.encode("utf-8") + b"\n"
@@ -221,7 +234,8 @@ def _is_complete(data: bytes) -> bool:
 class DecisionLog:
     """Append-only writer of ``decisions.jsonl``.
 
-    Opened in append mode so ``--resume`` continues the file. If the previous run died
+    Opened in append mode so ``--resume`` continues the file (never through a symbolic
+    link: :func:`~tdm_crawler.store.safe_open.open_append`). If the previous run died
     mid-line, the torn tail is cut off first (kept in :attr:`discarded_tail` for the caller
     to log); a newline-less tail that is a whole record just gets its newline.
     Not thread-safe; Scrapy calls it from the reactor thread only.
@@ -232,7 +246,7 @@ class DecisionLog:
         self._fsync = fsync
         self.discarded_tail = b""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file: IO[bytes] | None = self.path.open("ab")
+        self._file: IO[bytes] | None = open_append(self.path)
         try:
             self._repair_tail()
         except BaseException:

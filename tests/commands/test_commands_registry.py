@@ -31,8 +31,9 @@ def _command_modules() -> list[str]:
 
 
 def test_every_command_module_is_registered_once() -> None:
-    """A command's module is named after it, so ``tdm-crawl NAME`` is found by its file."""
-    registered = [f"tdm_crawler.commands.{command.NAME}" for command in COMMANDS]
+    """A command's module is named after it (``agent-info``: ``agent_info``), so
+    ``tdm-crawl NAME`` is found by its file."""
+    registered = [f"tdm_crawler.commands.{command.NAME.replace('-', '_')}" for command in COMMANDS]
     assert sorted(registered) == sorted(_command_modules())
     assert len(set(NAMES)) == len(NAMES)
     for name, command in zip(registered, COMMANDS, strict=True):
@@ -46,9 +47,9 @@ def test_top_level_help_lists_every_command(capsys: pytest.CaptureFixture[str]) 
     assert exited.value.code == 0
     listed = capsys.readouterr().out
     for command in COMMANDS:
-        # argparse puts a name longer than the column ("attribution") on its own line
-        line = rf"\n    {command.NAME}(?: +|\n +){re.escape(command.HELP.split()[0])} "
-        assert re.search(line, listed), command.NAME
+        # A name longer than the column (agent-info) gets its help on the next line.
+        line = rf"^    {re.escape(command.NAME)}\s+{re.escape(command.HELP.split()[0])} "
+        assert re.search(line, listed, flags=re.MULTILINE), (command.NAME, listed)
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -81,6 +82,10 @@ USAGE_ERRORS = {
     "worker": (["worker", "--redis", "{redis}", "--out", "{tmp}/o"], "cannot reach Redis"),
     "check": (["check", "not a url"], "not an http(s) URL"),
     "recheck": (["recheck", "{tmp}", "--out", "{tmp}/new"], "holds no crawl"),
+    "purge": (
+        ["purge", "{tmp}", "--out", "{tmp}/new", "--origin", "https://e.org", "--reason", "x"],
+        "holds no crawl",
+    ),
     "demo": (["demo", "--out", "/proc/forbidden"], "choose another --out"),
     "report": (["report", "{tmp}"], "crawl"),
     "attribution": (["attribution", "{tmp}"], "crawl"),
@@ -88,6 +93,9 @@ USAGE_ERRORS = {
     "replay": (["replay", "{tmp}"], "crawl"),
     "diff": (["diff", "{tmp}", "{tmp}"], "crawl"),
     "verify": (["verify", "{tmp}/missing"], "is not a directory"),
+    "wacz": (["wacz", "{tmp}", "--out", "{tmp}/x.wacz"], "holds no crawl"),
+    "agents": (["agents", "import", "{tmp}/robots.json"], "cannot read"),
+    "agent-info": (["agent-info", "--out", "{tmp}", "--info-url", "nope"], "--info-url"),
 }
 
 

@@ -10,28 +10,28 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from tdm_crawler.corpus.commons import Extent
-from tdm_crawler.corpus.ledger import domain_rows, largest_remainder, registrable_domain
+from tdm_crawler.corpus.ledger import domain_rows, largest_remainder, origin_domain
 
 
 @pytest.mark.parametrize(
-    ("host", "domain"),
+    ("origin", "domain"),
     [
-        ("a.example.co.uk", "example.co.uk"),
-        ("b.example.co.uk", "example.co.uk"),
-        ("www.example.com", "example.com"),
-        ("EXAMPLE.com.", "example.com"),
-        ("news.bbc.co.uk", "bbc.co.uk"),
-        ("alice.github.io", "alice.github.io"),  # a private suffix: each user's own
-        ("x.y.alice.github.io", "alice.github.io"),
-        ("sub.example.de", "example.de"),
-        ("127.0.0.1", "127.0.0.1"),
-        ("[::1]", "::1"),
-        ("localhost", "localhost"),
-        ("intranet.example", "intranet.example"),  # no public suffix: the host itself
+        ("https://a.example.co.uk:443", "example.co.uk"),
+        ("http://b.example.co.uk:8080", "example.co.uk"),
+        ("https://www.example.com:443", "example.com"),
+        ("http://EXAMPLE.com.:80", "example.com"),
+        ("https://news.bbc.co.uk:443", "bbc.co.uk"),
+        ("https://alice.github.io:443", "alice.github.io"),  # a private suffix: each user's
+        ("https://x.y.alice.github.io:443", "alice.github.io"),
+        ("http://127.0.0.1:8000", "127.0.0.1"),
+        ("http://[::1]:80", "::1"),
+        ("http://localhost:80", "localhost"),
+        ("http://intranet.example:80", "intranet.example"),  # no public suffix: the host
+        ("(invalid URL)", "(invalid URL)"),
     ],
 )
-def test_registrable_domains(host: str, domain: str) -> None:
-    assert registrable_domain(host) == domain
+def test_origins_grouped_by_registrable_domain(origin: str, domain: str) -> None:
+    assert origin_domain(origin) == domain
 
 
 def extent(works: int, size: int, words: int) -> Extent:

@@ -38,7 +38,7 @@ def _help(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
 def _commands(capsys: pytest.CaptureFixture[str]) -> list[str]:
     text = _help(capsys)
     listing = text.split("positional arguments:", 1)[1].split("options:", 1)[0]
-    return re.findall(r"^    ([a-z]+)\s", listing, flags=re.MULTILINE)
+    return re.findall(r"^    ([a-z][a-z-]*)\s", listing, flags=re.MULTILINE)
 
 
 def _section(text: str, heading: str) -> str:

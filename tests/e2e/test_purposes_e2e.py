@@ -33,7 +33,7 @@ from tests.crawling import by_url, crawl, markers_written
 pytestmark = pytest.mark.filterwarnings("ignore::ResourceWarning")
 
 #: The sites whose decisions depend on the purpose, and two that do not.
-SITES = ["purposes", "aipref", "ai-agents", "rsl", "noai", "c2pa", "tdmrep-file", "open"]
+SITES = ["purposes", "media", "aipref", "ai-agents", "rsl", "noai", "c2pa", "tdmrep-file", "open"]
 PURPOSES = ["ai-training", "tdm", "ai-input", "search"]
 LETTERS = {"T": "ai-training", "M": "tdm", "I": "ai-input", "S": "search"}
 
@@ -55,8 +55,37 @@ PURPOSES_SITE = {
 }
 
 
-def expected_for(purpose: str, path: str) -> tuple[str, str]:
-    reason, letters = PURPOSES_SITE[path]
+#: The ``aipref`` site's statements of the current drafts, as ``PURPOSES_SITE``; its
+#: other pages are decided for the default purpose in its site.json.
+AIPREF_SITE = {
+    "/alias-last-y.html": ("", ""),
+    "/alias-last-n.html": ("content-usage", "T"),
+    "/params.html": ("content-usage", "T"),
+    "/root-rule.html": ("", ""),
+    "/global/x.html": ("content-signal", "T"),
+    "/use-reference.html": ("content-signal", "TMIS"),
+    "/use-full.html": ("", ""),
+    "/noarchive.html": ("", ""),
+    "/bingbot-nocache.html": ("", ""),
+}
+#: The ``media`` site (RSL 1.0 errata, IPTC Data Mining), in the same form.
+MEDIA_SITE = {
+    "/": ("", ""),
+    "/search-only/article.html": ("rsl", "TMI"),
+    "/inline.html": ("rsl", "TMI"),
+    "/feed.xml": ("rsl", "TMI"),
+    "/img/no-training.jpg": ("iptc-data-mining", "T"),
+    "/img/allowed.png": ("", ""),
+    "/img/except-search.webp": ("iptc-data-mining", "TMI"),
+    "/img/unspecified.gif": ("", ""),
+    "/img/prohibited.tiff": ("iptc-data-mining", "TMIS"),
+}
+#: site -> its table of expectations per purpose.
+TABLES = {"purposes": PURPOSES_SITE, "media": MEDIA_SITE}
+
+
+def expected_for(purpose: str, path: str, table: dict[str, tuple[str, str]]) -> tuple[str, str]:
+    reason, letters = table[path]
     reserved = purpose in {LETTERS[letter] for letter in letters}
     return ("reserved", reason) if reserved else ("allowed", "no-reservation")
 
@@ -80,17 +109,31 @@ def path_of(url: str) -> str:
     return f"{parts.path}?{parts.query}" if parts.query else parts.path
 
 
+@pytest.mark.parametrize("site", list(TABLES))
 @pytest.mark.parametrize("purpose", PURPOSES)
-def test_each_purpose_decides_the_purposes_site(
-    crawls: dict[str, Path], fixture_server: FixtureServer, purpose: str
+def test_each_purpose_decides_the_site(
+    crawls: dict[str, Path], fixture_server: FixtureServer, purpose: str, site: str
 ) -> None:
-    origin = fixture_server.origin("purposes")
+    origin = fixture_server.origin(site)
     got = {
         path_of(url): (record["decision"], record["reason"])
         for url, record in by_url(crawls[purpose]).items()
         if url.startswith(origin + "/")
     }
-    assert got == {path: expected_for(purpose, path) for path in PURPOSES_SITE}
+    assert got == {path: expected_for(purpose, path, TABLES[site]) for path in TABLES[site]}
+
+
+@pytest.mark.parametrize("purpose", PURPOSES)
+def test_each_purpose_decides_the_current_aipref_statements(
+    crawls: dict[str, Path], fixture_server: FixtureServer, purpose: str
+) -> None:
+    origin = fixture_server.origin("aipref")
+    got = {
+        path_of(url): (record["decision"], record["reason"])
+        for url, record in by_url(crawls[purpose]).items()
+        if url.startswith(origin + "/") and path_of(url) in AIPREF_SITE
+    }
+    assert got == {path: expected_for(purpose, path, AIPREF_SITE) for path in AIPREF_SITE}
 
 
 @pytest.mark.parametrize("purpose", PURPOSES)

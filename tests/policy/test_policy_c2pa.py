@@ -136,6 +136,33 @@ def test_entries_reserve_their_purposes(entries: dict[str, str], purposes: set[P
     assert finding.reserves == (Reason.C2PA if purposes else None)
 
 
+#: CAWG 1.1 as the test reads it: entry -> the purposes it reserves when not allowed.
+ENTRY_PURPOSES = {
+    "ai_training": "T",
+    "ai_generative_training": "T",
+    "data_mining": "TM",
+    "ai_inference": "I",
+}
+#: use -> whether it counts as notAllowed (CAWG: constrained does, absent more).
+USES = {"allowed": False, "notAllowed": True, "constrained": True}
+LETTERS = {TRAIN: "T", MINE: "M", INPUT: "I", Purpose.SEARCH: "S"}
+
+
+@pytest.mark.parametrize("purpose", list(Purpose))
+@pytest.mark.parametrize("use", list(USES))
+@pytest.mark.parametrize("entry", list(ENTRY_PURPOSES))
+@pytest.mark.parametrize("label", [CAWG, C2PA, f"{CAWG}.v2"])
+def test_cawg_table(label: str, entry: str, use: str, purpose: Purpose) -> None:
+    """Every entry x use x label (CAWG 1.1 and the old C2PA label) x purpose."""
+    finding = training_mining_finding([tm(label, **{entry: use})])
+    expected = ENTRY_PURPOSES[entry] if USES[use] else ""
+    assert "".join(LETTERS[p] for p in Purpose if p in finding.reserved_for) == expected
+    reserved = LETTERS[purpose] in expected
+    assert (finding.reserves_for(purpose) is Reason.C2PA) == reserved
+    if reserved:
+        assert f"reserved by {label.partition('.')[0]}.{entry} (" in finding.signals[0].detail
+
+
 def test_no_training_mining_assertion_signal() -> None:
     (signal,) = training_mining_finding([{"label": "c2pa.actions"}]).signals
     assert signal.value is None

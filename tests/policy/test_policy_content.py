@@ -181,7 +181,10 @@ def test_extract_html_respects_head_limit() -> None:
 )
 def test_extract_embedded(body: bytes, content_type: str | None, expected: EmbeddedTdm) -> None:
     facts = extract_content(body, content_type, URL)
-    assert facts == ContentFacts(expected.format, content_type, embedded=expected)
+    iptc = facts.iptc if expected.format == "pdf" else None
+    assert facts == ContentFacts(expected.format, content_type, embedded=expected, iptc=iptc)
+    if expected.format == "pdf":
+        assert iptc is not None and iptc.reserves is None
 
 
 def test_extract_embedded_respects_size_limit() -> None:
@@ -286,6 +289,17 @@ def test_json_shape() -> None:
             "complete": True,
         },
         "c2pa": None,
+        "iptc": {
+            "signals": [
+                {
+                    "protocol": "iptc",
+                    "source": "xmp",
+                    "value": None,
+                    "detail": "PDF XMP: no plus:DataMining",
+                }
+            ],
+            "reserves": None,
+        },
     }
     assert ContentFacts("media", "image/png", c2pa=C2PA_RESERVING).to_json()["c2pa"] == {
         "signals": [s.to_json() for s in C2PA_RESERVING.signals],

@@ -270,6 +270,7 @@ def expected_sources(scenario: Scenario, verdict: Verdict) -> list[tuple[str, st
         ("content-signal", "header"),
         *[("rsl", "link")] * len(scenario.linked),
         *([("c2pa", "c2pa-manifest")] if content.c2pa else []),
+        *([("iptc", "xmp")] if content.iptc else []),
     ]
 
 
@@ -1019,7 +1020,10 @@ RESPONSE_PROTOCOLS = {*ORIGIN_PROTOCOLS, "http", "noai"}
         pytest.param(Scenario(status=503), "after", {*ORIGIN_PROTOCOLS, "http"}, id="http-error"),
         pytest.param(Scenario(), "after", RESPONSE_PROTOCOLS, id="html"),
         pytest.param(
-            Scenario(headers=PDF_TYPE, body=PDF["1"]), "after", RESPONSE_PROTOCOLS, id="pdf"
+            Scenario(headers=PDF_TYPE, body=PDF["1"]),
+            "after",
+            {*RESPONSE_PROTOCOLS, "iptc"},
+            id="pdf",
         ),
         pytest.param(
             Scenario(headers=EPUB_TYPE, body=EPUB["3-1"]), "after", RESPONSE_PROTOCOLS, id="epub"
@@ -1027,7 +1031,7 @@ RESPONSE_PROTOCOLS = {*ORIGIN_PROTOCOLS, "http", "noai"}
         pytest.param(
             Scenario(headers=PNG_TYPE, body=PNG),
             "after",
-            {*RESPONSE_PROTOCOLS, "c2pa"},
+            {*RESPONSE_PROTOCOLS, "c2pa", "iptc"},
             id="media",
         ),
         pytest.param(

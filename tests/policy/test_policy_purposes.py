@@ -39,7 +39,6 @@ EXPECTED: dict[str, dict[str, str]] = {
         "ai=n": "T---",
         "genai=n": "T---",
         "train-genai=n": "T---",
-        "ai-train=n": "T---",
         OTHERWISE: "----",
     },
     "content-signal": {
@@ -62,6 +61,13 @@ EXPECTED: dict[str, dict[str, str]] = {
         "train-genai": "T---",
         "ai-use": "--I-",
         "ai-summarize": "--I-",
+        OTHERWISE: "----",
+    },
+    "rsl-permits": {
+        "not ai-train": "T---",
+        "not ai-input": "--I-",
+        "not search": "---S",
+        "not all": "-M--",
         OTHERWISE: "----",
     },
     "cawg": {

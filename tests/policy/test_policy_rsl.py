@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from tdm_crawler.policy.purposes import EVERY_PURPOSE, Purpose
+from tdm_crawler.policy.purposes import DEFAULT_PROFILE, EVERY_PURPOSE, Operator, Profile, Purpose
 from tdm_crawler.policy.rsl import (
     RslDocument,
     RslPayment,
@@ -84,6 +84,10 @@ PUBLISHER = f"""<?xml version="1.0" encoding="utf-8"?>
 """
 
 
+TRAIN, MINE, INPUT, SEARCH = Purpose.AI_TRAINING, Purpose.TDM, Purpose.AI_INPUT, Purpose.SEARCH
+IN_DE = Profile(region="DE")
+
+
 def doc(xml: str) -> RslDocument:
     parsed = parse_rsl(xml.encode(), url=LICENSE_URL)
     assert isinstance(parsed, RslDocument), parsed
@@ -91,7 +95,7 @@ def doc(xml: str) -> RslDocument:
 
 
 def finding(xml: str, url: str = "https://e.org/a/page") -> Finding:
-    return rsl_finding(doc(xml), url, source="robots.txt")
+    return rsl_finding(doc(xml), url, source="robots.txt", profile=DEFAULT_PROFILE)
 
 
 def one_licence(inner: str, *, content_attrs: str = 'url="/"') -> str:
@@ -120,7 +124,10 @@ def test_guide_example_paid_training_is_licence_needed() -> None:
         ],
         "server": None,
     }
-    assert signal.detail == (f"content '/' of {LICENSE_URL}: licence needed (payment subscription)")
+    assert signal.detail == (
+        f"content '/' of {LICENSE_URL}: licence needed (payment subscription); "
+        "reserved for every purpose"
+    )
 
 
 SITE_CASES = [
@@ -128,7 +135,9 @@ SITE_CASES = [
         "https://e.org/article",
         "/",
         Reason.RSL,
-        f"content '/' of {LICENSE_URL}: prohibits ai-train (ai-training)",
+        f"content '/' of {LICENSE_URL}: prohibits ai-train (ai-training); permits only "
+        "search, ai-input: not ai-train (ai-training), not all (tdm); reserved for "
+        "ai-training, tdm",
         id="training-prohibited",
     ),
     pytest.param(
@@ -136,7 +145,7 @@ SITE_CASES = [
         "/premium/",
         Reason.RSL,
         f"content '/premium/' of {LICENSE_URL}: licence needed (payment purchase (0.25 USD), "
-        "licence server https://license.e.org/api)",
+        "licence server https://license.e.org/api); reserved for every purpose",
         id="paid-with-server",
     ),
     pytest.param(
@@ -151,7 +160,9 @@ SITE_CASES = [
         "https://mirror.example/open/data.csv",
         "/",
         Reason.RSL,
-        f"content '/' of {LICENSE_URL}: prohibits ai-train (ai-training)",
+        f"content '/' of {LICENSE_URL}: prohibits ai-train (ai-training); permits only "
+        "search, ai-input: not ai-train (ai-training), not all (tdm); reserved for "
+        "ai-training, tdm",
         id="absolute-pattern-other-origin-falls-back-to-path",
     ),
 ]
@@ -174,11 +185,25 @@ def test_site_example_payment_details_recorded() -> None:
     assert value["permits"] == ["ai-all"]
 
 
-def test_publisher_example_permits_search_only_no_reservation() -> None:
-    result = finding(PUBLISHER, "https://e.org/news/2026/story")
-    assert result.reserves is None
-    value = result.signals[0].value
+def test_publisher_example_permits_search_only() -> None:
+    """Exhaustive (errata): only a search crawl may use it; the commercial operator is
+    among the permitted users; the geo prohibition excludes XX, which an unset region
+    may be, so nothing is granted without a region."""
+    url = "https://e.org/news/2026/story"
+    result = finding(PUBLISHER, url)
+    assert (result.reserves, result.reserved_for) == (Reason.RSL, EVERY_PURPOSE)
+    assert result.signals[0].detail.endswith(
+        "geo terms prohibit XX: an unset region (it may be one of them); reserved for every purpose"
+    )
+    in_germany = rsl_finding(doc(PUBLISHER), url, source="link", profile=Profile(region="DE"))
+    assert in_germany.reserved_for == {TRAIN, MINE, INPUT}
+    value = in_germany.signals[0].value
     assert (value["permits"], value["prohibits"], value["payment"]) == (["search"], [], [])
+    assert value["user"] == {
+        "permits": ["commercial", "non-commercial", "education"],
+        "prohibits": [],
+    }
+    assert value["geo"] == {"permits": [], "prohibits": ["XX"]}
 
 
 def test_no_matching_content_gives_an_empty_signal() -> None:
@@ -192,7 +217,7 @@ def test_no_matching_content_gives_an_empty_signal() -> None:
 def test_problem_document_is_recorded_not_obeyed() -> None:
     problem = parse_rsl(b"<html><body>Not found</body></html>", url=LICENSE_URL)
     assert isinstance(problem, RslProblem)
-    result = rsl_finding(problem, "https://e.org/x", source="link-header")
+    result = rsl_finding(problem, "https://e.org/x", source="link-header", profile=DEFAULT_PROFILE)
     assert result.reserves is None
     (signal,) = result.signals
     assert (signal.source, signal.value) == ("link-header", None)
@@ -201,7 +226,6 @@ def test_problem_document_is_recorded_not_obeyed() -> None:
 
 # --- usages and payments --------------------------------------------------------------
 
-TRAIN, MINE, INPUT, SEARCH = Purpose.AI_TRAINING, Purpose.TDM, Purpose.AI_INPUT, Purpose.SEARCH
 
 # (prohibited usages, the purposes they reserve)
 PROHIBIT_CASES = [
@@ -238,11 +262,16 @@ def test_prohibits_without_type_counts_as_usage() -> None:
 
 
 @pytest.mark.parametrize("kind", ["user", "geo", "USER"])
-def test_user_and_geo_values_do_not_reserve(kind: str) -> None:
+def test_user_and_geo_values_are_not_usages(kind: str) -> None:
     xml = one_licence(f'<prohibits type="{kind}">all ai-train</prohibits>')
-    result = finding(xml)
+    value = rsl_finding(doc(xml), "https://e.org/a", source="link", profile=IN_DE).signals[0].value
+    assert value["prohibits"] == []
+
+
+@pytest.mark.parametrize("kind", ["fee", "USAGE-X"])
+def test_other_term_types_are_not_read(kind: str) -> None:
+    result = finding(one_licence(f'<prohibits type="{kind}">all</prohibits>'))
     assert result.reserves is None
-    assert result.signals[0].value["prohibits"] == []
 
 
 PAYMENT_CASES = [
@@ -264,7 +293,7 @@ PAYMENT_CASES = [
 
 @pytest.mark.parametrize(("payment", "reserves"), PAYMENT_CASES)
 def test_payments(payment: str, reserves: Reason | None) -> None:
-    xml = one_licence(f'<permits type="usage">ai-train</permits>{payment}')
+    xml = one_licence(f'<permits type="usage">all</permits>{payment}')
     result = finding(xml)
     assert result.reserves is reserves
     if reserves is not None:
@@ -286,7 +315,9 @@ def test_licence_server_means_licence_needed_even_if_free(attrs: str, extra: str
     result = finding(xml)
     assert result.reserves is Reason.RSL
     assert result.signals[0].value["server"] == "https://ls.e.org"
-    assert result.signals[0].detail.endswith("licence needed (licence server https://ls.e.org)")
+    assert result.signals[0].detail.endswith(
+        "licence needed (licence server https://ls.e.org); reserved for every purpose"
+    )
 
 
 def test_licence_server_named_on_the_license_counts_too() -> None:
@@ -517,7 +548,9 @@ def test_many_contents_stay_cheap() -> None:
         "</license></content></rsl>"
     )
     assert len(parsed.contents) == 5_001
-    result = rsl_finding(parsed, "https://e.org/p4999/a/x" + "y" * 5_000, source="html-link")
+    result = rsl_finding(
+        parsed, "https://e.org/p4999/a/x" + "y" * 5_000, source="html-link", profile=DEFAULT_PROFILE
+    )
     assert result.signals[0].value["content_url"] == "/p4999/*/x*$"
     assert result.reserves is None
 
@@ -539,5 +572,124 @@ def test_mangled_files_never_raise(seed: int) -> None:
             data[position] = rng.randrange(256)
     result = parse_rsl(bytes(data), url=LICENSE_URL)
     assert isinstance(result, (RslDocument, RslProblem))
-    finding_ = rsl_finding(result, "https://e.org/premium/x", source="robots.txt")
+    finding_ = rsl_finding(
+        result, "https://e.org/premium/x", source="robots.txt", profile=DEFAULT_PROFILE
+    )
     assert finding_.reserves in (None, Reason.RSL)
+
+
+# --- the errata's rules, per purpose, operator and region ----------------------------
+
+LETTER = {TRAIN: "T", MINE: "M", INPUT: "I", SEARCH: "S"}
+
+#: (licence terms, operator, region, the purposes it reserves as letters "TMIS")
+RULE_CASES = [
+    # An exhaustive usage list: what it does not grant is reserved for who needs it.
+    ("<permits type='usage'>search</permits>", "commercial", None, "TMI"),
+    ("<permits type='usage'>ai-train</permits>", "commercial", None, "MIS"),
+    ("<permits type='usage'>ai-input</permits>", "commercial", None, "TMS"),
+    ("<permits type='usage'>ai-all</permits>", "commercial", None, "MS"),
+    ("<permits type='usage'>ai-all search</permits>", "commercial", None, "M"),
+    ("<permits type='usage'>all</permits>", "commercial", None, ""),
+    ("<permits type='usage'>ai-index</permits>", "commercial", None, "TMIS"),
+    ("<permits type='usage'></permits>", "commercial", None, "TMIS"),
+    ("<permits type='usage'>x-unknown</permits>", "commercial", None, "TMIS"),
+    # Pre-1.0 values: train-ai and ai-use grant their purpose; train-genai and
+    # ai-summarize are narrower than the purposes, so they grant nothing.
+    ("<permits type='usage'>train-ai</permits>", "commercial", None, "MIS"),
+    ("<permits type='usage'>ai-use</permits>", "commercial", None, "TMS"),
+    ("<permits type='usage'>train-genai</permits>", "commercial", None, "TMIS"),
+    ("<permits type='usage'>ai-summarize search</permits>", "commercial", None, "TMI"),
+    ("<prohibits type='usage'>train-genai</prohibits>", "commercial", None, "T"),
+    ("<prohibits type='usage'>ai-summarize</prohibits>", "commercial", None, "I"),
+    # Prohibitions on top of permits.
+    ("<permits type='usage'>all</permits><prohibits>search</prohibits>", "personal", None, "S"),
+    # user terms against the operator.
+    ("<permits type='user'>non-commercial education</permits>", "commercial", None, "TMIS"),
+    ("<permits type='user'>non-commercial education</permits>", "education", None, ""),
+    ("<permits type='user'>non-commercial education</permits>", "non-commercial", None, ""),
+    ("<permits type='user'>personal</permits>", "government", None, "TMIS"),
+    ("<prohibits type='user'>commercial</prohibits>", "commercial", None, "TMIS"),
+    ("<prohibits type='user'>commercial</prohibits>", "government", None, ""),
+    ("<permits type='user'>Education</permits>", "education", None, ""),
+    (
+        "<permits type='usage'>search</permits><permits type='user'>education</permits>",
+        "education",
+        None,
+        "TMI",
+    ),
+    # geo terms against the region; an unset region matches no geo-restricted licence.
+    ("<permits type='geo'>de at</permits>", "commercial", "DE", ""),
+    ("<permits type='geo'>DE AT</permits>", "commercial", "FR", "TMIS"),
+    ("<permits type='geo'>DE</permits>", "commercial", None, "TMIS"),
+    ("<prohibits type='geo'>US</prohibits>", "commercial", "DE", ""),
+    ("<prohibits type='geo'>US</prohibits>", "commercial", "US", "TMIS"),
+    ("<prohibits type='geo'>US</prohibits>", "commercial", None, "TMIS"),
+    (
+        "<permits type='geo'>DE</permits><permits type='usage'>search</permits>",
+        "personal",
+        "DE",
+        "TMI",
+    ),
+    # Licence needed: never granted, whatever the usages, operator or region.
+    ("<permits type='usage'>all</permits><payment type='purchase'/>", "education", "DE", "TMIS"),
+    ("<permits type='usage'>search</permits><payment type='free'/>", "commercial", None, "TMI"),
+]
+
+
+def _letters(purposes: frozenset[Purpose]) -> str:
+    return "".join(LETTER[p] for p in Purpose if p in purposes)
+
+
+@pytest.mark.parametrize(("terms", "operator", "region", "reserved"), RULE_CASES)
+@pytest.mark.parametrize("purpose", list(Purpose))
+def test_rules_per_purpose_operator_and_region(
+    terms: str, operator: str, region: str | None, reserved: str, purpose: Purpose
+) -> None:
+    profile = Profile.parse(purpose.value, operator, region)
+    result = rsl_finding(doc(one_licence(terms)), "https://e.org/a", source="link", profile=profile)
+    assert _letters(result.reserved_for) == reserved
+    assert (result.reserves_for(purpose) is Reason.RSL) == (LETTER[purpose] in reserved)
+    if reserved:
+        assert result.signals[0].detail.endswith(f"reserved for {_described(reserved)}")
+
+
+def _described(letters: str) -> str:
+    names = [p.value for p in Purpose if LETTER[p] in letters]
+    return "every purpose" if len(names) == len(Purpose) else ", ".join(names)
+
+
+ALTERNATIVES = (
+    f"<rsl {NS}><content url='/'>"
+    "<license><permits type='usage'>search</permits><payment type='free'/></license>"
+    "<license><permits type='usage'>ai-train</permits><payment type='training'/></license>"
+    "<license><permits type='usage'>all</permits><permits type='user'>education</permits>"
+    "</license>"
+    "</content></rsl>"
+)
+
+#: (operator, reserved letters) for the block above: a free search licence, a paid
+#: training licence and a free licence of every usage for education.
+ALTERNATIVE_CASES = [("commercial", "TMI"), ("education", ""), ("personal", "TMI")]
+
+
+@pytest.mark.parametrize(("operator", "reserved"), ALTERNATIVE_CASES)
+def test_several_licences_are_alternatives(operator: str, reserved: str) -> None:
+    profile = Profile(operator=Operator(operator))
+    result = rsl_finding(doc(ALTERNATIVES), "https://e.org/x", source="link", profile=profile)
+    assert _letters(result.reserved_for) == reserved
+    if reserved:
+        detail = result.signals[0].detail
+        assert "licence 2: licence needed (payment training)" in detail
+        assert f"licence 3: user terms permit education, not {operator}" in detail
+
+
+def test_block_server_applies_to_each_licence() -> None:
+    xml = (
+        f"<rsl {NS}><content url='/' server='https://ls.e.org'>"
+        "<license><permits type='usage'>search</permits></license>"
+        "<license><permits type='usage'>all</permits></license></content></rsl>"
+    )
+    result = finding(xml)
+    assert result.reserved_for == EVERY_PURPOSE
+    assert result.signals[0].value["server"] == "https://ls.e.org"

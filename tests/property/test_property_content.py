@@ -179,7 +179,7 @@ SIGNALS = st.builds(
 )
 FACTS = st.builds(
     ContentFacts,
-    st.sampled_from(["html", "pdf", "epub", "media", "other"]),
+    st.sampled_from(["html", "pdf", "epub", "media", "feed", "other"]),
     st.none() | st.text(max_size=20),
     st.lists(st.tuples(st.text(max_size=10), st.text(max_size=10)), max_size=3).map(tuple),
     st.lists(st.text(max_size=20), max_size=3).map(tuple),
@@ -197,6 +197,9 @@ FACTS = st.builds(
         Finding,
         st.lists(SIGNALS, max_size=3).map(tuple),
         st.none() | st.sampled_from(list(Reason)),
+    ),
+    st.lists(st.tuples(st.sampled_from(["inline", "feed"]), st.text(max_size=20)), max_size=2).map(
+        tuple
     ),
 )
 

@@ -21,7 +21,7 @@ from tdm_crawler.policy.aipref import (
     usage_reserves,
 )
 from tdm_crawler.policy.links import parse_link_header
-from tdm_crawler.policy.purposes import VOCABULARIES, reserved_purposes
+from tdm_crawler.policy.purposes import DEFAULT_PROFILE, VOCABULARIES, Purpose, reserved_purposes
 from tdm_crawler.policy.robots_records import RobotsRecords
 from tdm_crawler.policy.rsl import rsl_finding
 from tdm_crawler.policy.types import Reason
@@ -142,20 +142,36 @@ XMLISH = st.lists(
 @given(XMLISH | st.binary(max_size=256))
 def test_rsl_never_raises(body: bytes) -> None:
     doc = parse_rsl(body, url="https://e.org/license.xml", max_bytes=4096)
-    finding = rsl_finding(doc, URL, source="link")
+    finding = rsl_finding(doc, URL, source="link", profile=DEFAULT_PROFILE)
     assert finding.reserves in (None, Reason.RSL)
+
+
+#: The RSL usage values that grant each purpose when listed in an exhaustive <permits>.
+_GRANTING = {
+    Purpose.AI_TRAINING: {"all", "ai-all", "ai-train", "train-ai"},
+    Purpose.TDM: {"all"},
+    Purpose.AI_INPUT: {"all", "ai-all", "ai-input", "ai-use"},
+    Purpose.SEARCH: {"all", "search"},
+}
+
+
+def _not_granted_by(usage: str) -> frozenset[Purpose]:
+    return frozenset(purpose for purpose, values in _GRANTING.items() if usage not in values)
 
 
 @given(st.sampled_from([*VOCABULARIES["rsl"].statements, "ai-training"]), st.booleans())
 def test_rsl_prohibition_reserves(usage: str, prohibit: bool) -> None:
-    """A prohibited usage reserves what the purpose table says; a permitted one nothing."""
+    """A prohibited usage reserves what the purpose table says; a permits list of one
+    usage reserves every purpose that usage does not grant (it is exhaustive)."""
     element = "prohibits" if prohibit else "permits"
     body = (
         "<rsl xmlns='https://rslstandard.org/rsl'><content url='/dir/'><license>"
         f"<{element} type='usage'>{usage}</{element}></license></content></rsl>"
     ).encode()
-    finding = rsl_finding(parse_rsl(body, url="https://e.org/l.xml"), URL, source="link")
-    purposes = reserved_purposes("rsl", usage) if prohibit else frozenset()
+    finding = rsl_finding(
+        parse_rsl(body, url="https://e.org/l.xml"), URL, source="link", profile=DEFAULT_PROFILE
+    )
+    purposes = reserved_purposes("rsl", usage) if prohibit else _not_granted_by(usage)
     assert (finding.reserves, finding.reserved_for) == (Reason.RSL if purposes else None, purposes)
 
 

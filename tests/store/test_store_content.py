@@ -31,7 +31,7 @@ def write(directory: Path, pages: int, *, max_file_bytes: int = 0) -> list[Store
                 url=url, status=200, response_headers=headers, body=body, fetched_at=NOW
             )
             record = writer.write_exchange(exchange)
-            writer.write_metadata(record.record_id, url, {"decision": "allowed"})
+            writer.write_metadata("decision", url, {"decision": "allowed"}, refers_to=record)
             stored.append(record)
     return stored
 
