@@ -44,5 +44,9 @@ class TdmAddon:
         if settings.get("DUPEFILTER_CLASS") == _DEFAULT_DUPEFILTER:
             settings.set("DUPEFILTER_CLASS", SCRAPY_SETTINGS["DUPEFILTER_CLASS"], "addon")
         if settings.getpriority("USER_AGENT") in (None, 0):  # Scrapy's default UA
-            agent = user_agent(settings.get("TDM_AGENT"), settings.get("TDM_CONTACT"))
+            agent = user_agent(
+                settings.get("TDM_AGENT"),
+                settings.get("TDM_CONTACT"),
+                info_url=settings.get("TDM_INFO_URL"),
+            )
             settings.set("USER_AGENT", agent, priority="addon")

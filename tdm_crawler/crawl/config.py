@@ -16,6 +16,11 @@ TDM_SETTINGS: dict[str, tuple[Any, str]] = {
     "TDM_OUTPUT_DIR": (None, "output directory (decisions.jsonl, content/, evidence/, manifest)"),
     "TDM_AGENT": ("tdm-crawler", "product token matched against robots.txt groups"),
     "TDM_CONTACT": ("", "URL or e-mail put in the User-Agent so site owners can reach you"),
+    "TDM_INFO_URL": ("", "http(s) URL of a page about the crawler, put in the User-Agent"),
+    "TDM_EXCLUDED_SOURCES": (
+        [],
+        "exclusion lists (files of domains, hosts, URL prefixes) whose URLs get no request",
+    ),
     "TDM_CRAWL_ID": ("", "identifier of this crawl (default: generated at start)"),
     "TDM_ALLOW_PRIVATE_NETWORKS": (False, "allow loopback/private/link-local addresses"),
     "TDM_ALLOWED_NETWORKS": ([], "networks (CIDR) allowed although not public, e.g. an intranet"),
@@ -142,9 +147,34 @@ SCRAPY_SETTINGS: dict[str, Any] = {
 }
 
 
-def user_agent(agent: str, contact: str) -> str:
-    """``<token>/<version> (+<contact>)`` as docs/interface.md specifies (``--contact``)."""
-    return f"{agent}/{__version__} (+{contact})" if contact else f"{agent}/{__version__}"
+def user_agent(agent: str, contact: str, *, info_url: str | None = "") -> str:
+    """``<token>/<version> (+<info-url>; <contact>)`` as docs/interface.md specifies
+    (``--info-url``, ``--contact``); either alone is the one comment, neither none."""
+    said = "; ".join(part for part in (info_url, contact) if part)
+    return f"{agent}/{__version__} (+{said})" if said else f"{agent}/{__version__}"
+
+
+#: Statuses that refuse access (401 Unauthorized, 402 Payment Required, 403 Forbidden,
+#: 451 Unavailable For Legal Reasons): a crawler that respects them asks once and takes
+#: the answer, so they are never retried (not with other credentials, user agents or
+#: cookies either: no component of ours changes those between attempts).
+ACCESS_REFUSALS = frozenset({401, 402, 403, 451})
+
+
+def check_retry_codes(settings: Any) -> None:
+    """Refuse ``RETRY_HTTP_CODES`` naming an access refusal (SettingError)."""
+    from tdm_crawler.exceptions import SettingError
+
+    try:
+        codes = {int(code) for code in settings.getlist("RETRY_HTTP_CODES")}
+    except ValueError:
+        raise SettingError("RETRY_HTTP_CODES must be a list of HTTP statuses") from None
+    refused = sorted(codes & ACCESS_REFUSALS)
+    if refused:
+        raise SettingError(
+            f"RETRY_HTTP_CODES must not include {', '.join(map(str, refused))}: a refusal "
+            "of access is never retried"
+        )
 
 
 def tdm_defaults() -> dict[str, Any]:

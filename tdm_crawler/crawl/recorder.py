@@ -15,13 +15,12 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
-from tdm_crawler.crawl.config import manifest_settings, user_agent
+from tdm_crawler.crawl.config import manifest_settings
 from tdm_crawler.crawl.meta import POLICY_FILE_META, RECHECK_META, RECORDED_META
 from tdm_crawler.crawl.resume import ResumeState
 from tdm_crawler.crawl.urls import original_url
 from tdm_crawler.exceptions import SettingError
-from tdm_crawler.policy import Decision, Reason, Signal, Verdict, load_agents
-from tdm_crawler.policy.purposes import Profile
+from tdm_crawler.policy import Context, Decision, Reason, Signal, Verdict
 from tdm_crawler.store import (
     CrawlDir,
     DecisionLog,
@@ -53,7 +52,7 @@ logger = logging.getLogger(__name__)
 class TdmRecorder:
     """Writes ``decisions.jsonl``, ``content/``, ``evidence/`` and ``manifest.json``."""
 
-    def __init__(self, crawler: Crawler, claims: Claims, profile: Profile) -> None:
+    def __init__(self, crawler: Crawler, claims: Claims, context: Context) -> None:
         settings = crawler.settings
         out = settings.get("TDM_OUTPUT_DIR")
         if not out:
@@ -66,7 +65,7 @@ class TdmRecorder:
             previous["crawl_id"] if previous else settings.get("TDM_CRAWL_ID") or new_crawl_id()
         )
         self.agent: str = settings.get("TDM_AGENT")
-        self.user_agent = user_agent(self.agent, settings.get("TDM_CONTACT"))
+        self.user_agent: str = settings.get("USER_AGENT")  # as sent
         self.counts: Counter[str] = Counter()
         self.started_at = datetime.now(UTC)
         self._log: DecisionLog | None = None
@@ -78,7 +77,8 @@ class TdmRecorder:
         # URLs whose download started and that have no decision yet (see spider_closed).
         self._pending: set[str] = set()
         self.claims = claims
-        self.profile = profile
+        self.context = context
+        self.profile = context.profile
         self.worker_id: str | None = settings.get("TDM_WORKER_ID") or None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -307,9 +307,10 @@ class TdmRecorder:
             sessions=[*sessions, session],
             # What the crawl decided for: replay decides for it unless told otherwise.
             profile=self.profile.to_json(),
-            ai_agents=[
-                agent.to_json() for agent in load_agents(settings.get("TDM_AI_AGENTS") or None)
-            ],
+            ai_agents=[agent.to_json() for agent in self.context.ai_agents],
+            # The lists themselves, so that a replay excludes again, offline, what the
+            # crawl excluded; their digests say which lists they were.
+            excluded_sources=self.context.excluded.to_json(),
             **worker,
         )
         # Sealed over the closed files, so `tdm-crawl verify` detects any later change.

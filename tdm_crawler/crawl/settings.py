@@ -19,7 +19,10 @@ def crawl_settings(
     allow_private_networks: bool = False,
     overrides: dict[str, Any] | None = None,
 ) -> Settings:
-    """The settings of one crawl: our defaults, then options, then ``--set`` overrides."""
+    """The settings of one crawl: our defaults, then options, then ``--set`` overrides.
+
+    The User-Agent is made of the final agent, contact and info URL (a ``--set`` of any
+    of them counts), unless ``USER_AGENT`` itself is set."""
     settings = Settings()
     settings.setmodule("tdm_crawler.settings", priority="project")
     settings.setdict(
@@ -30,9 +33,15 @@ def crawl_settings(
             "TDM_MAX_PAGES": max_pages,
             "TDM_MAX_DEPTH": max_depth,
             "TDM_ALLOW_PRIVATE_NETWORKS": allow_private_networks,
-            "USER_AGENT": user_agent(agent, contact),
         },
         priority="cmdline",
     )
     settings.setdict(overrides or {}, priority="cmdline")
+    if "USER_AGENT" not in (overrides or {}):
+        sent = user_agent(
+            settings.get("TDM_AGENT"),
+            settings.get("TDM_CONTACT"),
+            info_url=settings.get("TDM_INFO_URL"),
+        )
+        settings.set("USER_AGENT", sent, priority="cmdline")
     return settings

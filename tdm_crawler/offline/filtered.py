@@ -114,6 +114,7 @@ class FilteredCorpus:
                 "agent": config.context.agent,
                 "profile": config.context.profile.to_json(),
                 "ai_agents": [agent.to_json() for agent in config.context.ai_agents],
+                "excluded_sources": config.context.excluded.to_json(),
                 "settings": settings,
             }
         )

@@ -29,6 +29,7 @@ from tdm_crawler.policy.aipref import (
     content_usage_robots_finding,
 )
 from tdm_crawler.policy.content import ContentFacts
+from tdm_crawler.policy.excluded import ExcludedSources
 from tdm_crawler.policy.noai import meta_robots_finding, x_robots_finding
 from tdm_crawler.policy.odrl import PolicyProblem, PolicySummary
 from tdm_crawler.policy.purposes import DEFAULT_PROFILE, Profile, Purpose, reserved_purposes
@@ -57,11 +58,13 @@ DECISION_HEADERS = (
 @dataclass(frozen=True, slots=True)
 class Context:
     """Who is deciding, and for what: our product token, the AI crawlers whose robots.txt
-    groups count as reservations, and the crawl's profile (purpose, operator, region)."""
+    groups count as reservations, the crawl's profile (purpose, operator, region) and
+    the sources it must not crawl (the operator's exclusion lists)."""
 
     agent: str = "tdm-crawler"
     ai_agents: tuple[AiAgent, ...] = field(default_factory=load_agents)
     profile: Profile = DEFAULT_PROFILE
+    excluded: ExcludedSources = field(default_factory=ExcludedSources)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,6 +111,23 @@ class OriginHalf:
     origin: OriginFacts
     signals: tuple[Signal, ...]  # the origin's signals, in the verdict's order
     verdict: Verdict | None  # settled before fetching, or None ("fetch it")
+
+
+def decide_excluded(url: str, ctx: Context) -> Verdict | None:
+    """``disallowed`` (``excluded-source``) when an exclusion list names ``url``, else None.
+
+    The first decision of every URL, before any of its origin's documents exists: an
+    excluded source is sent no request at all, not even for robots.txt, whatever the
+    purpose (it is access, as our robots.txt group is)."""
+    found = ctx.excluded.match(url)
+    if found is None:
+        return None
+    return Verdict(
+        Decision.DISALLOWED,
+        Reason.EXCLUDED_SOURCE,
+        signals=(found.signal(),),
+        purpose=ctx.profile.purpose,
+    )
 
 
 def decide_origin(url: str, ctx: Context, origin: OriginFacts) -> OriginHalf:

@@ -82,3 +82,13 @@ def non_public_addresses(addresses: Iterable[str], allowed: Iterable[str] = ()) 
         if not _is_public(address):
             bad.append(text)
     return bad
+
+
+def is_private_literal(host: str) -> bool:
+    """``host`` is an IP address literal (as a URL writes it, IPv6 in brackets or not)
+    that is not public: a loopback or private address, never a name."""
+    try:
+        address = ipaddress.ip_address(host.removeprefix("[").removesuffix("]"))
+    except ValueError:
+        return False
+    return not _is_public(address)

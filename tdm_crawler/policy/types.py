@@ -46,6 +46,8 @@ class Reason(StrEnum):
     FETCH_FAILED = "fetch-failed"
     NOT_PUBLIC_ADDRESS = "not-public-address"
     TOO_LARGE = "too-large"
+    EXCLUDED_SOURCE = "excluded-source"
+    PAYWALLED = "paywalled"
 
 
 @dataclass(frozen=True, slots=True)
