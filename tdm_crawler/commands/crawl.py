@@ -70,10 +70,10 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("no seed URLs: give URLs or --seeds FILE")
     if args.max_pages < 0:
         raise UsageError("--max-pages must be 0 (no limit) or more")
-    require_contact(args, seeds)
     if args.redis:
         return _run_distributed_crawl(args, seeds)
     settings = settings_for(args, args.out)  # refuses bad settings before writing
+    require_contact(args, seeds)
     prepare_output(args.out, resume=args.resume, overwrite=args.overwrite)
     return crawl_and_summarise(seeds, settings, args.out)
 
@@ -121,6 +121,7 @@ def _run_distributed_crawl(args: argparse.Namespace, seeds: Sequence[str]) -> in
             "start workers with tdm-crawl worker --redis to continue a crawl"
         )
     reachable(args.redis)
+    require_contact(args, seeds)
     crawl_id, worker_id = ids(args)
     crawl_id = crawl_id or new_crawl_id()
     top = CrawlDir(args.out)
