@@ -17,6 +17,7 @@ from tdm_crawler.policy.epub import read_epub_tdm
 from tdm_crawler.policy.html_meta import looks_like_html, parse_head
 from tdm_crawler.policy.limits import Limits
 from tdm_crawler.policy.links import rsl_links_from_head
+from tdm_crawler.policy.paywall import paywall_finding
 from tdm_crawler.policy.pdf import read_pdf_tdm
 from tdm_crawler.policy.purposes import EVERY_PURPOSE, Purpose
 from tdm_crawler.policy.types import Finding, Reason, Signal, TdmProps
@@ -68,13 +69,15 @@ class ContentFacts:
     rsl_links: tuple[str, ...] = ()
     embedded: EmbeddedTdm | None = None
     c2pa: Finding | None = field(default=None)
+    #: HTML only: what schema.org ``isAccessibleForFree`` says (None: nothing).
+    paywall: Finding | None = None
 
     @property
     def is_image(self) -> bool:
         return media_type(self.content_type).startswith("image/")
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "kind": self.kind,
             "content_type": self.content_type,
             "metas": [list(pair) for pair in self.metas],
@@ -82,11 +85,15 @@ class ContentFacts:
             "embedded": self.embedded.to_json() if self.embedded else None,
             "c2pa": _finding_to_json(self.c2pa) if self.c2pa else None,
         }
+        if self.paywall is not None:  # only then: older evidence keeps its bytes
+            data["paywall"] = _finding_to_json(self.paywall)
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ContentFacts:
         embedded = data.get("embedded")
         c2pa = data.get("c2pa")
+        paywall = data.get("paywall")
         return cls(
             kind=data["kind"],
             content_type=data.get("content_type"),
@@ -94,6 +101,7 @@ class ContentFacts:
             rsl_links=tuple(data.get("rsl_links", ())),
             embedded=EmbeddedTdm.from_json(embedded) if embedded else None,
             c2pa=_finding_from_json(c2pa) if c2pa else None,
+            paywall=_finding_from_json(paywall) if paywall else None,
         )
 
 
@@ -136,6 +144,9 @@ def extract_content(
             content_type,
             metas=head.metas,
             rsl_links=tuple(rsl_links_from_head(head, base_url=url)),
+            paywall=paywall_finding(
+                body, content_type=content_type, max_bytes=limits.paywall_html_bytes
+            ),
         )
     if kind == "pdf":
         reading = read_pdf_tdm(body, max_bytes=limits.embedded_bytes, timeout=limits.pdf_timeout)

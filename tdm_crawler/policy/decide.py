@@ -5,7 +5,8 @@ inputs, so they reach the same decision. Every verdict carries every signal seen
 fixed order: the origin's signals (robots.txt, its AI-agent groups, Content-Usage and
 Content-Signal lines, RSL licences named there, the tdmrep.json file), then, after a
 fetch, the HTTP status, the TDMRep header / meta / PDF / EPUB layers, noai, the response's
-Content-Usage and Content-Signal headers, linked RSL licences and C2PA. A signal that found
+Content-Usage and Content-Signal headers, linked RSL licences, C2PA and, when the page
+says anything of it, schema.org's ``isAccessibleForFree`` (a paywall). A signal that found
 nothing is still listed, so a reader sees what was looked at, not only what decided.
 
 Within TDMRep, precedence is file -> header -> meta -> PDF/EPUB, property by property.
@@ -180,12 +181,26 @@ def finish_after_fetch(half: OriginHalf, ctx: Context, response: ResponseFacts) 
         findings.insert(1, meta_robots_finding(content.metas, ctx.agent, is_image=False))
     if content.c2pa is not None:
         findings.append(content.c2pa)
+    paywall = content.paywall
     all_signals = (
         *signals,
         status,
         *tdm_signals,
         *(signal for finding in findings for signal in finding.signals),
+        *(paywall.signals if paywall is not None else ()),
     )
+    if paywall is not None and paywall.reserves is not None:
+        # Access control, as our robots.txt group is: not stored whatever the purpose,
+        # and before any reservation (which would say less: the page is not even ours
+        # to read).
+        return Verdict(
+            Decision.DISALLOWED,
+            Reason.PAYWALLED,
+            merged.reservation,
+            merged.policy,
+            all_signals,
+            purpose,
+        )
     if tdm_reason is not None and purpose in _tdmrep_reserves(merged):
         return Verdict(Decision.RESERVED, tdm_reason, 1, merged.policy, all_signals, purpose)
     reserving = _reserving(findings, ctx)
