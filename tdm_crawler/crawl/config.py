@@ -112,6 +112,9 @@ SCRAPY_SETTINGS: dict[str, Any] = {
         "tdm_crawler.crawl.truncate.TruncateMiddleware": 950,
         "tdm_crawler.crawl.middlewares.TdmGateMiddleware": 540,
         "tdm_crawler.crawl.backoff.OriginBackoffMiddleware": 610,
+        # Cookies: a jar per origin, nothing the origin did not set (crawl/cookies.py).
+        "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+        "tdm_crawler.crawl.cookies.OriginCookiesMiddleware": 700,
     },
     "SPIDER_MIDDLEWARES": {
         "tdm_crawler.crawl.storage.ContentStoreMiddleware": 40,
@@ -142,6 +145,9 @@ SCRAPY_SETTINGS: dict[str, Any] = {
     "DOWNLOAD_MAXSIZE": 64 * 1024 * 1024,
     "DOWNLOAD_WARNSIZE": 16 * 1024 * 1024,
     "RETRY_TIMES": 2,
+    # Scrapy's default list, stated: 401, 402, 403 and 451 are never retried
+    # (ACCESS_REFUSALS; a list naming one is refused).
+    "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
     "LOG_LEVEL": "INFO",
     "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
 }
