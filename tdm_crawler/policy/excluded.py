@@ -34,7 +34,7 @@ A line the format does not allow is an :class:`ExcludeListError` naming ``FILE:L
 
 Matching costs a set look-up per label of the host, one per host, and a ``startswith``
 over the prefixes of that host only: nothing that grows with the size of the lists
-(``bench/exclude_speed.py``).
+(``bench/exclusion_cost.py``).
 """
 
 from __future__ import annotations
@@ -180,6 +180,8 @@ def _idna(name: str, path: str, line: int) -> str:
 
 def _address(text: str) -> str | None:
     """An IP address literal (IPv6 with or without brackets), as URLs' hosts read."""
+    if ":" not in text and not text.rpartition(".")[2].isdigit():
+        return None  # a name (no top-level domain is all digits): spare the parse
     try:
         return str(ipaddress.ip_address(text.removeprefix("[").removesuffix("]")))
     except ValueError:
@@ -243,7 +245,7 @@ def parse_exclude_list(text: str, *, path: str) -> ExcludeList:
                 header[key] = (found.group(2), number)
             continue
         content = _COMMENT.split(stripped, maxsplit=1)[0].strip()
-        if any(char.isspace() for char in content):
+        if len(content.split(maxsplit=1)) > 1:
             raise _fail(path, number, f"{content!r}: one entry per line, without spaces")
         entries.append(_entry(content, path, number))
     for key, example in (("source", "where the list comes from"), ("date", "2025-09-01")):

@@ -23,8 +23,13 @@ A value is schema.org's Boolean: JSON ``false``/``true``, or the text ``False``/
 in any case, bare or as ``https://schema.org/False`` (``http://``, ``schema:``). Any other
 value is recorded and does not decide. One ``false`` anywhere read decides.
 
-**Cost.** A document whose bytes never say ``isaccessibleforfree`` (any case) is not
-parsed; the bytes are searched as they came, so a UTF-16 or UTF-32 document is always
+Names are matched as schema.org spells them (they are case-sensitive): the property
+``isAccessibleForFree``, bare, prefixed (``schema:``) or as an IRI, and ``hasPart`` and
+``mainEntity`` likewise.
+
+**Cost.** A document whose bytes never say ``isAccessibleForFree`` is not parsed: one
+search in C (lower-casing the bytes to search them case-blind would cost more than the
+search). The bytes are searched as they came, so a UTF-16 or UTF-32 document is always
 parsed. Nothing here raises, and the walk over JSON and elements is bounded.
 """
 
@@ -49,19 +54,21 @@ _MAX_JSON_LD = 1024 * 1024  # characters of one JSON-LD script read
 _MAX_NODES = 10_000  # JSON nodes or elements walked per document
 _MAX_VALUE = 100  # characters of a value kept in the record
 
-_NEEDLE = b"isaccessibleforfree"
+#: What a document must say to be parsed (schema.org names are case-sensitive).
+_NEEDLE = b"isAccessibleForFree"
+_PROPERTY = "isAccessibleForFree"
 _WIDE = re.compile(r"utf-?(?:16|32)", re.IGNORECASE)
 _WIDE_BOMS = (b"\xff\xfe", b"\xfe\xff")
 #: Properties through which an item is still the page's own content.
-_PARTS = frozenset({"haspart", "mainentity"})
+_PARTS = frozenset({"hasPart", "mainEntity"})
 _SCHEMA_PREFIXES = ("https://schema.org/", "http://schema.org/", "schema:")
 #: Every element carrying a microdata property, in document order.
 _PROPERTIES = lxml.etree.XPath("descendant::*[@itemprop]")
 
 
 def _local(name: str) -> str:
-    """``schema:hasPart``, ``https://schema.org/hasPart`` -> ``haspart``."""
-    return name.rpartition("/")[2].rpartition(":")[2].lower()
+    """``schema:hasPart``, ``https://schema.org/hasPart`` -> ``hasPart``."""
+    return name.rpartition("/")[2].rpartition(":")[2]
 
 
 def _boolean(value: Any) -> bool | None:
@@ -145,7 +152,7 @@ class _Reading:
                 if not isinstance(key, str):
                     continue
                 local = _local(key)
-                if local == "isaccessibleforfree":
+                if local == _PROPERTY:
                     for item in value if isinstance(value, list) else [value]:
                         self.add("json-ld", item, where)
                 elif key == "@graph" and not path:
@@ -160,7 +167,7 @@ class _Reading:
             if self.full:
                 return
             names = {_local(name) for name in (element.get("itemprop") or "").split()}
-            if "isaccessibleforfree" not in names or element.get("itemscope") is not None:
+            if _PROPERTY not in names or element.get("itemscope") is not None:
                 continue
             where = _microdata_scope(element)
             if where is not None:
@@ -215,7 +222,7 @@ def paywall_finding(
     any statement read says it is not freely accessible."""
     data = html[:max_bytes]
     wide = data.startswith(_WIDE_BOMS) or bool(content_type and _WIDE.search(content_type))
-    if not wide and _NEEDLE not in data.lower():
+    if not wide and _NEEDLE not in data:
         return None
     root = parse_document(data, content_type=content_type, max_bytes=max_bytes)
     if root is None:
