@@ -81,7 +81,7 @@ REASONS_BY_DECISION = {
         "rsl",
         "c2pa",
     },
-    "disallowed": {"robots-disallow", "robots-unreachable"},
+    "disallowed": {"robots-disallow", "robots-unreachable", "excluded-source", "paywalled"},
     "unknown": {"tdmrep-file-unavailable", "tdmrep-pdf", "tdmrep-epub"},
     "error": {"http-status", "fetch-failed", "not-public-address", "too-large"},
 }
