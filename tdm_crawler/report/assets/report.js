@@ -44,7 +44,8 @@
     "x-robots-noai": ["noai", "header"], "meta-robots-noai": ["noai", "meta"],
     "content-usage": ["content-usage", null], "content-signal": ["content-signal", null],
     "rsl": ["rsl", null], "c2pa": ["c2pa", null],
-    "http-status": ["http", "status"], "fetch-failed": ["http", "fetch"]
+    "http-status": ["http", "status"], "fetch-failed": ["http", "fetch"],
+    "excluded-source": ["excluded-source", null], "paywalled": ["paywall", null]
   };
   function saidSomething(value) {
     if (value === null || value === undefined || value === "") { return false; }
