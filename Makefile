@@ -3,12 +3,14 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# pywb, for the archive tests, in its own venv: its pins (redis==2.10.6) conflict with ours.
+PYWB_STAMP := .venv-pywb/.installed
 
 # Debian packages the tests drive for real: a headless browser for the HTML report and a
 # Redis server for distributed crawling. Installed only when missing (needs root + apt).
 SYSTEM_TOOLS := chromium redis-server
 
-.PHONY: demo test test-fast lint install system-deps clean
+.PHONY: demo test test-fast lint install system-deps pywb clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -20,6 +22,11 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+$(PYWB_STAMP): tests/archive/pywb-requirements.txt $(STAMP)
+	$(BIN)/python -m tests.archiving
+
+pywb: $(PYWB_STAMP)
+
 demo: $(STAMP)
 	$(BIN)/tdm-crawl demo --out runs/demo --overwrite
 
@@ -30,17 +37,18 @@ system-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-test: $(STAMP) system-deps
+test: $(STAMP) $(PYWB_STAMP) system-deps
 	$(BIN)/ruff check tdm_crawler tests fixtures examples bench
 	$(BIN)/mypy
 	$(BIN)/pytest -q
 
-# The edit-test loop: everything but real crawls, Redis and the browser (markers e2e, redis,
-# browser; tests/conftest.py), in well under a minute. `make test` still runs everything.
+# The edit-test loop: everything but real crawls, Redis, the browser and pywb (markers e2e,
+# redis, browser, archive; tests/conftest.py), in well under a minute. `make test` still
+# runs everything.
 test-fast: $(STAMP)
 	$(BIN)/ruff check tdm_crawler tests fixtures examples bench
 	$(BIN)/mypy
-	$(BIN)/pytest -q -m "not e2e and not redis and not browser"
+	$(BIN)/pytest -q -m "not e2e and not redis and not browser and not archive"
 
 lint: $(STAMP)
 	$(BIN)/ruff check tdm_crawler tests fixtures examples bench
@@ -48,4 +56,4 @@ lint: $(STAMP)
 	$(BIN)/mypy
 
 clean:
-	rm -rf $(VENV) runs .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .venv-pywb runs .pytest_cache .mypy_cache .ruff_cache

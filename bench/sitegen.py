@@ -182,7 +182,9 @@ def robots_txt(rng: random.Random) -> str:
         lines.append("")
     for bot in ("Googlebot", "Bingbot", "DuckDuckBot", "Slurp", "YandexBot", "Baiduspider"):
         lines += [f"User-agent: {bot}", *star[:5], "Crawl-delay: 2", ""]
-    for bad in ("MJ12bot", "AhrefsBot", "SemrushBot", "DotBot", "BLEXBot", "PetalBot"):
+    # SEO crawlers, none in the AI-agent list (PetalBot, once here, is: the community
+    # list counts Huawei's search as AI search, so its "Disallow: /" would reserve all).
+    for bad in ("MJ12bot", "AhrefsBot", "SemrushBot", "DotBot", "BLEXBot", "serpstatbot"):
         lines += [f"User-agent: {bad}", "Disallow: /", ""]
     lines += ["Sitemap: /sitemap.xml", "Sitemap: /news/sitemap.xml", ""]
     return "\n".join(lines)

@@ -8,10 +8,13 @@
     ├── NotACrawl                   a directory that is not a (readable) crawl directory
     ├── UnreadableWarc              a WARC file that cannot be read past an offset
     ├── MissingEvidence             a decision that cannot be rebuilt offline
+    ├── UnsafeOutput                a path to write that is a symbolic link, or not a file
+    ├── NotPackaged                 a crawl that cannot be packaged as a WACZ as it is
     └── RedisUnavailable            the Redis server of a distributed crawl is unreachable
 
 ``SettingError`` and ``NotACrawl`` are also ``ValueError`` subclasses, so code that reads
-values may catch them as such. The command line (``tdm_crawler.cli.main``, and nowhere else)
+values may catch them as such; ``UnsafeOutput`` is also an ``OSError``, so code that
+writes files may catch it as one. The command line (``tdm_crawler.cli.main``, and nowhere else)
 turns a ``TdmCrawlerError`` that reaches it into one line on stderr,
 ``tdm-crawl COMMAND: error: MESSAGE``, and exit status 2, so every command reports its
 users' mistakes the same way. ``TornLineWarning`` (a warning, not an error) lives with
@@ -25,10 +28,12 @@ from pathlib import Path
 __all__ = [
     "MissingEvidence",
     "NotACrawl",
+    "NotPackaged",
     "RedisUnavailable",
     "SettingError",
     "TdmCrawlerError",
     "UnreadableWarc",
+    "UnsafeOutput",
     "UsageError",
 ]
 
@@ -70,6 +75,26 @@ class MissingEvidence(TdmCrawlerError):
         self.category = category
         self.detail = detail
         super().__init__(detail)
+
+
+class UnsafeOutput(TdmCrawlerError, OSError):
+    """A path tdm-crawler was about to write is a symbolic link (dangling or not) or not a
+    regular file (a directory where a file belongs, a FIFO...): it is never written
+    through (:mod:`tdm_crawler.store.safe_open`). ``why`` says which."""
+
+    def __init__(self, path: Path, why: str) -> None:
+        self.path = Path(path)
+        self.why = why
+        super().__init__(
+            f"refusing to write {path}: it {why}; tdm-crawl never writes through a "
+            "symbolic link or over what is not a regular file"
+        )
+
+
+class NotPackaged(TdmCrawlerError):
+    """``tdm-crawl wacz`` refuses the crawl: its content WARCs hold a record no allowed
+    decision names, a file differs from the manifest's digest, a WARC cannot be read...;
+    the message names the file and says what to do."""
 
 
 class RedisUnavailable(TdmCrawlerError):

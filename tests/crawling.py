@@ -5,6 +5,8 @@ from __future__ import annotations
 import gzip
 import json
 import re
+import subprocess
+import sys
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
@@ -25,6 +27,17 @@ TEST_OVERRIDES: dict[str, Any] = {
     "CONCURRENT_REQUESTS_PER_DOMAIN": 8,
     "LOG_LEVEL": "INFO",
 }
+
+
+def tdm_crawl(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """``tdm-crawl ARGS`` as a user runs it: a real process (a crawl needs its own reactor)."""
+    return subprocess.run(
+        [sys.executable, "-m", "tdm_crawler.cli", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=cwd,
+    )
 
 
 async def crawl(seeds: Sequence[str], out: Path, **overrides: Any) -> Crawler:

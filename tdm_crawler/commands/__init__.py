@@ -18,7 +18,20 @@ from __future__ import annotations
 import argparse
 from typing import Protocol
 
-from tdm_crawler.commands import check, crawl, demo, diff, recheck, replay, report, verify, worker
+from tdm_crawler.commands import (
+    agents,
+    check,
+    crawl,
+    demo,
+    diff,
+    purge,
+    recheck,
+    replay,
+    report,
+    verify,
+    wacz,
+    worker,
+)
 
 
 class Command(Protocol):
@@ -44,9 +57,12 @@ COMMANDS: tuple[Command, ...] = (
     worker,
     check,
     recheck,
+    purge,
     demo,
     report,
     replay,
     diff,
     verify,
+    wacz,
+    agents,
 )

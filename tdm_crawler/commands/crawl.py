@@ -45,6 +45,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     mode.add_argument("--overwrite", action="store_true", help="replace the crawl in --out")
     parser.add_argument("--max-depth", type=int, default=-1, help="0 = seeds only")
     parser.add_argument("--max-pages", type=int, default=0, help="0 = no limit")
+    parser.add_argument(
+        "--sitemaps",
+        action="store_true",
+        help="also read each seed origin's sitemaps (robots.txt Sitemap: lines, "
+        "/sitemap.xml) and decide their URLs like links (TDM_SITEMAPS)",
+    )
     add_crawl_options(parser)
     parser.add_argument(
         "--redis",
@@ -58,10 +64,10 @@ def run(args: argparse.Namespace) -> int:
     check_profile(args)  # before anything is written, in either mode
     seeds = [http_url(u) for u in args.urls]
     if args.seeds is not None:
-        from tdm_crawler.spiders.tdm import read_seeds
+        from tdm_crawler.crawl.urls import read_url_list
 
         try:
-            seeds += [http_url(u) for u in read_seeds(args.seeds)]
+            seeds += [http_url(u) for u in read_url_list(args.seeds)]
         except OSError as exc:
             raise UsageError(f"cannot read --seeds {args.seeds}: {exc.strerror}") from None
     if not seeds and args.resume:
@@ -72,10 +78,17 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError("--max-pages must be 0 (no limit) or more")
     if args.redis:
         return _run_distributed_crawl(args, seeds)
-    settings = settings_for(args, args.out)  # refuses bad settings before writing
+    settings = settings_for(args, args.out, **_sitemaps(args))  # refused before writing
     require_contact(args, seeds)
-    prepare_output(args.out, resume=args.resume, overwrite=args.overwrite)
+    prepare_output(
+        args.out, resume=args.resume, overwrite=args.overwrite, flags=("--resume", "--overwrite")
+    )
     return crawl_and_summarise(seeds, settings, args.out)
+
+
+def _sitemaps(args: argparse.Namespace) -> dict[str, bool]:
+    """``--sitemaps`` as its setting (absent: ``--set TDM_SITEMAPS=...`` or the default)."""
+    return {"TDM_SITEMAPS": True} if args.sitemaps else {}
 
 
 def _manifest_seeds(out: Path) -> list[str]:
@@ -128,7 +141,10 @@ def _run_distributed_crawl(args: argparse.Namespace, seeds: Sequence[str]) -> in
     _prepare_top(top, overwrite=args.overwrite)
     worker_out = worker_dir(args.out, worker_id, overwrite=False)
     settings = settings_for(
-        args, worker_out, **distributed_settings(args.redis, crawl_id, worker_id)
+        args,
+        worker_out,
+        **distributed_settings(args.redis, crawl_id, worker_id),
+        **_sitemaps(args),
     )
     shared = {name: settings.get(name) for name in SHARED_SETTINGS}
     shared["TDM_CONTACT"] = settings.get("TDM_CONTACT")

@@ -48,9 +48,11 @@ def run(args: argparse.Namespace) -> int:
     except (NotACrawl, UnreadableWarc) as exc:
         raise UsageError(f"{exc}; run tdm-crawl verify on it") from None
     result = diff_crawls(a, b)
-    print(
-        json.dumps(result, indent=2, ensure_ascii=False)
-        if args.json
-        else format_diff(result, args.limit)
-    )
+    from tdm_crawler.report.escape import terminal
+
+    if args.json:
+        text = json.dumps(result, indent=2, ensure_ascii=False)
+    else:
+        text = format_diff(result, args.limit)
+    print(terminal(text, multiline=True))  # URLs and documents are the sites' data
     return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tdm_crawler.commands.directories import prepare_output
+from tdm_crawler.commands.directories import make_layout_dir, prepare_output
 from tdm_crawler.exceptions import RedisUnavailable, SettingError, UsageError
 
 #: The settings every worker of a crawl must share, or they would decide differently.
@@ -35,9 +35,13 @@ def reachable(url: str) -> None:
 
 
 def worker_dir(out: Path, worker_id: str, *, overwrite: bool) -> Path:
+    """This worker's directory, ``DIR/workers/<id>/``, prepared like any output; neither
+    it nor ``workers/`` may be a symbolic link (only ``DIR`` itself may)."""
     from tdm_crawler.store import CrawlDir
 
-    path = CrawlDir(out).worker(worker_id).root
+    top = CrawlDir(out)
+    make_layout_dir(top.workers)
+    path = make_layout_dir(top.worker(worker_id).root)
     prepare_output(path, resume=False, overwrite=overwrite)
     return path
 

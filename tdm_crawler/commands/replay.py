@@ -10,11 +10,22 @@ import argparse
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tdm_crawler.commands.directories import crawl_dir, prepare_output
 from tdm_crawler.commands.options import add_profile_options, profile_settings
-from tdm_crawler.exceptions import NotACrawl, SettingError, UnreadableWarc, UsageError
+from tdm_crawler.exceptions import (
+    NotACrawl,
+    SettingError,
+    UnreadableWarc,
+    UnsafeOutput,
+    UsageError,
+)
+from tdm_crawler.policy.ai_agents import manifest_fields
+
+if TYPE_CHECKING:
+    from tdm_crawler.offline.filtered import DerivedCorpus
+    from tdm_crawler.offline.replay import ReplayConfig, ReplayResult
 
 NAME = "replay"
 HELP = "re-decide every URL of a crawl offline, from its recorded evidence"
@@ -51,8 +62,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=[],
         metavar="NAME=VALUE",
         help="decide with this setting changed: TDM_AGENT, TDM_AI_AGENTS (e.g. +NewBot), "
-        "TDM_PURPOSE, TDM_OPERATOR, TDM_REGION, TDM_ROBOTS_MAX_BYTES, TDM_TDMREP_MAX_BYTES, "
-        "TDM_DOCUMENT_MAX_BYTES",
+        "TDM_PURPOSE, TDM_OPERATOR, TDM_REGION, TDM_NOARCHIVE_RESERVES, TDM_ROBOTS_MAX_BYTES, "
+        "TDM_TDMREP_MAX_BYTES, TDM_DOCUMENT_MAX_BYTES",
     )
     parser.add_argument(
         "--report",
@@ -72,9 +83,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _replay_report(args: argparse.Namespace) -> Any:
     """Open the replay report: --report FILE, else a new ./replay-<DIR name>-<UTC time>.jsonl
     (never inside DIR: a crawl directory, once finished, is evidence and stays as it is)."""
+    from tdm_crawler.store.safe_open import open_new, open_truncate
+
     if args.report is not None:
         try:
-            return args.report.open("w", encoding="utf-8")
+            return open_truncate(args.report, text=True)
+        except UnsafeOutput as exc:
+            raise UsageError(str(exc)) from None
         except OSError as exc:
             raise UsageError(f"cannot write --report {args.report} ({exc.strerror})") from None
     stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
@@ -82,9 +97,9 @@ def _replay_report(args: argparse.Namespace) -> Any:
         stem = f"replay-{args.dir.resolve().name}-{stamp}"
         path = Path(f"{stem}.jsonl" if n == 1 else f"{stem}-{n}.jsonl")
         try:
-            return path.open("x", encoding="utf-8")
-        except FileExistsError:
-            continue
+            return open_new(path, text=True)
+        except (FileExistsError, UnsafeOutput):
+            continue  # a file or a link has the name: never written over, try the next
         except OSError as exc:
             raise UsageError(
                 f"cannot write the report here ({exc.strerror}); pass --report FILE"
@@ -92,9 +107,30 @@ def _replay_report(args: argparse.Namespace) -> Any:
     raise UsageError("too many replay reports this second; pass --report FILE")
 
 
+def _seal(
+    sink: DerivedCorpus, manifest: dict[str, Any], config: ReplayConfig, result: ReplayResult
+) -> None:
+    """The re-filtered corpus's manifest: the replay's agent, AI-agent list, exclusion
+    lists and settings, and what changed."""
+    sink.seal(
+        manifest,
+        {
+            "command": "replay",
+            "settings_changed": config.changed,
+            "not_replayable": dict(sorted(result.kept_by.items())),
+        },
+        agent=config.context.agent,
+        profile=config.context.profile.to_json(),
+        **manifest_fields(config.context.ai_agents),
+        excluded_sources=config.context.excluded.to_json(),
+        settings={**(manifest.get("settings") or {}), **config.settings},
+    )
+
+
 def run(args: argparse.Namespace) -> int:
-    from tdm_crawler.offline.filtered import FilteredCorpus
+    from tdm_crawler.offline.filtered import DerivedCorpus
     from tdm_crawler.offline.replay import format_summary, replay_config, replay_crawl
+    from tdm_crawler.report.escape import terminal
     from tdm_crawler.store import CrawlDir
 
     source = crawl_dir(args.dir)
@@ -128,19 +164,20 @@ def run(args: argparse.Namespace) -> int:
             raise UsageError(
                 "--out must be outside DIR: replay never writes into the crawl it reads"
             )
-        prepare_output(args.out, resume=False, overwrite=False)
-        sink = FilteredCorpus(source, args.out)
+        prepare_output(args.out, resume=False, overwrite=False, flags=())
+        sink = DerivedCorpus(source, args.out)
     try:
         with _replay_report(args) as report:
             result = replay_crawl(source, config, report=report, sink=sink)
             report_name = report.name
         if sink is not None:
-            sink.finish(manifest, config, result)
+            sink.finish()
+            _seal(sink, manifest, config, result)
     except (NotACrawl, UnreadableWarc) as exc:
         if sink is not None:
             sink.abort()
         raise UsageError(f"{exc}; run tdm-crawl verify {source}") from None
-    print(format_summary(result, config, source))
+    print(terminal(format_summary(result, config, source), multiline=True))
     print(f"Report: {report_name}  ({result.changed} changed, {result.kept} not replayable)")
     if sink is not None:
         print(f"Filtered corpus: {args.out}  ({sink.copied} stored responses copied)")

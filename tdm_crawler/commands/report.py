@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 from tdm_crawler.commands.directories import crawl_dir
-from tdm_crawler.exceptions import UsageError
+from tdm_crawler.exceptions import UnsafeOutput, UsageError
 
 NAME = "report"
 HELP = "write a self-contained HTML report of a crawl (and a CSV, a datasheet)"
@@ -32,10 +32,18 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from tdm_crawler.report.datasheet import render_datasheet, write_datasheet
     from tdm_crawler.report.html_report import write_report
+    from tdm_crawler.store import CrawlDir
+    from tdm_crawler.store.safe_open import check_target
 
     crawl_dir(args.dir)
     if args.top < 1:
         raise UsageError("--top must be 1 or more")
+    for target in (args.html or CrawlDir(args.dir).report, args.csv, args.datasheet):
+        try:
+            if target is not None:
+                check_target(target)  # before anything is written; the writers check again
+        except UnsafeOutput as exc:
+            raise UsageError(str(exc)) from None
     try:
         result = write_report(args.dir, args.html, csv_path=args.csv, top=args.top)
         print(result.html_path)

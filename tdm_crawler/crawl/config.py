@@ -37,7 +37,8 @@ TDM_SETTINGS: dict[str, tuple[Any, str]] = {
     "TDM_AI_AGENTS": (
         "",
         "AI crawlers whose robots.txt groups reserve: '' = packaged list, "
-        "'A,B' = these, '+A,B' = packaged plus these, or a JSON file",
+        "'A,B' = these, '+A,B' = packaged plus these, or a list file *.json "
+        "(tdm-crawl agents import)",
     ),
     "TDM_PURPOSE": (
         "ai-training",
@@ -49,11 +50,31 @@ TDM_SETTINGS: dict[str, tuple[Any, str]] = {
         "who runs the crawl: commercial, non-commercial, education, government or personal",
     ),
     "TDM_REGION": (None, "ISO 3166-1 alpha-2 code of where the crawl runs (unset: none)"),
+    "TDM_NOARCHIVE_RESERVES": (
+        False,
+        "Bing's noarchive/nocache (X-Robots-Tag, robots or bingbot meta) reserve for every "
+        "purpose but search (always recorded)",
+    ),
     "TDM_MAX_LICENSES": (4, "RSL licences fetched per origin or response"),
     "TDM_DOCUMENT_MAX_BYTES": (1024 * 1024, "size cap of an RSL licence or TDM policy"),
     "TDM_EMBEDDED_MAX_BYTES": (64 * 1024 * 1024, "size cap for reading PDF/EPUB metadata"),
     "TDM_EMBEDDED_TIMEOUT": (5.0, "seconds allowed for reading one PDF's metadata"),
     "TDM_MAX_CRAWL_DELAY": (30.0, "cap (s) on an honoured robots.txt Crawl-delay"),
+    "TDM_SITEMAPS": (
+        False,
+        "also read each seed origin's sitemaps (robots.txt Sitemap: lines, /sitemap.xml) "
+        "and decide their URLs like links (--sitemaps)",
+    ),
+    "TDM_SITEMAP_MAX_BYTES": (
+        10 * 1024 * 1024,
+        "size cap of one sitemap, as fetched and once decompressed",
+    ),
+    "TDM_SITEMAP_MAX_URLS": (50_000, "URLs taken from one origin's sitemaps"),
+    "TDM_SITEMAP_MAX_FILES": (20, "sitemaps (and indexes) fetched per origin"),
+    "TDM_SITEMAP_MAX_DEPTH": (
+        2,
+        "levels of sitemap indexes followed below the sitemaps robots.txt names",
+    ),
     "TDM_BACKOFF_BASE": (1.0, "delay (s) after an origin's first failure, doubled per failure"),
     "TDM_BACKOFF_MAX": (60.0, "cap (s) on back-off and on an honoured Retry-After"),
     "TDM_WARC_MAX_FILE_BYTES": (1_000_000_000, "rotate WARC files past this size"),
@@ -181,6 +202,20 @@ def check_retry_codes(settings: Any) -> None:
             f"RETRY_HTTP_CODES must not include {', '.join(map(str, refused))}: a refusal "
             "of access is never retried"
         )
+
+
+def setting_flag(name: str, value: Any) -> bool:
+    """A boolean setting as Scrapy's ``getbool`` reads it (``True``/``False``, ``1``/``0``,
+    ``"true"``/``"false"`` in any case), so a live crawl and a replay of its manifest read
+    the recorded value alike; anything else is a ValueError that names the setting."""
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true"):
+        return True
+    if text in ("0", "false", "", "none"):
+        return False
+    raise ValueError(f"{name} must be true or false, got {value!r}")
 
 
 def tdm_defaults() -> dict[str, Any]:

@@ -1,5 +1,5 @@
-"""Fetching policy documents (robots.txt, tdmrep.json, RSL licences, TDM policies)
-through the Scrapy engine.
+"""Fetching policy documents (robots.txt, tdmrep.json, RSL licences, TDM policies) and
+sitemaps through the Scrapy engine.
 
 The documents go through the same downloader middlewares as any request, so proxies,
 timeouts and the raw-capture middleware apply to them too. They are marked with
@@ -384,8 +384,8 @@ class PolicyFetcher:
         if kind == "robots":
             meta[TRUNCATE_META] = self.limits.robots_bytes
         else:
-            cap = self.limits.tdmrep_bytes if kind == "tdmrep" else self.limits.document_bytes
-            meta["download_maxsize"] = cap + 1
+            caps = {"tdmrep": self.limits.tdmrep_bytes, "sitemap": self.limits.sitemap_bytes}
+            meta["download_maxsize"] = caps.get(kind, self.limits.document_bytes) + 1
         return Request(url, meta=meta, priority=1000, dont_filter=True, callback=NO_CALLBACK)
 
     def _write_hop(self, request: Request, evidence: list[RecordRef]) -> None:

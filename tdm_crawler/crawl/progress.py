@@ -21,7 +21,10 @@ Everything shown comes from the crawl's stats (``tdm/decision/*``, written by th
 recorder for every decision record, ``response_received_count``, ``tdm/stored_bytes``),
 the scheduler (queue) and the downloader (in flight); origins are the distinct origins
 of the requests the crawl scheduled or downloaded. Counts are this session's (a resumed
-crawl starts from zero).
+crawl starts from zero). The panel shows numbers and the five decision names only, never
+a site's data; the log lines written above it carry site data already escaped by
+:mod:`tdm_crawler.crawl.log_filter` (control characters as ``\\uXXXX``), so nothing a
+site sent can move the cursor, clear the screen or restyle the panel.
 """
 
 from __future__ import annotations

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 from collections import Counter
+from collections.abc import Iterable, Sequence
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +23,7 @@ from tdm_crawler.crawl.resume import ResumeState
 from tdm_crawler.crawl.urls import original_url
 from tdm_crawler.exceptions import SettingError
 from tdm_crawler.policy import Context, Decision, Reason, Signal, Verdict
+from tdm_crawler.policy.ai_agents import manifest_fields
 from tdm_crawler.store import (
     CrawlDir,
     DecisionLog,
@@ -30,7 +33,7 @@ from tdm_crawler.store import (
     decision_record,
     read_manifest,
 )
-from tdm_crawler.store.evidence import DecisionEvidence, OriginEvidence
+from tdm_crawler.store.evidence import DecisionEvidence, OriginEvidence, SitemapEvidence
 from tdm_crawler.store.manifest import (
     SOFTWARE,
     build_manifest,
@@ -38,6 +41,7 @@ from tdm_crawler.store.manifest import (
     new_crawl_id,
     save_manifest,
 )
+from tdm_crawler.store.ownership import refuse_links
 from tdm_crawler.store.warcread import ExchangeCopier
 
 if TYPE_CHECKING:
@@ -59,6 +63,7 @@ class TdmRecorder:
             raise SettingError("TDM_OUTPUT_DIR is not set: tdm-crawler has nowhere to record")
         self.crawler = crawler
         self.out = CrawlDir(Path(out))
+        refuse_links(self.out.root)  # before anything is read or written
         previous = read_manifest(self.out.manifest) if self.out.manifest.exists() else None
         self.previous: dict[str, Any] | None = previous
         self.crawl_id: str = (
@@ -79,6 +84,7 @@ class TdmRecorder:
         self.claims = claims
         self.context = context
         self.profile = context.profile
+        self.agents = context.ai_agents
         self.worker_id: str | None = settings.get("TDM_WORKER_ID") or None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -228,9 +234,10 @@ class TdmRecorder:
         assert self._content is not None, "spider not opened"
         stored = self._content.write_exchange(exchange)
         self._content.write_metadata(
-            stored.record_id,
+            "decision",
             exchange.url,
             {"decision": verdict.decision, "reason": verdict.reason, "crawl_id": self.crawl_id},
+            refers_to=stored,
         )
         self.record_request(
             request,
@@ -258,12 +265,7 @@ class TdmRecorder:
         if verdict.decision is not Decision.ALLOWED:
             raise ValueError(f"refusing to keep {request.url}: decision {verdict.decision}")
         original = request.meta[RECHECK_META]
-        if self._originals is None:
-            source = Path(self.crawler.settings.get("TDM_RECHECK_SOURCE"))
-            # The source is a finished crawl; a damaged tail only costs what it held.
-            sources = CrawlDir(source).content_warcs()
-            self._originals = ExchangeCopier(sources, self.out.content, stop_at_torn=True)
-        if not self._originals.copy(original["record_id"]):
+        if not self._source_content().copy(original["record_id"]):
             logger.error("%s: stored record %s not found in the source", request.url, original)
             return
         self.record_request(
@@ -275,11 +277,46 @@ class TdmRecorder:
             stored={"sha256": original["sha256"], "record_id": original["record_id"]},
         )
 
-    def write_origin_evidence(self, origin: str, evidence: OriginEvidence) -> str:
+    def carry_over(
+        self, records: Iterable[dict[str, Any]], evidence: Sequence[Path], evidence_ids: set[str]
+    ) -> int:
+        """Recheck of one origin: write the source crawl's decision records of the other
+        stored URLs unchanged, with their stored exchanges and the ``evidence_ids``
+        records of the ``evidence`` WARC files they rest on, copied byte for byte, so the
+        new directory holds what those records claim. Return how many were carried."""
+        assert self._log is not None, "spider not opened"
+        content = self._source_content()
+        carried = 0
+        for record in records:
+            record_id = record["warc_record_id"]
+            if not content.copy(record_id):
+                logger.error(
+                    "%s: stored record %s not found in the source", record["url"], record_id
+                )
+                continue
+            self._log.write(record)
+            self.claims.remember([record["url"]])
+            carried += 1
+        copier = ExchangeCopier(evidence, self.out.evidence, wanted=evidence_ids, stop_at_torn=True)
+        with closing(copier):
+            copier.copy_all()
+        return carried
+
+    def _source_content(self) -> ExchangeCopier:
+        """Recheck: the copier of the source crawl's stored exchanges into ``content/``."""
+        if self._originals is None:
+            source = Path(self.crawler.settings.get("TDM_RECHECK_SOURCE"))
+            # The source is a finished crawl; a damaged tail only costs what it held.
+            sources = CrawlDir(source).content_warcs()
+            self._originals = ExchangeCopier(sources, self.out.content, stop_at_torn=True)
+        return self._originals
+
+    def write_origin_evidence(self, origin: str, evidence: OriginEvidence | SitemapEvidence) -> str:
         """Write which policy documents an origin's decisions rest on, once per fetch of
-        them, as a ``metadata`` record that decision records point to by id."""
+        them, as a ``metadata`` record that decision records point to by id; or which
+        sitemaps of the origin were read."""
         assert self._evidence is not None, "spider not opened"
-        return self._evidence.write_metadata(None, origin, evidence.to_json())
+        return self._evidence.write_metadata("origin", origin, evidence.to_json())
 
     def write_evidence(self, exchange: HttpExchange) -> StoredRecord:
         """Write a policy-document response (robots.txt, tdmrep.json, ...) as fetched."""
@@ -307,7 +344,7 @@ class TdmRecorder:
             sessions=[*sessions, session],
             # What the crawl decided for: replay decides for it unless told otherwise.
             profile=self.profile.to_json(),
-            ai_agents=[agent.to_json() for agent in self.context.ai_agents],
+            **manifest_fields(self.agents),
             # The lists themselves, so that a replay excludes again, offline, what the
             # crawl excluded; their digests say which lists they were.
             excluded_sources=self.context.excluded.to_json(),

@@ -5,14 +5,18 @@ storage spider middleware, the recorder extension, the spider) on its own. Rathe
 each finding the others through look-ups, they all ask :meth:`CrawlSession.of` for the
 one session of their crawler, which holds:
 
-* the decision context (agent, AI-agent list, purpose profile, exclusion lists) and
-  the size/time limits (read from the settings once);
+* the decision context (agent, AI-agent list, purpose profile, whether Bing's
+  ``noarchive`` reserves, exclusion lists) and the size/time limits (read from the
+  settings once);
 * the strategies that differ between a crawl alone and one worker of a distributed
   crawl, each a class named by a setting (as Scrapy's ``ROBOTSTXT_PARSER`` names its
   parser): ``TDM_CLAIMS_CLASS`` (who writes a URL's record), ``TDM_FRONTIER_CLASS``
   (which links are scheduled) and ``TDM_POLICY_STORE_CLASS`` (who fetches an origin's
   policy documents);
-* the policy fetcher and the recorder (the writers of the output directory);
+* the policy fetcher and the recorder (the writers of the output directory), and the
+  sitemap reader (``--sitemaps``);
+* the log filter that keeps site data in log lines from acting on a terminal
+  (:mod:`tdm_crawler.crawl.log_filter`), installed when the session is built;
 * what is known of each request in flight: its raw exchange as received and the origin
   half of its decision, so that whoever records its outcome (the gate, or the spider's
   errback for a failure the gate never saw) records it the same way.
@@ -24,12 +28,15 @@ from functools import cached_property
 from typing import TYPE_CHECKING, Any, cast
 from weakref import WeakKeyDictionary
 
+from scrapy import signals
 from scrapy.utils.misc import build_from_crawler, load_object
 
-from tdm_crawler.crawl.config import check_retry_codes
+from tdm_crawler.crawl import log_filter
+from tdm_crawler.crawl.config import check_retry_codes, setting_flag
 from tdm_crawler.crawl.failures import classify_failure
 from tdm_crawler.crawl.origin import PolicyFetcher
 from tdm_crawler.crawl.recorder import TdmRecorder
+from tdm_crawler.crawl.sitemaps import SitemapReader
 from tdm_crawler.exceptions import SettingError
 from tdm_crawler.policy import (
     Context,
@@ -75,6 +82,11 @@ class CrawlSession:
 
     def __init__(self, crawler: Crawler) -> None:
         s = crawler.settings
+        # Scrapy replaces its root log handler after building the spider (and so this
+        # session): the filter goes on the handlers there are now, and again when the
+        # spider opens, before the first log line that can carry site data.
+        log_filter.install()
+        crawler.signals.connect(log_filter.install, signal=signals.spider_opened)
         self.crawler = crawler
         try:
             profile = Profile.from_settings(s)
@@ -82,11 +94,15 @@ class CrawlSession:
             raise SettingError(str(error)) from None
         agents = load_agents(s.get("TDM_AI_AGENTS") or None)
         try:
+            noarchive = setting_flag("TDM_NOARCHIVE_RESERVES", s.get("TDM_NOARCHIVE_RESERVES"))
+        except ValueError as error:
+            raise SettingError(str(error)) from None
+        try:
             excluded = load_exclude_lists(s.getlist("TDM_EXCLUDED_SOURCES"))
         except ExcludeListError as error:
             raise SettingError(f"TDM_EXCLUDED_SOURCES: {error}") from None
         check_retry_codes(s)
-        self.context = Context(s.get("TDM_AGENT"), agents, profile, excluded)
+        self.context = Context(s.get("TDM_AGENT"), agents, profile, noarchive, excluded)
         self.limits = Limits.from_settings(s)
         self.maxsize = s.getint("DOWNLOAD_MAXSIZE")
         self.claims: Claims = _strategy(crawler, "TDM_CLAIMS_CLASS")
@@ -115,6 +131,11 @@ class CrawlSession:
     def frontier(self) -> Frontier:
         """Built when the spider first asks: a project's own spider (the add-on) has none."""
         return cast("Frontier", _strategy(self.crawler, "TDM_FRONTIER_CLASS"))
+
+    @cached_property
+    def sitemaps(self) -> SitemapReader:
+        """The reader of origins' sitemaps (``--sitemaps``), for the spider."""
+        return SitemapReader(self)
 
     # -- what is known of each request in flight -----------------------------------------
 

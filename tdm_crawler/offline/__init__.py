@@ -2,7 +2,12 @@
 
 - :mod:`.replay` - ``tdm-crawl replay``: every URL decided again from the recorded evidence
   with the crawl's pure decision functions (optionally with changed settings), and a
-  filtered corpus (:mod:`.filtered`) holding only what is still allowed.
+  filtered corpus holding only what is still allowed.
+- :mod:`.filtered` - the crawl directory a command derives from another (``replay
+  --out``, ``purge``): kept content copied byte for byte, evidence as is, sealed.
+- :mod:`.purge` - ``tdm-crawl purge``: a copy without the content a rightsholder asked to
+  remove, with the purge list and the complaint log; :mod:`.selector` says which URLs
+  a request names (``purge``, ``recheck --origin``).
 - :mod:`.diff` - ``tdm-crawl diff``: per-URL changes between two crawls.
 - :mod:`.verify` - ``tdm-crawl verify``: digests, WARC validity, and that nothing but
   allowed content is stored.

@@ -34,7 +34,12 @@ from tdm_crawler.policy import (
     read_policy_files,
 )
 from tdm_crawler.store import CrawlDir
-from tdm_crawler.store.evidence import DocumentRef, OriginEvidence
+from tdm_crawler.store.evidence import (
+    DocumentRef,
+    OriginEvidence,
+    SitemapEvidence,
+    metadata_evidence,
+)
 from tdm_crawler.store.warcread import Member, metadata_json, read_payload, scan
 
 __all__ = [
@@ -72,11 +77,15 @@ class EvidenceIndex:
                     index.responses[member.record_id] = member
                 elif member.record_type == "metadata" and isinstance(payload, dict):
                     try:
-                        index.metadata[member.record_id] = OriginEvidence.from_json(payload)
+                        evidence = metadata_evidence(payload)
                     except ValueError as exc:
                         index.unreadable[member.record_id] = str(exc)
-                    if member.target_uri:
-                        index.origins.setdefault(member.target_uri, []).append(member.record_id)
+                    else:
+                        if isinstance(evidence, SitemapEvidence):
+                            continue  # no decision rests on the sitemaps read
+                        index.metadata[member.record_id] = evidence
+                    if member.subject:
+                        index.origins.setdefault(member.subject, []).append(member.record_id)
         return index
 
 

@@ -36,7 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Any, Final
 
-from tdm_crawler.crawl.config import tdm_defaults
+from tdm_crawler.crawl.config import setting_flag, tdm_defaults
 from tdm_crawler.exceptions import MissingEvidence
 from tdm_crawler.offline.evidence import EvidenceIndex, EvidenceReader
 from tdm_crawler.policy import (
@@ -44,6 +44,7 @@ from tdm_crawler.policy import (
     ExcludedSources,
     Limits,
     OriginFacts,
+    Reason,
     ResponseFacts,
     Verdict,
     decide_after_fetch,
@@ -55,7 +56,7 @@ from tdm_crawler.policy import (
     origin_of,
     with_policy,
 )
-from tdm_crawler.policy.ai_agents import AiAgent, agents_from_json
+from tdm_crawler.policy.ai_agents import AgentList, agents_from_manifest
 from tdm_crawler.policy.purposes import Profile
 from tdm_crawler.store import CrawlDir, decision_record, iter_records
 from tdm_crawler.store.decisions import ADDED_FIELDS
@@ -81,6 +82,7 @@ REPLAYABLE_SETTINGS: Final = (
     "TDM_PURPOSE",
     "TDM_OPERATOR",
     "TDM_REGION",
+    "TDM_NOARCHIVE_RESERVES",
     "TDM_EXCLUDED_SOURCES",
     "TDM_ROBOTS_MAX_BYTES",
     "TDM_TDMREP_MAX_BYTES",
@@ -89,6 +91,7 @@ REPLAYABLE_SETTINGS: Final = (
 _INT_SETTINGS: Final = frozenset(
     ("TDM_ROBOTS_MAX_BYTES", "TDM_TDMREP_MAX_BYTES", "TDM_DOCUMENT_MAX_BYTES")
 )
+_FLAG_SETTINGS: Final = frozenset(("TDM_NOARCHIVE_RESERVES",))
 #: The settings of the purpose profile, in :class:`Profile` field order.
 _PROFILE_SETTINGS: Final = ("TDM_PURPOSE", "TDM_OPERATOR", "TDM_REGION")
 
@@ -120,8 +123,15 @@ class ReplayConfig:
         return self.context.profile != self.crawl_profile
 
 
-def _agent_tokens(agents: tuple[AiAgent, ...]) -> list[str]:
+def _agent_tokens(agents: AgentList) -> list[str]:
     return [agent.token for agent in agents]
+
+
+def _version(agents: AgentList) -> str:
+    """`` (version v1.50, 2026-08-22)`` for a summary line; empty when the list has none."""
+    if agents.version is None:
+        return ""
+    return f" (version {agents.version}{f', {agents.date}' if agents.date else ''})"
 
 
 def replay_config(manifest: Mapping[str, Any], overrides: Mapping[str, Any]) -> ReplayConfig:
@@ -143,9 +153,11 @@ def replay_config(manifest: Mapping[str, Any], overrides: Mapping[str, Any]) -> 
             f"fetches nothing; replay can change {', '.join(REPLAYABLE_SETTINGS)}"
         )
     crawl = {**tdm_defaults(), **(manifest.get("settings") or {})}
-    recorded = manifest.get("ai_agents")
+    for name in _FLAG_SETTINGS:  # as the crawl read it, whatever spelling it was given in
+        crawl[name] = setting_flag(name, crawl.get(name))
+    recorded = agents_from_manifest(manifest)
     if recorded is not None:
-        crawl_agents = agents_from_json(recorded, origin="the manifest's ai_agents")
+        crawl_agents = recorded
         crawl_source = "as recorded in the manifest"
     else:
         crawl_agents = load_agents(str(crawl["TDM_AI_AGENTS"] or "") or None)
@@ -175,6 +187,12 @@ def replay_config(manifest: Mapping[str, Any], overrides: Mapping[str, Any]) -> 
             if _agent_tokens(agents) != _agent_tokens(crawl_agents):
                 changed[name] = {"from": crawl.get(name), "to": spec}
             continue
+        if name in _FLAG_SETTINGS:
+            flag = setting_flag(name, value)
+            effective[name] = flag
+            if flag != crawl.get(name):
+                changed[name] = {"from": crawl.get(name), "to": flag}
+            continue
         if name == "TDM_EXCLUDED_SOURCES":
             paths = [value] if isinstance(value, str) else list(value or ())
             excluded = load_exclude_lists(str(path) for path in paths)
@@ -195,11 +213,13 @@ def replay_config(manifest: Mapping[str, Any], overrides: Mapping[str, Any]) -> 
     agent = str(effective["TDM_AGENT"] or manifest.get("agent") or "tdm-crawler")
     effective["TDM_AGENT"] = agent
     return ReplayConfig(
-        Context(agent, agents, profile, excluded),
+        Context(
+            agent, agents, profile, bool(effective["TDM_NOARCHIVE_RESERVES"]), excluded
+        ),
         limits,
         effective,
         changed,
-        f"{len(agents)} agents, {agents_source}",
+        f"{len(agents)} agents{_version(agents)}, {agents_source}",
         crawl_profile,
     )
 
@@ -314,6 +334,10 @@ def _differs(old: Mapping[str, Any], new: Mapping[str, Any], name: str) -> bool:
 
 def replay_record(record: dict[str, Any], reader: EvidenceReader, ctx: Context) -> Outcome:
     """Decide one recorded URL again; never raises for bad or missing evidence."""
+    if record.get("reason") == Reason.PURGED:
+        # The evidence says why it had been allowed; a rightsholder's request since
+        # removed it, and no protocol document records that request.
+        return _kept(record, "purged", "purged at a rightsholder's request (complaints.jsonl)")
     try:
         evidence = of_record(record)
     except ValueError as exc:

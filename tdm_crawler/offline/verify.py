@@ -13,16 +13,24 @@ Checks, each failure listed with its file and line or record:
 4. content: every response belongs to a decision with ``decision: allowed`` and
    ``stored: true`` that names its record id, for the same URL, with a matching
    ``content_sha256`` (SHA-256 of the raw payload); its request and metadata records
-   belong to such a response; every ``stored: true`` decision's response is present.
+   belong to such a response (a metadata record about its URL); every ``stored: true``
+   decision's response is present.
    A response for a URL whose decision is not allowed is reported as such.
 5. evidence: every origin evidence record and policy document a decision names is present;
-   evidence responses no decision or origin record refers to are a warning (an
+   evidence responses no decision, origin or sitemap record refers to are a warning (an
    interrupted fetch), with ``strict`` a violation.
+
+A WACZ package (``tdm-crawl wacz``) is checked as a ZIP and a WACZ first — every file
+listed in its datapackage with its size and SHA-256, the datapackage's own digest, no
+file a package of ours does not hold — then the crawl directory it holds is rebuilt in a
+temporary directory (as much disk as the package) and checked as above, and its index and
+page lists must be those of its WARC files (:func:`verify_wacz`).
 """
 
 from __future__ import annotations
 
 import hashlib
+import tempfile
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,10 +38,10 @@ from typing import Any
 
 from tdm_crawler.exceptions import NotACrawl, UnreadableWarc
 from tdm_crawler.store import CrawlDir, decision_lines, file_digests, validate_record
-from tdm_crawler.store.evidence import DecisionEvidence, OriginEvidence, of_record
+from tdm_crawler.store.evidence import DecisionEvidence, metadata_evidence, of_record
 from tdm_crawler.store.warcread import Member, metadata_json, scan
 
-__all__ = ["VerifyResult", "Violation", "format_result", "verify_crawl"]
+__all__ = ["VerifyResult", "Violation", "format_result", "verify_crawl", "verify_wacz"]
 
 _CHUNK = 1024 * 1024
 #: Violations listed per kind; beyond that they are counted (a damaged file can cause
@@ -269,7 +277,7 @@ class _Verifier:
         self, decisions: _Decisions, member: Member, value: Any, seen: set[str]
     ) -> None:
         where = self._where(member)
-        uri = member.target_uri or ""
+        uri = member.subject or ""
         if member.record_type == "warcinfo":
             return
         if member.record_type == "response":
@@ -297,10 +305,15 @@ class _Verifier:
                     "response",
                     "unexpected-content",
                 )
-            elif member.record_type == "metadata" and (
-                not isinstance(value, Mapping) or value.get("decision") != "allowed"
-            ):
-                self.fail(where, f"metadata record does not say decision allowed: {value!r}")
+            elif member.record_type == "metadata":
+                stored = decisions.stored[member.refers_to]
+                if not isinstance(value, Mapping) or value.get("decision") != "allowed":
+                    self.fail(where, f"metadata record does not say decision allowed: {value!r}")
+                if uri not in (stored.final_url, stored.url):
+                    self.fail(
+                        where,
+                        f"metadata record for {uri} refers to the response for {stored.final_url}",
+                    )
             return
         self.fail(where, f"unexpected {member.record_type} record in content/")
 
@@ -329,12 +342,12 @@ class _Verifier:
                 elif member.record_type == "metadata":
                     metadata.add(member.record_id)
                     try:
-                        origin = OriginEvidence.from_json(value)
+                        named = metadata_evidence(value)
                     except ValueError as exc:
                         where = self._where(member)
                         self.fail(where, f"origin evidence cannot be read: {exc}")
                         continue
-                    for ref in origin.documents():
+                    for ref in named.documents():
                         for read in ref.records:
                             referenced.setdefault(read.record_id, self._where(member))
         for evidence_id, where in decisions.origin_ids.items():
@@ -435,6 +448,27 @@ def verify_crawl(root: Path, *, strict: bool = False) -> VerifyResult:
     verifier.check_content(decisions)
     verifier.check_evidence(decisions)
     return verifier.result
+
+
+def verify_wacz(path: Path, *, strict: bool = False) -> VerifyResult:
+    """Check the WACZ file ``path`` (see the module docstring); places are named by the
+    package's file names (``archive/...``, ``crawl/decisions.jsonl:12``)."""
+    from tdm_crawler.offline.wacz import check_derived, read_package
+
+    with tempfile.TemporaryDirectory(prefix="tdm-verify-") as work:
+        package = read_package(path, Path(work))
+        result = VerifyResult()
+        if package.names:
+            result = verify_crawl(package.crawl.root, strict=strict)
+            result.violations = [
+                Violation(package.name_of(v.where), v.what) for v in result.violations
+            ]
+            result.warnings = [Violation(package.name_of(w.where), w.what) for w in result.warnings]
+            check_derived(package)
+        target = result.warnings if not strict else result.violations
+        result.violations[:0] = [Violation(where, what) for where, what in package.problems]
+        target.extend(Violation(where, what) for where, what in package.warnings)
+    return result
 
 
 def format_result(result: VerifyResult, root: Path) -> str:

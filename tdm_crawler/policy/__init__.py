@@ -4,7 +4,7 @@ Nothing here does I/O or knows Scrapy: callers hand in fetched bytes and statuse
 live crawl, ``tdm-crawl check`` and an offline replay decide identically.
 """
 
-from tdm_crawler.policy.ai_agents import AiAgent, load_agents
+from tdm_crawler.policy.ai_agents import AgentList, AiAgent, agent_list_info, load_agents
 from tdm_crawler.policy.content import ContentFacts, content_kind, extract_content
 from tdm_crawler.policy.decide import (
     DECISION_HEADERS,
@@ -50,6 +50,7 @@ from tdm_crawler.policy.types import Decision, Finding, Reason, Signal, TdmProps
 
 __all__ = [
     "DECISION_HEADERS",
+    "AgentList",
     "AiAgent",
     "ContentFacts",
     "Context",
@@ -76,6 +77,7 @@ __all__ = [
     "TdmRepFile",
     "TdmRepRule",
     "Verdict",
+    "agent_list_info",
     "compile_location",
     "content_kind",
     "decide_after_fetch",

@@ -5,9 +5,12 @@ inputs, so they reach the same decision. Every verdict carries every signal seen
 fixed order: the origin's signals (robots.txt, its AI-agent groups, Content-Usage and
 Content-Signal lines, RSL licences named there, the tdmrep.json file), then, after a
 fetch, the HTTP status, the TDMRep header / meta / PDF / EPUB layers, noai, the response's
-Content-Usage and Content-Signal headers, linked RSL licences, C2PA and, when the page
-says anything of it, schema.org's ``isAccessibleForFree`` (a paywall). A signal that found
-nothing is still listed, so a reader sees what was looked at, not only what decided.
+Content-Usage and Content-Signal headers, linked RSL licences, C2PA and schema.org's
+``isAccessibleForFree`` (a paywall). A signal that found nothing is still listed, so a
+reader sees what was looked at, not only what decided; the exceptions are Bing's
+``noarchive`` (a ``bing`` signal after the noai signal of its source, only when read),
+whose absence the noai signal already shows, and the paywall's signals, only when the
+page says ``isAccessibleForFree`` (so that earlier crawls replay unchanged).
 
 Within TDMRep, precedence is file -> header -> meta -> PDF/EPUB, property by property.
 Across protocols any reservation for the crawl's purpose wins: a TDMRep ``0`` does not
@@ -22,7 +25,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from tdm_crawler.policy.ai_agents import AiAgent, load_agents
+from tdm_crawler.policy.ai_agents import AgentList, load_agents
 from tdm_crawler.policy.aipref import (
     content_signal_finding,
     content_signal_header_finding,
@@ -59,12 +62,14 @@ DECISION_HEADERS = (
 @dataclass(frozen=True, slots=True)
 class Context:
     """Who is deciding, and for what: our product token, the AI crawlers whose robots.txt
-    groups count as reservations, the crawl's profile (purpose, operator, region) and
-    the sources it must not crawl (the operator's exclusion lists)."""
+    groups count as reservations, the crawl's profile (purpose, operator, region),
+    whether Bing's ``noarchive``/``nocache`` reserve (``TDM_NOARCHIVE_RESERVES``), and the
+    sources it must not crawl (the operator's exclusion lists)."""
 
     agent: str = "tdm-crawler"
-    ai_agents: tuple[AiAgent, ...] = field(default_factory=load_agents)
+    ai_agents: AgentList = field(default_factory=load_agents)
     profile: Profile = DEFAULT_PROFILE
+    noarchive_reserves: bool = False
     excluded: ExcludedSources = field(default_factory=ExcludedSources)
 
 
@@ -171,14 +176,20 @@ def finish_after_fetch(half: OriginHalf, ctx: Context, response: ResponseFacts) 
         )
     content = response.content
     tdm_signals, merged, tdm_reason = _tdmrep_layers(url, half.origin.tdmrep, response)
+    noarchive = ctx.noarchive_reserves
     findings = [
-        x_robots_finding(response.headers, ctx.agent, is_image=content.is_image),
+        x_robots_finding(
+            response.headers, ctx.agent, is_image=content.is_image, noarchive_reserves=noarchive
+        ),
         content_usage_header_finding(response.headers),
         content_signal_header_finding(response.headers),
         *(rsl_finding(doc, url, source="link") for _, doc in response.licenses),
     ]
     if content.kind == "html":
-        findings.insert(1, meta_robots_finding(content.metas, ctx.agent, is_image=False))
+        metas = meta_robots_finding(
+            content.metas, ctx.agent, is_image=False, noarchive_reserves=noarchive
+        )
+        findings.insert(1, metas)
     if content.c2pa is not None:
         findings.append(content.c2pa)
     paywall = content.paywall

@@ -29,6 +29,10 @@ SETTING_OF: dict[str, str] = {
     "document_bytes": "TDM_DOCUMENT_MAX_BYTES",
     "max_licenses": "TDM_MAX_LICENSES",
     "max_crawl_delay": "TDM_MAX_CRAWL_DELAY",
+    "sitemap_bytes": "TDM_SITEMAP_MAX_BYTES",
+    "sitemap_urls": "TDM_SITEMAP_MAX_URLS",
+    "sitemap_files": "TDM_SITEMAP_MAX_FILES",
+    "sitemap_depth": "TDM_SITEMAP_MAX_DEPTH",
 }
 
 
@@ -47,6 +51,10 @@ class Limits:
     document_bytes: int = 1024 * 1024  # an RSL licence or a TDM policy
     max_licenses: int = 4  # RSL licences fetched per origin or response
     max_crawl_delay: float = 30.0  # cap on an honoured robots.txt Crawl-delay
+    sitemap_bytes: int = 10 * 1024 * 1024  # one sitemap, as fetched and once inflated
+    sitemap_urls: int = 50_000  # URLs taken from one origin's sitemaps
+    sitemap_files: int = 20  # sitemaps fetched per origin
+    sitemap_depth: int = 2  # sitemap indexes followed below the first sitemaps
 
     @classmethod
     def from_settings(cls, settings: _Settings) -> Limits:

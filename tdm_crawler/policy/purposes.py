@@ -235,7 +235,7 @@ VOCABULARIES: Mapping[str, Vocabulary] = MappingProxyType(
             _vocabulary(
                 "aipref",
                 "IETF aipref Content-Usage (vocab -08, attach -05)",
-                "label=n (labels are case-sensitive)",
+                "label=n (labels are case-sensitive; ai-train is read as train-ai)",
                 {
                     "train-ai=n": {_T},
                     "ai-use=n": {_I},
@@ -247,8 +247,6 @@ VOCABULARIES: Mapping[str, Vocabulary] = MappingProxyType(
                     "ai=n": {_T},
                     "genai=n": {_T},
                     "train-genai=n": {_T},
-                    # Content Signals' spelling, often written in Content-Usage (ours).
-                    "ai-train=n": {_T},
                 },
                 _NONE,
                 "unknown labels are ignored (vocab -08)",

@@ -3,10 +3,10 @@
 Every reader of robots.txt asks the groups formed here: our own group's Allow/Disallow
 and Crawl-delay (:mod:`tdm_crawler.policy.robots`), the AI-agent groups
 (:func:`ai_agent_finding`), Content-Usage and Content-Signal lines
-(:mod:`tdm_crawler.policy.aipref`) and the global License lines (RSL). So a rule has one
-reading, and records no general-purpose parser keeps (Content-Usage, License...) are read
-from the same groups as the rules. :class:`RobotsRecords` is immutable and answers many
-queries cheaply.
+(:mod:`tdm_crawler.policy.aipref`), the global License lines (RSL) and the Sitemap
+lines. So a rule has one reading, and records no general-purpose parser keeps
+(Content-Usage, License...) are read from the same groups as the rules.
+:class:`RobotsRecords` is immutable and answers many queries cheaply.
 
 How lines become groups:
 
@@ -20,11 +20,15 @@ How lines become groups:
   the group and do not split it (RFC 9309 §2.2.4), so ``User-agent: a``,
   ``Content-Usage: train-ai=n``, ``User-agent: b``, ``Disallow: /`` is one group for
   ``a`` and ``b``, holding both records;
-* ``Sitemap``, ``Host`` and ``License`` are global wherever they stand; records before
-  the first ``user-agent`` line belong to no group and are dropped, and so are those of
-  a group whose user-agent lines are all empty;
-* a token is compared lower-cased; one written with a wildcard (``GPT*Bot``) is also
-  read without it (``gptbot``), the group its author meant.
+* ``Sitemap``, ``Host`` and ``License`` are global wherever they stand; a
+  ``Content-Signal`` line before the first ``user-agent`` line is global too (it speaks
+  to every agent); every other record before that line belongs to no group and is
+  dropped, and so are the records of a group whose user-agent lines are all empty;
+* a token is the whole user-agent value, compared lower-cased with runs of white space
+  read as one space, so values that are no RFC 9309 product token name their group too
+  (``ChatGPT Agent``, ``iaskspider/2.0``, ``bigsur.ai``: the AI-agent list has them, and
+  sites copy its robots.txt); one written with a wildcard (``GPT*Bot``) is also read
+  without it (``gptbot``), the group its author meant.
 """
 
 from __future__ import annotations
@@ -58,6 +62,9 @@ _ALIASES: dict[str, str] = {
 }
 # Records about the whole site, wherever they stand in the file.
 _GLOBAL = frozenset({"sitemap", "host", "license"})
+# Records about the whole site when they stand before the first user-agent line
+# (Cloudflare's Content Signals); after it they belong to their group.
+_PREAMBLE = frozenset({"content-signal"})
 _ACCESS = frozenset({"allow", "disallow"})
 # The rule lines of a group: one ends a run of user-agent lines (the rest never do).
 _BOM = "\ufeff"
@@ -78,7 +85,8 @@ class RobotsGroup(NamedTuple):
 
 @dataclass(frozen=True, slots=True)
 class RobotsRecords:
-    """A robots.txt as groups of records plus its global records (Sitemap, Host, License).
+    """A robots.txt as groups of records plus its global records (Sitemap, Host, License,
+    Content-Signal lines before the first group).
 
     Build it once per robots.txt with :meth:`parse`; queries compile what they need on
     first use and keep it, so asking about many URLs costs little per URL.
@@ -97,6 +105,7 @@ class RobotsRecords:
         agents: list[str] = []
         records: list[Record] = []
         ruled = False  # a rule line came after the group's user-agent lines
+        started = False  # a user-agent line was seen
 
         def close() -> None:
             if agents:
@@ -122,11 +131,12 @@ class RobotsRecords:
                 if value:
                     global_records.append((name, value))
             elif name == "user-agent":
+                started = True
                 if ruled:
                     close()
                     ruled = False
                 if value:
-                    token = value.lower()
+                    token = " ".join(value.lower().split())
                     agents.append(token)
                     if token != "*" and "*" in token and token.replace("*", ""):
                         agents.append(token.replace("*", ""))
@@ -134,6 +144,8 @@ class RobotsRecords:
                 ruled = ruled or name in _ACCESS
                 if agents:
                     records.append((name, value))
+                elif not started and name in _PREAMBLE and value:
+                    global_records.append((name, value))
         close()
 
         index: dict[str, list[int]] = {}
@@ -152,11 +164,11 @@ class RobotsRecords:
         Several such groups are read as one, as RFC 9309 asks. The ``*`` group is not a
         fallback here: ``groups_naming("*")`` returns only the ``*`` groups themselves.
         """
-        return tuple(self.groups[number] for number in self._index.get(token.lower(), ()))
+        return tuple(self.groups[number] for number in self._index.get(_key(token), ()))
 
     def names(self, token: str) -> bool:
         """Whether some group's user-agent line names ``token`` (case-insensitively)."""
-        return token.lower() in self._index
+        return _key(token) in self._index
 
     def group_key(self, agent: str) -> str | None:
         """The token whose groups ``agent`` obeys: its own token, else ``*``, else None.
@@ -185,7 +197,7 @@ class RobotsRecords:
         the path and query wins, an Allow beats a Disallow of equal length, and an empty
         value is no rule. Returns ``(field, pattern as written)``.
         """
-        rules = self.memo(("access", key.lower()), lambda: _access_rules(self, key))
+        rules = self.memo(("access", _key(key)), lambda: _access_rules(self, key))
         deciding = rules.longest(normalise(path_and_query(url)))
         if not deciding:
             return None
@@ -339,11 +351,21 @@ def license_urls(records: RobotsRecords, robots_url: str) -> tuple[str, ...]:
     (RSL 1.0). A value that cannot be resolved (an invalid port or IPv6 literal) is kept
     as written: fetching it fails, and the licence is recorded as that failure.
     """
+    return _global_urls(records, "license", robots_url)
+
+
+def sitemap_urls(records: RobotsRecords, robots_url: str) -> tuple[str, ...]:
+    """The sitemap URLs of ``Sitemap:`` lines (global), in file order, each once, a
+    relative one resolved against ``robots_url`` as a licence's is."""
+    return _global_urls(records, "sitemap", robots_url)
+
+
+def _global_urls(records: RobotsRecords, field_name: str, robots_url: str) -> tuple[str, ...]:
     return tuple(
         dict.fromkeys(
             _resolved(value, robots_url)
             for name, value in records.global_records
-            if name == "license"
+            if name == field_name
         )
     )
 
@@ -374,11 +396,9 @@ def ai_agent_finding(
     reserving: list[str] = []
     purposes: frozenset[Purpose] = frozenset()
     notes: list[str] = []
-    for agent in agents:
-        key = agent.token.lower()
-        if key == "*" or not records.names(key):  # the fallback group never counts
-            continue
-        rule = records.access_rule(key, url)
+    named, own_listed = _named_agents(records, agents, own_agent)
+    for agent in named:
+        rule = records.access_rule(agent.token, url)
         if rule is not None and rule[0] == "disallow":
             reserving.append(agent.token)
             purposes |= reserved_purposes("ai-agent", agent.purpose)
@@ -397,10 +417,38 @@ def ai_agent_finding(
         detail += "; ".join(notes)
     else:
         detail = "groups naming AI agents allow this URL: " + "; ".join(notes)
-    if own_agent.strip().lower() in {agent.token.lower() for agent in agents}:
+    if own_listed:
         detail += f" (our own token {own_agent!r} is in the AI-agent list)"
     signal = Signal("robots-ai-agent", "robots.txt", reserving, detail)
     return Finding((signal,), Reason.ROBOTS_AI_AGENT if reserving else None, purposes)
+
+
+def _named_agents(
+    records: RobotsRecords, agents: Sequence[AiAgent], own_agent: str
+) -> tuple[tuple[AiAgent, ...], bool]:
+    """The agents some group of ``records`` names (never ``*``: the fallback group never
+    counts), and whether ``own_agent`` is in ``agents``.
+
+    Worked out once per robots.txt and list (the list is long, a file names few of its
+    agents, and an origin's many URLs ask the same): kept in the records' memo under the
+    list's identity. The memo holds the list too, so while the answer is kept no other
+    list can have that identity.
+    """
+
+    def build() -> tuple[Sequence[AiAgent], tuple[AiAgent, ...], bool]:
+        named = tuple(
+            agent for agent in agents if _key(agent.token) != "*" and records.names(agent.token)
+        )
+        own = _key(own_agent)
+        return agents, named, any(_key(agent.token) == own for agent in agents)
+
+    _, named, own_listed = records.memo(("ai-agents", id(agents), own_agent), build)
+    return named, own_listed
+
+
+def _key(token: str) -> str:
+    """A user-agent token as groups are indexed: lower-cased, white space runs one space."""
+    return " ".join(token.lower().split())
 
 
 def _clip(pattern: str, keep: int = 200) -> str:

@@ -38,6 +38,8 @@ class Reason(StrEnum):
     TDMREP_FILE_UNAVAILABLE = "tdmrep-file-unavailable"
     X_ROBOTS_NOAI = "x-robots-noai"
     META_ROBOTS_NOAI = "meta-robots-noai"
+    X_ROBOTS_NOARCHIVE = "x-robots-noarchive"
+    META_ROBOTS_NOARCHIVE = "meta-robots-noarchive"
     CONTENT_USAGE = "content-usage"
     CONTENT_SIGNAL = "content-signal"
     RSL = "rsl"
@@ -46,6 +48,9 @@ class Reason(StrEnum):
     FETCH_FAILED = "fetch-failed"
     NOT_PUBLIC_ADDRESS = "not-public-address"
     TOO_LARGE = "too-large"
+    #: Not a protocol's: ``tdm-crawl purge`` removed the stored content at a
+    #: rightsholder's request (the record's last signal says which).
+    PURGED = "purged"
     EXCLUDED_SOURCE = "excluded-source"
     PAYWALLED = "paywalled"
 

@@ -10,14 +10,20 @@ datasheet can be regenerated and checked against the evidence at any time.
 
 from __future__ import annotations
 
-import re
 import shlex
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from tdm_crawler.report.escape import (
+    markdown_code,
+    markdown_code_block,
+    markdown_table_cell,
+    markdown_text,
+)
 from tdm_crawler.report.summary import DECISIONS, CrawlSummary, OriginStats
+from tdm_crawler.store.safe_open import write_atomically
 
 __all__ = ["PROTOCOL_ROWS", "render_datasheet", "write_datasheet"]
 
@@ -95,6 +101,13 @@ PROTOCOL_ROWS: Final[tuple[tuple[str, str, str, str, str], ...]] = (
         "noai",
     ),
     (
+        "Bing noarchive / nocache",
+        '`X-Robots-Tag` header, `<meta name="robots">` or `<meta name="bingbot">`',
+        "`noarchive`, `nocache`, only with `TDM_NOARCHIVE_RESERVES` (always recorded)",
+        "reserved, `x-robots-noarchive` / `meta-robots-noarchive`",
+        "bing",
+    ),
+    (
         "Content-Usage (IETF aipref)",
         "`Content-Usage` header; robots.txt `Content-Usage` rules",
         "`n` on a training or mining category",
@@ -104,7 +117,7 @@ PROTOCOL_ROWS: Final[tuple[tuple[str, str, str, str, str], ...]] = (
     (
         "Content-Signal",
         "`Content-Signal` header; robots.txt `Content-Signal` rules",
-        "`ai-train=no`",
+        "`ai-train=no`, `use=immediate`, `use=reference`",
         "reserved, `content-signal`",
         "content-signal",
     ),
@@ -142,32 +155,12 @@ _TOP_ORIGINS: Final = 20
 _MAX_SOURCES: Final = 50
 
 
-def _code(value: object) -> str:
-    """A Markdown code span that survives backticks in ``value`` (URLs are data)."""
-    text = str(value).replace("\n", " ")
-    fence = "``" if "`" in text else "`"
-    pad = " " if fence == "``" else ""
-    return f"{fence}{pad}{text}{pad}{fence}"
-
-
-_MARKDOWN_SPECIAL: Final = re.compile(r"([\\`*_\[\]<>#!])")  # "|": see _cell
-
-
-def _text(value: object) -> str:
-    """Untrusted text (a policy's assigner name) as literal Markdown: no HTML, no links."""
-    return _MARKDOWN_SPECIAL.sub(r"\\\1", str(value).replace("\n", " "))
-
-
-def _cell(value: object) -> str:
-    """A Markdown table cell: pipes escaped, newlines flattened."""
-    return str(value).replace("|", "\\|").replace("\n", " ")
-
-
 def _table(header: Sequence[str], rows: Sequence[Sequence[object]], right: int = 0) -> str:
-    """A pipe table; the last ``right`` columns are right-aligned (numbers)."""
+    """A pipe table of Markdown cells (site data in them already escaped, numbers as
+    they are); the last ``right`` columns are right-aligned (numbers)."""
     align = ["---"] * (len(header) - right) + ["---:"] * right
     lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
-    lines += ["| " + " | ".join(_cell(v) for v in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(markdown_table_cell(str(v)) for v in row) + " |" for row in rows]
     return "\n".join(lines)
 
 
@@ -189,7 +182,8 @@ def _summary(summary: CrawlSummary, manifest: Mapping[str, Any], tool: str) -> s
     window = _window(summary, manifest)
     agent = manifest.get("agent") or "?"
     return (
-        f"This corpus was collected by {tool} with the agent token {_code(agent)} "
+        f"This corpus was collected by {markdown_code(tool)} with the agent token "
+        f"{markdown_code(agent)} "
         f"({window}). Of **{n:,} URLs** on {len(summary.origins):,} origins, "
         f"**{summary.stored:,} ({_pct(summary.stored, n)}) were stored**. "
         f"{summary.excluded:,} ({_pct(summary.excluded, n)}) were excluded: "
@@ -206,7 +200,7 @@ def _summary(summary: CrawlSummary, manifest: Mapping[str, Any], tool: str) -> s
 def _window(summary: CrawlSummary, manifest: Mapping[str, Any]) -> str:
     start = manifest.get("started_at") or summary.first_fetch or "?"
     end = manifest.get("finished_at") or summary.last_fetch or "?"
-    return f"{start} to {end}"
+    return f"{markdown_code(start)} to {markdown_code(end)}"
 
 
 def _sources(summary: CrawlSummary, manifest: Mapping[str, Any], tool: str) -> str:
@@ -216,31 +210,38 @@ def _sources(summary: CrawlSummary, manifest: Mapping[str, Any], tool: str) -> s
     agents = [str(a.get("token")) for a in manifest.get("ai_agents") or () if a.get("token")]
     settings = manifest.get("settings") or {}
     lines = [
-        f"- **Crawl id:** {_code(crawl_id)}",
+        f"- **Crawl id:** {markdown_code(crawl_id)}",
         f"- **Crawl window:** {_window(summary, manifest)}"
         + (f" ({len(sessions)} session{'s' if len(sessions) != 1 else ''})" if sessions else ""),
-        f"- **First / last decision:** {summary.first_fetch or '?'} / {summary.last_fetch or '?'}",
-        f"- **Tool:** {tool}",
+        f"- **First / last decision:** {markdown_code(summary.first_fetch or '?')} / "
+        f"{markdown_code(summary.last_fetch or '?')}",
+        f"- **Tool:** {markdown_code(tool)}",
     ]
     if versions:
-        pinned = ", ".join(f"{k} {v}" for k, v in sorted(versions.items()))
+        pinned = ", ".join(markdown_code(f"{k} {v}") for k, v in sorted(versions.items()))
         lines.append(f"- **Versions:** {pinned}")
-    lines.append(f"- **Agent token:** {_code(manifest.get('agent') or '?')}")
-    lines.append(f"- **User-Agent:** {_code(manifest.get('user_agent') or '?')}")
+    lines.append(f"- **Agent token:** {markdown_code(manifest.get('agent') or '?')}")
+    lines.append(f"- **User-Agent:** {markdown_code(manifest.get('user_agent') or '?')}")
+    listed = manifest.get("ai_agents_list")
+    if isinstance(listed, Mapping):
+        said = [f"version {listed.get('version') or 'not stated'}"]
+        said += [str(listed["date"])] if listed.get("date") else []
+        lines.append(f"- **AI-agent list:** {', '.join(said)}; source {listed.get('source')}")
     if agents:
         lines.append(
             f"- **AI-agent tokens whose robots.txt groups count as reservations "
-            f"({len(agents)}):** " + ", ".join(_code(a) for a in agents)
+            f"({len(agents)}):** " + ", ".join(markdown_code(a) for a in agents)
         )
     bounds = [
-        f"{name} = {settings[name]}"
+        markdown_code(f"{name} = {settings[name]}")
         for name in ("TDM_MAX_DEPTH", "TDM_MAX_PAGES", "TDM_ORIGIN_CACHE_TTL")
         if name in settings
     ]
     if bounds:
         lines.append(f"- **Crawl bounds:** {', '.join(bounds)} (all settings in `manifest.json`)")
     rows = [
-        (_code(s.origin), s.urls, s.stored, s.excluded) for s in summary.top_origins(_MAX_SOURCES)
+        (markdown_code(s.origin), s.urls, s.stored, s.excluded)
+        for s in summary.top_origins(_MAX_SOURCES)
     ]
     more = len(summary.origins) - len(rows)
     table = _table(("origin", "URLs", "stored", "excluded"), rows, right=3)
@@ -267,7 +268,9 @@ def _protocols(summary: CrawlSummary) -> str:
 def _exclusions(summary: CrawlSummary) -> str:
     n = summary.records
     by_reason = [
-        (d, _code(r), c, _pct(c, n)) for d, r, c in summary.reasons_by_count() if d != "allowed"
+        (markdown_text(d), markdown_code(r), c, _pct(c, n))
+        for d, r, c in summary.reasons_by_count()
+        if d != "allowed"
     ]
     reason_table = (
         _table(("decision", "reason", "URLs", "share of all URLs"), by_reason, right=2)
@@ -280,8 +283,8 @@ def _exclusions(summary: CrawlSummary) -> str:
     )[:_TOP_ORIGINS]
     origin_rows = [
         (
-            _code(s.origin),
-            _main_reason(s),
+            markdown_code(s.origin),
+            markdown_code(_main_reason(s)),
             s.urls,
             s.excluded,
             *(s.decisions[DECISIONS.index(d)] for d in DECISIONS[1:]),
@@ -301,7 +304,7 @@ def _exclusions(summary: CrawlSummary) -> str:
 def _licences(summary: CrawlSummary) -> str:
     parts: list[str] = []
     policies = [
-        (_code(url) if url else "-", _text(assigner) if assigner else "-", n)
+        (markdown_code(url) if url else "-", markdown_text(assigner) if assigner else "-", n)
         for (url, _, assigner), n in (
             (key.partition("\t"), n) for key, n in summary.policies.most_common()
         )
@@ -311,7 +314,7 @@ def _licences(summary: CrawlSummary) -> str:
         parts.append(f"TDMRep policies that reserving sites point to:\n\n{table}")
     else:
         parts.append("No TDMRep policy (`tdm-policy`) was read.")
-    licences = [(_code(url), n) for url, n in summary.licenses.most_common()]
+    licences = [(markdown_code(url), n) for url, n in summary.licenses.most_common()]
     if licences:
         table = _table(("RSL licence", "URLs it applied to"), licences, right=1)
         parts.append(f"RSL licence files seen:\n\n{table}")
@@ -333,11 +336,11 @@ def _reproducibility(manifest: Mapping[str, Any], out: Path) -> str:
         "stored content, as received) and `manifest.json` (versions, settings, counts).",
         "",
         "- Check the files: save the digests below as `SHA256SUMS`, then "
-        f"{_code(f'cd {where} && sha256sum -c SHA256SUMS')}.",
+        f"{markdown_code(f'cd {where} && sha256sum -c SHA256SUMS')}.",
         "- Check digests, WARC validity and that only allowed content is stored: "
-        f"{_code(f'tdm-crawl verify {where}')}.",
+        f"{markdown_code(f'tdm-crawl verify {where}')}.",
         "- Decide every URL again from the recorded evidence, offline: "
-        f"{_code(f'tdm-crawl replay {where}')}.",
+        f"{markdown_code(f'tdm-crawl replay {where}')}.",
     ]
     if digests:
         sums = "\n".join(f"{digest}  {name}" for name, digest in sorted(digests.items()))
@@ -345,9 +348,7 @@ def _reproducibility(manifest: Mapping[str, Any], out: Path) -> str:
             "",
             "SHA-256 of the crawl's files (from `manifest.json`):",
             "",
-            "```",
-            sums,
-            "```",
+            markdown_code_block(sums),
         ]
     else:
         lines += ["", "The manifest records no file digests."]
@@ -367,8 +368,9 @@ def render_datasheet(
     when = (generated or datetime.now(UTC)).strftime("%Y-%m-%d %H:%M UTC")
     crawl_id = manifest.get("crawl_id") or next(iter(summary.crawl_ids.counts), "")
     sections = [
-        f"# Datasheet: web corpus {crawl_id}".rstrip(),
-        f"*Generated by {tool} on {when} from the crawl directory {_code(out)}.*",
+        f"# Datasheet: web corpus {markdown_code(crawl_id) if crawl_id else ''}".rstrip(),
+        f"*Generated by {markdown_code(tool)} on {when} from the crawl directory "
+        f"{markdown_code(out)}.*",
         "## Summary",
         _summary(summary, manifest, tool),
         "## Sources",
@@ -386,7 +388,8 @@ def render_datasheet(
 
 
 def write_datasheet(path: Path, text: str) -> None:
-    """Write the datasheet (UTF-8, LF), creating the parent directory."""
+    """Write the datasheet (UTF-8, LF) atomically, never through a symbolic link,
+    creating the parent directory."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8", newline="\n")
+    write_atomically(path, text, mode=0o644)

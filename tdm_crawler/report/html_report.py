@@ -27,7 +27,6 @@ import csv
 import html
 import json
 import marshal
-import os
 import re
 import shutil
 import tempfile
@@ -41,6 +40,7 @@ from json.encoder import encode_basestring
 from pathlib import Path
 from typing import IO, Any, Final
 
+from tdm_crawler.report.escape import csv_cell
 from tdm_crawler.report.summary import (
     DECISIONS,
     PROTOCOLS,
@@ -52,6 +52,7 @@ from tdm_crawler.report.summary import (
     signal_fact,
 )
 from tdm_crawler.store.evidence import DecisionEvidence, of_record
+from tdm_crawler.store.safe_open import move_into_place
 
 __all__ = [
     "CSV_COLUMNS",
@@ -311,17 +312,19 @@ class _RowWriter:
         self.count += 1
         if self.csv_file is not None:
             reservation = get("tdm_reservation")
+            # Site data as cells a spreadsheet never evaluates (the other columns are
+            # the crawler's own codes, digests, ids and numbers).
             fields = (
-                url,
-                origin_name,
+                csv_cell(url),
+                csv_cell(origin_name),
                 decision,
                 reason,
                 "" if status is None else str(status),
                 "true" if stored else "false",
                 str(fetched or ""),
-                str(final or ""),
+                csv_cell(str(final or "")),
                 "" if reservation is None else str(reservation),
-                str(get("tdm_policy") or ""),
+                csv_cell(str(get("tdm_policy") or "")),
                 str(get("content_sha256") or ""),
                 str(get("warc_record_id") or ""),
                 " ".join(record_id for _, record_id in found),
@@ -384,17 +387,9 @@ def write_report(
 
 
 def _move(source: Path, dest: Path) -> None:
-    """Put ``source`` at ``dest`` atomically (a same-directory rename at the end)."""
+    """Put ``source`` at ``dest`` atomically, never over a symbolic link."""
     dest.parent.mkdir(parents=True, exist_ok=True)
-    fd, staging = tempfile.mkstemp(dir=dest.parent, prefix=f".{dest.name}.", suffix=".tmp")
-    os.close(fd)
-    try:
-        shutil.move(source, staging)
-        os.chmod(staging, 0o644)
-        os.replace(staging, dest)
-    except BaseException:
-        Path(staging).unlink(missing_ok=True)
-        raise
+    move_into_place(source, dest, mode=0o644)
 
 
 def _asset(name: str) -> str:

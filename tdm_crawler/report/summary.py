@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 
 from tdm_crawler.exceptions import NotACrawl, UnreadableWarc
 from tdm_crawler.store.decisions import iter_records
-from tdm_crawler.store.evidence import DecisionEvidence, OriginEvidence
+from tdm_crawler.store.evidence import DecisionEvidence, OriginEvidence, metadata_evidence
 from tdm_crawler.store.layout import CrawlDir
 from tdm_crawler.store.warcread import Member, metadata_json, read_payload, scan
 
@@ -68,6 +68,7 @@ PROTOCOLS: Final = (
     ("tdmrep", "TDMRep"),
     ("tdm-policy", "TDMRep policy (ODRL)"),
     ("noai", "noai / noimageai"),
+    ("bing", "Bing noarchive / nocache"),
     ("content-usage", "Content-Usage (IETF aipref)"),
     ("content-signal", "Content-Signal"),
     ("rsl", "RSL licence"),
@@ -538,11 +539,13 @@ def read_origin_files(crawl: CrawlDir) -> dict[str, OriginFiles]:
                     responses[member.record_id] = member
                 elif member.record_type == "metadata":
                     try:
-                        evidence = OriginEvidence.from_json(payload)
+                        evidence = metadata_evidence(payload)
                     except ValueError as exc:
                         logger.warning("%s: skipped: %s", member.record_id, exc)
                         continue
-                    origin = member.target_uri or ""
+                    if not isinstance(evidence, OriginEvidence):
+                        continue  # the sitemaps read: not an origin's policy files
+                    origin = member.subject or ""
                     previous = found.get(origin)
                     entry = _origin_files(evidence)
                     entry.fetches = (previous.fetches if previous else 0) + 1

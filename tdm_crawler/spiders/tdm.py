@@ -1,4 +1,5 @@
-"""The crawl spider: seeds, same-host links, depth and page limits.
+"""The crawl spider: seeds, same-host links (and, with ``--sitemaps``, the URLs of the
+seeds' sitemaps), depth and page limits.
 
 It does no TDM work itself — the downloader middleware decides and the spider
 middleware stores — so that the same guarantees hold for any spider using the add-on.
@@ -21,22 +22,13 @@ from twisted.python.failure import Failure
 from tdm_crawler.crawl.meta import RELINK_META
 from tdm_crawler.crawl.resume import ResumeState
 from tdm_crawler.crawl.session import CrawlSession
-from tdm_crawler.crawl.urls import url_key
+from tdm_crawler.crawl.urls import read_url_list, url_key
+from tdm_crawler.policy import origin_of
 
 if TYPE_CHECKING:
     from typing import Self
 
     from scrapy.crawler import Crawler
-
-
-def read_seeds(path: Path) -> list[str]:
-    """One URL per line; blank lines and ``#`` comments ignored."""
-    seeds = []
-    for line in path.read_text(encoding="utf-8").splitlines():
-        line = line.split("#", 1)[0].strip()
-        if line:
-            seeds.append(line)
-    return seeds
 
 
 def _scope_key(url: str) -> tuple[str, int | None]:
@@ -61,7 +53,7 @@ class TdmSpider(Spider):
         super().__init__(*args, **kwargs)
         url_list = urls.split(",") if isinstance(urls, str) else list(urls)
         if seeds:
-            url_list += read_seeds(Path(seeds))
+            url_list += read_url_list(Path(seeds))
         self.seed_urls = [u.strip() for u in url_list if u.strip()]
         self.resume: ResumeState | None = None
         # Resume: URLs an earlier session decided whose stored page was read for links.
@@ -71,10 +63,12 @@ class TdmSpider(Spider):
     def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         spider.max_depth = crawler.settings.getint("TDM_MAX_DEPTH")
+        spider.read_sitemaps = crawler.settings.getbool("TDM_SITEMAPS")
         spider.session = CrawlSession.of(crawler)
         return spider
 
     max_depth = -1
+    read_sitemaps = False
     session: CrawlSession
 
     async def start(self) -> AsyncIterator[Request]:
@@ -83,6 +77,18 @@ class TdmSpider(Spider):
             self.session.frontier.remember(self.resume.decided)
         for url in self.seed_urls:
             for request in self._follow([url], depth=0, scope=_scope_key(url)):
+                yield request
+        if self.read_sitemaps and not 0 <= self.max_depth < 1:
+            async for request in self._from_sitemaps():
+                yield request
+
+    async def _from_sitemaps(self) -> AsyncIterator[Request]:
+        """``--sitemaps``: the URLs each seed origin's sitemaps name, as if linked from
+        the sitemap: the seed's host rule, depth 1 (the sitemap is depth 0)."""
+        scopes = {origin_of(url): _scope_key(url) for url in self.seed_urls}
+        for origin, scope in scopes.items():
+            urls = await self.session.sitemaps.read(origin)
+            for request in self._follow(self._in_scope(urls, scope), depth=1, scope=scope):
                 yield request
 
     def parse(self, response: Response) -> Iterator[Request]:
@@ -110,12 +116,19 @@ class TdmSpider(Spider):
         links = []
         for href in response.xpath("//a/@href").getall():
             try:
-                url = urldefrag(response.urljoin(href.strip())).url
+                links.append(urldefrag(response.urljoin(href.strip())).url)
             except ValueError:
                 continue
-            if urlsplit(url).scheme in ("http", "https") and _scope_key(url) == scope:
-                links.append(url)
-        return links
+        return self._in_scope(links, scope)
+
+    @staticmethod
+    def _in_scope(urls: Iterable[str], scope: tuple[str, int | None]) -> list[str]:
+        """The http(s) URLs on the scope's host (and explicit port): the links followed."""
+        return [
+            url
+            for url in urls
+            if urlsplit(url).scheme in ("http", "https") and _scope_key(url) == scope
+        ]
 
     def _follow(
         self, urls: list[str], *, depth: int, scope: tuple[str, int | None]

@@ -10,6 +10,8 @@ a WARC file, parses the decision log or the evidence, or assembles a manifest.
 - :mod:`.decisions` - ``decisions.jsonl``: building, validating, appending, reading records.
 - :mod:`.evidence` - the evidence of decisions and origins, as typed values.
 - :mod:`.manifest` - ``manifest.json``: the one builder, atomic writes, file digests.
+- :mod:`.ownership` - which files of a directory a crawl wrote (what ``--overwrite`` deletes).
+- :mod:`.safe_open` - every file written is opened here, never through a symbolic link.
 
 Plain Python and warcio only (no Scrapy), so report, replay and verify tools can use it.
 """

@@ -27,6 +27,7 @@ from tdm_crawler.exceptions import NotACrawl
 from tdm_crawler.policy.purposes import DEFAULT_PROFILE, Purpose
 from tdm_crawler.policy.types import Decision, Verdict
 from tdm_crawler.store.evidence import DecisionEvidence
+from tdm_crawler.store.safe_open import open_append
 
 __all__ = [
     "ADDED_FIELDS",
@@ -194,7 +195,8 @@ def _is_complete(data: bytes) -> bool:
 class DecisionLog:
     """Append-only writer of ``decisions.jsonl``.
 
-    Opened in append mode so ``--resume`` continues the file. If the previous run died
+    Opened in append mode so ``--resume`` continues the file (never through a symbolic
+    link: :func:`~tdm_crawler.store.safe_open.open_append`). If the previous run died
     mid-line, the torn tail is cut off first (kept in :attr:`discarded_tail` for the caller
     to log); a newline-less tail that is a whole record just gets its newline.
     Not thread-safe; Scrapy calls it from the reactor thread only.
@@ -205,7 +207,7 @@ class DecisionLog:
         self._fsync = fsync
         self.discarded_tail = b""
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._file: IO[bytes] | None = self.path.open("ab")
+        self._file: IO[bytes] | None = open_append(self.path)
         try:
             self._repair_tail()
         except BaseException:

@@ -6,6 +6,9 @@ Two kinds of JSON carry it:
   origin's policy documents (:class:`OriginEvidence`): which robots.txt, tdmrep.json
   and RSL licence responses were read, each as a :class:`DocumentRef` naming its WARC
   records (:class:`RecordRef`) — or, for an origin the address check refused, why;
+  and, with ``--sitemaps``, one ``metadata`` record per origin whose sitemaps were read
+  (:class:`SitemapEvidence`, ``"kind": "sitemaps"``), naming each sitemap fetched —
+  :func:`metadata_evidence` tells the two apart;
 - the ``evidence`` field of each decision record (:class:`DecisionEvidence`): which
   decision function decided (``stage``), the redirect hops gated before the URL, the
   origin evidence record of every origin involved, and after a fetch what of the
@@ -25,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, ClassVar, Final
 
 from tdm_crawler.policy.content import ContentFacts
 from tdm_crawler.policy.types import Reason
@@ -39,6 +42,8 @@ __all__ = [
     "OriginEvidence",
     "RecordRef",
     "ResponseEvidence",
+    "SitemapEvidence",
+    "metadata_evidence",
     "of_record",
 ]
 
@@ -186,6 +191,53 @@ class OriginEvidence:
             None if tdmrep is None else DocumentRef.from_json(tdmrep),
             _refs(data, "licenses", what),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class SitemapEvidence:
+    """One origin's sitemaps as read (``--sitemaps``): every sitemap and index fetched,
+    in reading order, how many URLs they gave the crawl, and what was refused or dropped
+    on the way. Not an origin load: no decision rests on it, and readers of origin
+    evidence skip it."""
+
+    sitemaps: tuple[DocumentRef, ...]
+    urls: int
+    problems: tuple[str, ...] = ()
+
+    #: The ``kind`` of its JSON (origin evidence has none).
+    KIND: ClassVar[str] = "sitemaps"
+
+    def documents(self) -> Iterator[DocumentRef]:
+        yield from self.sitemaps
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": self.KIND,
+            "sitemaps": [ref.to_json() for ref in self.sitemaps],
+            "urls": self.urls,
+            "problems": list(self.problems),
+        }
+
+    @classmethod
+    def from_json(cls, data: Any) -> SitemapEvidence:
+        what = "sitemap evidence"
+        data = _object(data, what)
+        _format(data, what)
+        problems = _field(data, "problems", list, what=what)
+        if any(type(problem) is not str for problem in problems):
+            raise ValueError(f"{what}: 'problems' must be strings")
+        urls = _field(data, "urls", int, what=what)
+        return cls(_refs(data, "sitemaps", what), urls, tuple(problems))
+
+
+def metadata_evidence(data: Any) -> OriginEvidence | SitemapEvidence:
+    """The payload of an evidence ``metadata`` record, as the kind it says it is."""
+    kind = data.get("kind") if isinstance(data, Mapping) else None
+    if kind is None:
+        return OriginEvidence.from_json(data)
+    if kind == SitemapEvidence.KIND:
+        return SitemapEvidence.from_json(data)
+    raise ValueError(f"evidence metadata of unknown kind {kind!r}")
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,11 +8,13 @@ parts through :class:`CrawlDir`, so a name is spelled once::
       manifest.json       what ran, with which versions and settings, what it produced
       content/*.warc.gz   the allowed responses, exactly as received
       evidence/*.warc.gz  the policy documents read, and one record per origin naming them
-      purge.jsonl         (recheck) the stored URLs to delete downstream
+      purge.jsonl         (recheck, purge) the stored URLs to delete downstream
+      complaints.jsonl    (purge) every rightsholder request answered, append-only
       report.html         (report) the default place of the HTML report
       workers/<id>/       (distributed crawl) one crawl directory per worker
 
-No Scrapy, no parsing: paths, and which of them exist.
+No Scrapy, no parsing: paths, and which of them exist. Which files of a directory a crawl
+wrote (what ``--overwrite`` may delete) is :mod:`.ownership`'s to say.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ _MANIFEST: Final = "manifest.json"
 _CONTENT: Final = "content"
 _EVIDENCE: Final = "evidence"
 _PURGE: Final = "purge.jsonl"
+_COMPLAINTS: Final = "complaints.jsonl"
 _REPORT: Final = "report.html"
 _WORKERS: Final = "workers"
 _WARC_GLOB: Final = f"*{FILE_SUFFIX}"
@@ -71,6 +74,10 @@ class CrawlDir:
         return self.root / _PURGE
 
     @property
+    def complaints(self) -> Path:
+        return self.root / _COMPLAINTS
+
+    @property
     def report(self) -> Path:
         return self.root / _REPORT
 
@@ -81,21 +88,6 @@ class CrawlDir:
     def worker(self, worker_id: str) -> CrawlDir:
         """The crawl directory of one worker of a distributed crawl."""
         return CrawlDir(self.workers / worker_id)
-
-    def entries(self) -> tuple[Path, ...]:
-        """Every path of the layout: what a new crawl here would overwrite."""
-        return (
-            self.decisions,
-            self.manifest,
-            self.content,
-            self.evidence,
-            self.purge,
-            self.report,
-            self.workers,
-        )
-
-    def existing_entries(self) -> list[Path]:
-        return [path for path in self.entries() if path.exists()]
 
     def relative(self, path: Path) -> str:
         """``path`` as named inside the crawl directory (POSIX form), for messages and
@@ -113,10 +105,11 @@ class CrawlDir:
         return _warcs(self.evidence)
 
     def digested_files(self) -> list[Path]:
-        """The outputs whose SHA-256 the finished manifest records: the WARC files and
-        the decision log (not the manifest itself, nor what report and recheck add)."""
-        log = [self.decisions] if self.decisions.is_file() else []
-        return [*self.content_warcs(), *self.evidence_warcs(), *log]
+        """The outputs whose SHA-256 the finished manifest records: the WARC files, the
+        decision log and the complaint log (not the manifest itself, nor what report
+        and recheck add: the purge list is a copy of what the log already says)."""
+        logs = [path for path in (self.decisions, self.complaints) if path.is_file()]
+        return [*self.content_warcs(), *self.evidence_warcs(), *logs]
 
     @property
     def holds_crawl(self) -> bool:

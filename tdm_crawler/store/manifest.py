@@ -8,19 +8,17 @@ crawl directory's manifest with the counts of its decision log and the digests o
 files (:func:`file_digests`, which lets ``verify`` prove the outputs were not altered).
 
 The manifest is rewritten during and at the end of a crawl, so it is replaced atomically
-(temporary file in the same directory, ``fsync``, :func:`os.replace`): a reader or a crash
-sees the old manifest or the new one, never half of one. Keys are sorted so two manifests
+(temporary file in the same directory, ``fsync``, rename; never over a symbolic link,
+:mod:`.safe_open`): a reader or a crash sees the old manifest or the new one, never half
+of one. Keys are sorted so two manifests
 diff cleanly.
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import platform
-import tempfile
 import uuid
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -31,6 +29,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from tdm_crawler import __version__
 from tdm_crawler.store.decisions import iter_records
+from tdm_crawler.store.safe_open import write_atomically
 
 if TYPE_CHECKING:
     from tdm_crawler.store.layout import CrawlDir
@@ -62,35 +61,12 @@ _CHUNK: Final = 1024 * 1024
 
 
 def write_manifest(path: Path, data: Mapping[str, Any]) -> None:
-    """Atomically replace ``path`` with ``data`` as pretty-printed, key-sorted JSON."""
+    """Atomically replace ``path`` with ``data`` as pretty-printed, key-sorted JSON
+    (never through a symbolic link: :func:`~tdm_crawler.store.safe_open.write_atomically`)."""
     path = Path(path)
     text = json.dumps(data, indent=2, sort_keys=True, ensure_ascii=False, allow_nan=False)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text + "\n")
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp_name, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp_name)
-        raise
-    _fsync_directory(path.parent)
-
-
-def _fsync_directory(directory: Path) -> None:
-    """Make the rename itself durable (POSIX); a no-op where directories cannot be opened."""
-    try:
-        fd = os.open(directory, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        with contextlib.suppress(OSError):
-            os.fsync(fd)
-    finally:
-        os.close(fd)
+    write_atomically(path, text + "\n")
 
 
 def read_manifest(path: Path) -> dict[str, Any]:

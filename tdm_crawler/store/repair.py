@@ -16,6 +16,7 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from tdm_crawler.store.safe_open import open_existing
 from tdm_crawler.store.warcread import Member, sound_members
 
 __all__ = ["RepairResult", "repair_warc"]
@@ -63,7 +64,7 @@ def repair_warc(path: Path, keep_ids: Container[str] | None = None) -> RepairRes
     orphans = len(sound) - len(kept)
     torn = _end(sound) < size
     if end < size:
-        with path.open("r+b") as stream:
+        with open_existing(path) as stream:
             stream.truncate(end)
             stream.flush()
             os.fsync(stream.fileno())

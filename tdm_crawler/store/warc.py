@@ -22,6 +22,13 @@ Why this module does more than call :class:`warcio.warcwriter.WARCWriter`:
   a byte offset recorded by an earlier run stays valid.
 - Every record is flushed as soon as it is written (each record is its own gzip member), so
   a crash loses at most the record in flight and the file stays readable up to it.
+- ``metadata`` records (the decision attached to a stored response, the evidence of an
+  origin) are addressed by a ``metadata://`` URI of their own (:func:`metadata_uri`), not
+  by the page's URL: web-archive players (pywb, ReplayWeb.page) index metadata records
+  under their WARC-Target-URI and would otherwise serve the crawler's JSON in place of
+  the page it describes. What the record is about is inside that URI
+  (:func:`metadata_subject`) and, for a record about a response, in ``WARC-Refers-To``
+  and ``WARC-Refers-To-Target-URI`` (docs/interface.md, "WARC records").
 
 No Scrapy here: replay and verify tools use this module without a crawler.
 """
@@ -33,6 +40,7 @@ import http
 import io
 import json
 import os
+import re
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -47,15 +55,39 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.timeutils import datetime_to_iso_date
 from warcio.warcwriter import WARCWriter
 
-__all__ = ["WARC_VERSION", "HttpExchange", "StoredRecord", "WarcWriter"]
+from tdm_crawler.store.safe_open import make_dir, open_new
+
+__all__ = [
+    "FILE_SUFFIX",
+    "METADATA_URI_PREFIX",
+    "WARC_VERSION",
+    "HttpExchange",
+    "StoredRecord",
+    "WarcWriter",
+    "is_writer_file",
+    "metadata_subject",
+    "metadata_uri",
+]
 
 WARC_VERSION: Final = "WARC/1.1"
 #: How every WARC file's name ends (one gzip member per record).
 FILE_SUFFIX: Final = ".warc.gz"
+#: ``<prefix>-<UTC time to the ms, 17 digits>-<pid>-<seq, 5 digits or more>.warc.gz``.
+_FILE_NAME: Final = re.compile(r"(?P<prefix>[^/]+)-\d{17}-\d+-\d{5,}" + re.escape(FILE_SUFFIX))
 _FORMAT: Final = "WARC File Format 1.1"
 _CONFORMS_TO: Final = (
     "https://iipc.github.io/warc-specifications/specifications/warc-format/warc-1.1/"
 )
+
+#: How every metadata record's WARC-Target-URI starts: a scheme players index apart from
+#: http(s) pages (wabac.js indexes a metadata record only under a ``metadata://`` URI), and
+#: a host under the reserved ``.invalid`` TLD (RFC 2606), so no crawled URL can have its
+#: index key. Then the kind of record and the URL it is about (:func:`metadata_uri`).
+METADATA_URI_PREFIX: Final = "metadata://tdm-crawler.invalid/"
+_METADATA_KIND: Final = re.compile(r"[a-z][a-z-]*\Z")
+#: Metadata records stay JSON: players skip ``application/warc-fields`` metadata, but our
+#: payloads are nested, and the distinct URI already keeps them out of a page's way.
+_JSON: Final = "application/json"
 
 #: Header names (lower-case) that the transport has already acted on, so the body we hold
 #: no longer matches them; they are written under a prefixed name instead.
@@ -127,7 +159,9 @@ class StoredRecord:
     ``offset`` and ``length`` delimit the record's gzip member in ``file_name`` (a name
     inside the writer's directory), which is what CDX indexes and random-access readers
     need. ``payload_sha256`` is the hex SHA-256 of the raw body bytes (the decision record's
-    ``content_sha256``); ``payload_digest`` is the ``WARC-Payload-Digest`` as written.
+    ``content_sha256``); ``payload_digest`` is the ``WARC-Payload-Digest`` as written;
+    ``url`` and ``warc_date`` are its ``WARC-Target-URI`` and ``WARC-Date``, which a
+    metadata record about it repeats (:meth:`WarcWriter.write_metadata`).
     """
 
     record_id: str
@@ -136,6 +170,32 @@ class StoredRecord:
     length: int
     payload_sha256: str
     payload_digest: str
+    url: str
+    warc_date: str
+
+
+def metadata_uri(kind: str, subject: str) -> str:
+    """The WARC-Target-URI of a metadata record of ``kind`` about ``subject`` (a URL):
+    ``metadata://tdm-crawler.invalid/<kind>/<subject>``, the subject written as it is."""
+    if not _METADATA_KIND.match(kind):
+        raise ValueError(f"metadata kind must be lower-case letters and '-', got {kind!r}")
+    return f"{METADATA_URI_PREFIX}{kind}/{subject}"
+
+
+def metadata_subject(target_uri: str | None) -> str | None:
+    """The URL a record is about: inside a :func:`metadata_uri`, else the WARC-Target-URI
+    itself (a response or request, and the metadata records of release 0.1.0, which
+    carried the page's or the origin's URL)."""
+    if target_uri is None or not target_uri.startswith(METADATA_URI_PREFIX):
+        return target_uri
+    kind, sep, subject = target_uri[len(METADATA_URI_PREFIX) :].partition("/")
+    return subject if sep and _METADATA_KIND.match(kind) else target_uri
+
+
+def is_writer_file(name: str, prefix: str) -> bool:
+    """Whether ``name`` is how a :class:`WarcWriter` with ``prefix`` names its files."""
+    match = _FILE_NAME.fullmatch(name)
+    return match is not None and match["prefix"] == prefix
 
 
 def _new_record_id() -> str:
@@ -373,41 +433,53 @@ class WarcWriter:
             length=length,
             payload_sha256=hashlib.sha256(ex.body).hexdigest(),
             payload_digest=str(response.rec_headers.get_header("WARC-Payload-Digest")),
+            url=ex.url,
+            warc_date=date,
         )
 
     def write_metadata(
         self,
-        refers_to: str | None,
-        target_uri: str,
+        kind: str,
+        subject: str,
         payload: Mapping[str, Any],
         *,
+        refers_to: StoredRecord | None = None,
         date: datetime | None = None,
     ) -> str:
-        """Write a ``metadata`` record (JSON) about the record ``refers_to``; return its id.
+        """Write a ``metadata`` record (JSON) of ``kind`` about the URL ``subject``; return
+        its id.
 
-        Used to attach a decision to a stored response, and (``refers_to=None``) to record
-        which policy documents an origin's decisions rest on. ``payload`` is serialised as compact
-        UTF-8 JSON with sorted keys (so equal payloads give equal digests); NaN/Infinity are
-        refused. ``date`` defaults to the writer's clock.
+        Used to attach a decision to a stored response (``refers_to``, the response as
+        :meth:`write_exchange` returned it, whose URL ``subject`` must be), and without
+        ``refers_to`` to record which policy documents an origin's decisions rest on. The
+        record's WARC-Target-URI is :func:`metadata_uri` (see the module docstring);
+        ``refers_to`` adds ``WARC-Refers-To``, ``WARC-Refers-To-Target-URI`` and
+        ``WARC-Refers-To-Date`` naming the response. ``payload`` is serialised as compact
+        UTF-8 JSON with sorted keys (so equal payloads give equal digests); NaN/Infinity
+        are refused. ``date`` defaults to the writer's clock.
         """
         self._check_open()
+        _check_field("URI", subject)
+        target_uri = metadata_uri(kind, subject)
+        links: list[tuple[str, str]] = []
         if refers_to is not None:
-            _check_field("WARC-Refers-To", refers_to)
-        _check_field("URI", target_uri)
+            if refers_to.url != subject:
+                raise ValueError(
+                    f"metadata about {subject!r} cannot refer to the response for {refers_to.url!r}"
+                )
+            _check_field("WARC-Refers-To", refers_to.record_id)
+            links = [
+                ("WARC-Refers-To", refers_to.record_id),
+                ("WARC-Refers-To-Target-URI", refers_to.url),
+                ("WARC-Refers-To-Date", refers_to.warc_date),
+            ]
         body = json.dumps(
             payload, ensure_ascii=False, allow_nan=False, sort_keys=True, separators=(",", ":")
         ).encode("utf-8")
         record_id = self._new_id()
         when = _warc_date(date if date is not None else self._clock())
         record = self._record(
-            "metadata",
-            record_id,
-            when,
-            target_uri,
-            [("WARC-Refers-To", refers_to)] if refers_to is not None else [],
-            body,
-            None,
-            content_type="application/json",
+            "metadata", record_id, when, target_uri, links, body, None, content_type=_JSON
         )
         self._write(record)
         return record_id
@@ -477,7 +549,7 @@ class WarcWriter:
         return offset, self._file.tell() - offset
 
     def _open_file(self) -> None:
-        self.directory.mkdir(parents=True, exist_ok=True)
+        make_dir(self.directory)
         opened_at = self._clock()
         stamp = opened_at.astimezone(UTC).strftime("%Y%m%d%H%M%S%f")[:17]
         while True:
@@ -485,7 +557,7 @@ class WarcWriter:
             path = self.directory / name
             self._seq += 1
             try:
-                handle = path.open("xb")
+                handle = open_new(path)
             except FileExistsError:
                 continue  # never append: a resumed crawl with a reused pid takes the next seq
             break

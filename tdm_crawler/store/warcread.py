@@ -30,6 +30,8 @@ from warcio.bufferedreaders import BufferedReader
 from warcio.recordloader import ArcWarcRecordLoader
 
 from tdm_crawler.exceptions import UnreadableWarc
+from tdm_crawler.store.safe_open import make_dir, open_new
+from tdm_crawler.store.warc import metadata_subject
 
 __all__ = [
     "ExchangeCopier",
@@ -65,6 +67,12 @@ class Member:
     #: The failed block or payload digest checks (only when scanned with
     #: ``check_digests``).
     digest_problems: tuple[str, ...] = ()
+
+    @property
+    def subject(self) -> str | None:
+        """The URL the record is about: its target, or for a metadata record the page or
+        origin it describes (whichever form wrote it, see :func:`.warc.metadata_subject`)."""
+        return metadata_subject(self.target_uri)
 
     @property
     def end(self) -> int:
@@ -281,13 +289,14 @@ class _Exchange:
 class ExchangeCopier:
     """Copies stored exchanges from ``sources`` (WARC files) into ``dest``, byte for byte.
 
-    An exchange is a response with the records that refer to it (its request and its
-    metadata record). Each goes to ``dest/<its source's file name>``, a new file (never
-    overwritten) that starts with its source's ``warcinfo``, so the copy is a WARC file a
-    reader takes for the original. ``wanted`` limits the index to those response ids
-    (memory grows with what is indexed); ``stop_at_torn`` indexes a damaged source up to
-    the damage instead of raising :class:`UnreadableWarc`. Call :meth:`close` (or use
-    :func:`contextlib.closing`) when done.
+    An exchange is a record that refers to no other — a response, or a record standing
+    alone such as an origin evidence record — with the records that refer to it (a
+    response's request and metadata records). Each goes to ``dest/<its source's file
+    name>``, a new file (never overwritten) that starts with its source's ``warcinfo``, so
+    the copy is a WARC file a reader takes for the original. ``wanted`` limits the index
+    to those record ids (memory grows with what is indexed); ``stop_at_torn`` indexes a
+    damaged source up to the damage instead of raising :class:`UnreadableWarc`. Call
+    :meth:`close` (or use :func:`contextlib.closing`) when done.
     """
 
     def __init__(
@@ -302,12 +311,14 @@ class ExchangeCopier:
         self._exchanges: dict[str, _Exchange] = {}
         self._warcinfo: dict[Path, tuple[int, int]] = {}
         self._open: dict[Path, IO[bytes]] = {}
+        #: The files created in ``dest``, in order.
+        self.written: list[Path] = []
         for path in sources:
             for member, _ in scan(path, stop_at_torn=stop_at_torn):
                 span = (member.offset, member.length)
                 if member.record_type == "warcinfo":
                     self._warcinfo.setdefault(path, span)
-                elif member.record_type == "response":
+                elif member.refers_to is None:
                     if wanted is None or member.record_id in wanted:
                         exchange = self._exchanges.setdefault(member.record_id, _Exchange(path))
                         exchange.spans.insert(0, span)
@@ -318,15 +329,16 @@ class ExchangeCopier:
         return record_id in self._exchanges
 
     def copy(self, record_id: str) -> bool:
-        """Append the exchange of response ``record_id``; False if it is not indexed."""
+        """Append the exchange of record ``record_id``; False if it is not indexed."""
         exchange = self._exchanges.get(record_id)
         if exchange is None:
             return False
         out = self._open.get(exchange.path)
         spans = exchange.spans
         if out is None:
-            self.dest.mkdir(parents=True, exist_ok=True)
-            out = self._open[exchange.path] = (self.dest / exchange.path.name).open("xb")
+            target = make_dir(self.dest) / exchange.path.name
+            out = self._open[exchange.path] = open_new(target)
+            self.written.append(target)
             if exchange.path in self._warcinfo:
                 spans = [self._warcinfo[exchange.path], *spans]
         with exchange.path.open("rb") as source:

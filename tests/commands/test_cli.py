@@ -12,6 +12,7 @@ import pytest
 
 from fixtures.server import FixtureServer
 from tdm_crawler.cli import main
+from tests.crawling import tdm_crawl
 from tests.paths import REPO
 
 FAST = [
@@ -19,16 +20,6 @@ FAST = [
     "--set", "TDM_POLICY_RETRY_DELAYS=[0.05]",
     "--set", "TDM_BACKOFF_BASE=0.05",
 ]  # fmt: skip
-
-
-def tdm_crawl(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tdm_crawler.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-    )
 
 
 @pytest.mark.e2e

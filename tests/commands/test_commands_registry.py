@@ -78,11 +78,17 @@ USAGE_ERRORS = {
     "worker": (["worker", "--redis", "{redis}", "--out", "{tmp}/o"], "cannot reach Redis"),
     "check": (["check", "not a url"], "not an http(s) URL"),
     "recheck": (["recheck", "{tmp}", "--out", "{tmp}/new"], "holds no crawl"),
+    "purge": (
+        ["purge", "{tmp}", "--out", "{tmp}/new", "--origin", "https://e.org", "--reason", "x"],
+        "holds no crawl",
+    ),
     "demo": (["demo", "--out", "/proc/forbidden"], "choose another --out"),
     "report": (["report", "{tmp}"], "crawl"),
     "replay": (["replay", "{tmp}"], "crawl"),
     "diff": (["diff", "{tmp}", "{tmp}"], "crawl"),
     "verify": (["verify", "{tmp}/missing"], "is not a directory"),
+    "wacz": (["wacz", "{tmp}", "--out", "{tmp}/x.wacz"], "holds no crawl"),
+    "agents": (["agents", "import", "{tmp}/robots.json"], "cannot read"),
 }
 
 

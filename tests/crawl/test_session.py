@@ -107,6 +107,21 @@ def test_a_session_without_an_output_directory_refuses_to_start() -> None:
         CrawlSession.of(get_crawler(Spider, settings_dict=settings.copy_to_dict()))
 
 
+@pytest.mark.parametrize(
+    ("value", "reserves"), [(None, False), ("true", True), (True, True), ("0", False)]
+)
+def test_the_context_says_whether_noarchive_reserves(
+    tmp_path: Path, value: Any, reserves: bool
+) -> None:
+    overrides = {} if value is None else {"TDM_NOARCHIVE_RESERVES": value}
+    assert CrawlSession.of(_crawler(tmp_path, **overrides)).context.noarchive_reserves is reserves
+
+
+def test_a_bad_noarchive_setting_refuses_to_start(tmp_path: Path) -> None:
+    with pytest.raises(SettingError, match="TDM_NOARCHIVE_RESERVES must be true or false"):
+        CrawlSession.of(_crawler(tmp_path, TDM_NOARCHIVE_RESERVES="sometimes"))
+
+
 @pytest_twisted.ensureDeferred
 async def test_gate_records_a_disallowed_url_once_and_keeps_the_origin_half(
     tmp_path: Path,

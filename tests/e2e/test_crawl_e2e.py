@@ -243,6 +243,7 @@ NEVER_FETCHED = [
     ("ai-agents", "/not-for-us/x.html"),  # our own group (robots-disallow)
     ("aipref", "/no-train/x.html"),  # robots.txt Content-Usage
     ("aipref", "/cs/x.html"),  # robots.txt Content-Signal
+    ("aipref", "/global/x.html"),  # robots.txt Content-Signal before the first group
     ("rsl", "/members/x.html"),  # robots.txt License -> ai-train prohibited
     ("rsl", "/licence-terms.html"),  # rel="license" without the RSL type: not RSL
 ]

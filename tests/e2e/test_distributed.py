@@ -5,7 +5,8 @@ A session fixture starts ``redis-server`` on a free loopback port (no persistenc
 - two workers crawl the fixture sites: every URL decided exactly once across workers with
   its expected decision, robots.txt / tdmrep.json / policy documents fetched once per
   origin across workers, nothing non-allowed written under the crawl directory, and
-  ``verify``, ``replay`` and ``report`` read the workers' directories together;
+  ``verify``, ``replay`` and ``report`` read the workers' directories together, and
+  ``wacz`` packages them all in one WACZ that ``wacz validate`` and ``verify`` accept;
 - a worker killed (SIGKILL) mid-crawl leaves no URL undecided once the other finishes;
 - the shared policy cache is single-flight across processes, and a dead fetcher's lease
   expires;
@@ -35,6 +36,7 @@ from fixtures.server import FixtureServer
 from tdm_crawler.cli import main
 from tdm_crawler.crawl.distributed import RedisPolicyStore, public_url
 from tdm_crawler.store import CrawlDir
+from tests.archiving import wacz_validate, zip_entries
 from tests.crawling import MARKER, markers_written
 from tests.e2e.expectations import HITS
 from tests.paths import REPO as ROOT
@@ -244,6 +246,31 @@ def test_verify_replay_and_report_read_all_workers(
     assert main(["diff", str(out), str(out), "--json"]) == 0
     diff = json.loads(_last_json(capsys))
     assert diff["counts"]["changed"] == 0
+
+
+@pytest.mark.archive
+def test_one_wacz_holds_every_worker(
+    two_workers: dict[str, Any], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    out: Path = two_workers["out"]
+    package = tmp_path / "distributed.wacz"
+    assert main(["wacz", str(out), "--out", str(package)]) == 0, capsys.readouterr().err
+    entries = zip_entries(package)
+    for worker in ("w1", "w2"):
+        assert f"crawl~{worker}/decisions.jsonl" in entries
+        warcs = sorted((out / "workers" / worker).glob("*/*.warc.gz"))
+        assert warcs and all(f"archive/{worker}~{p.name}" in entries for p in warcs)
+    assert "crawl/manifest.json" in entries
+    _header, *pages = entries["pages/pages.jsonl"].decode().splitlines()
+    stored = sorted(r["final_url"] for r in two_workers["records"] if r["stored"])
+    assert sorted(json.loads(page)["url"] for page in pages) == stored
+    done = wacz_validate(package)
+    assert done.returncode == 0 and "Validation succeeded" in done.stdout, done.stdout
+    capsys.readouterr()
+    assert main(["verify", str(package)]) == 0, capsys.readouterr().out
+    # One worker alone is not a package: its decisions rest on evidence the other holds.
+    assert main(["wacz", str(out / "workers" / "w2"), "--out", str(tmp_path / "w2.wacz")]) == 2
+    assert "package the whole crawl" in capsys.readouterr().err
 
 
 def _last_json(capsys: pytest.CaptureFixture[str]) -> str:

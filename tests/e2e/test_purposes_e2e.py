@@ -55,8 +55,25 @@ PURPOSES_SITE = {
 }
 
 
-def expected_for(purpose: str, path: str) -> tuple[str, str]:
-    reason, letters = PURPOSES_SITE[path]
+#: The ``aipref`` site's statements of the current drafts, as ``PURPOSES_SITE``; its
+#: other pages are decided for the default purpose in its site.json.
+AIPREF_SITE = {
+    "/alias-last-y.html": ("", ""),
+    "/alias-last-n.html": ("content-usage", "T"),
+    "/params.html": ("content-usage", "T"),
+    "/root-rule.html": ("", ""),
+    "/global/x.html": ("content-signal", "T"),
+    "/use-reference.html": ("content-signal", "TMIS"),
+    "/use-full.html": ("", ""),
+    "/noarchive.html": ("", ""),
+    "/bingbot-nocache.html": ("", ""),
+}
+#: site -> its table of expectations per purpose.
+TABLES = {"purposes": PURPOSES_SITE, "aipref": AIPREF_SITE}
+
+
+def expected_for(purpose: str, path: str, site: str = "purposes") -> tuple[str, str]:
+    reason, letters = TABLES[site][path]
     reserved = purpose in {LETTERS[letter] for letter in letters}
     return ("reserved", reason) if reserved else ("allowed", "no-reservation")
 
@@ -91,6 +108,19 @@ def test_each_purpose_decides_the_purposes_site(
         if url.startswith(origin + "/")
     }
     assert got == {path: expected_for(purpose, path) for path in PURPOSES_SITE}
+
+
+@pytest.mark.parametrize("purpose", PURPOSES)
+def test_each_purpose_decides_the_current_aipref_statements(
+    crawls: dict[str, Path], fixture_server: FixtureServer, purpose: str
+) -> None:
+    origin = fixture_server.origin("aipref")
+    got = {
+        path_of(url): (record["decision"], record["reason"])
+        for url, record in by_url(crawls[purpose]).items()
+        if url.startswith(origin + "/") and path_of(url) in AIPREF_SITE
+    }
+    assert got == {path: expected_for(purpose, path, "aipref") for path in AIPREF_SITE}
 
 
 @pytest.mark.parametrize("purpose", PURPOSES)

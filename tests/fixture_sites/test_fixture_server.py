@@ -76,6 +76,8 @@ REASONS_BY_DECISION = {
         "robots-ai-agent",
         "x-robots-noai",
         "meta-robots-noai",
+        "x-robots-noarchive",
+        "meta-robots-noarchive",
         "content-usage",
         "content-signal",
         "rsl",

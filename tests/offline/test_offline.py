@@ -8,12 +8,14 @@ sent gzip-compressed, so these tests also pin down what replay reads from the ev
 from __future__ import annotations
 
 import gzip
+import io
 import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from warcio.warcwriter import WARCWriter
 
 from tdm_crawler.cli import main
 from tdm_crawler.crawl.config import tdm_defaults
@@ -80,7 +82,7 @@ def build_crawl(root: Path, robots: str = ROBOTS) -> Path:
     origin = OriginEvidence(
         _ref(robots_url, 200, robots_stored), _ref(tdmrep_url, 404, tdmrep_stored)
     )
-    origin_id = evidence.write_metadata(None, ORIGIN, origin.to_json())
+    origin_id = evidence.write_metadata("origin", ORIGIN, origin.to_json())
     evidence.close()
     facts = OriginFacts(
         RobotsFile.from_fetch(200, robots.encode(), None),
@@ -114,9 +116,10 @@ def build_crawl(root: Path, robots: str = ROBOTS) -> Path:
                     )
                     stored = content.write_exchange(exchange)
                     content.write_metadata(
-                        stored.record_id,
+                        "decision",
                         url,
                         {"decision": "allowed", "reason": "no-reservation", "crawl_id": "test"},
+                        refers_to=stored,
                     )
             log.write(
                 decision_record(
@@ -187,7 +190,7 @@ def test_replay_adds_an_agent_and_filters(
     assert new[f"{SITE}/"]["stored"] is True
     kept = [m for p in sorted(out.glob("content/*.warc.gz")) for m, _ in scan(p)]
     assert [m.record_type for m in kept] == ["warcinfo", "response", "request", "metadata"]
-    assert {m.target_uri for m in kept[1:]} == {f"{SITE}/"}
+    assert {m.subject for m in kept[1:]} == {f"{SITE}/"}
     assert verify_crawl(out, strict=True).ok
 
 
@@ -239,11 +242,34 @@ def test_replay_config_uses_the_recorded_agent_list() -> None:
         ({"DOWNLOAD_TIMEOUT": 3}, "replay cannot apply DOWNLOAD_TIMEOUT"),
         ({"TDM_ROBOTS_MAX_BYTES": "big"}, "positive number of bytes"),
         ({"TDM_AGENT": ""}, "product token"),
+        ({"TDM_NOARCHIVE_RESERVES": "maybe"}, "TDM_NOARCHIVE_RESERVES must be true or false"),
     ],
 )
 def test_replay_config_refuses(overrides: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         replay_config({"settings": {}}, overrides)
+
+
+@pytest.mark.parametrize(
+    ("recorded", "override", "reserves", "changed"),
+    [
+        pytest.param(None, None, False, False, id="manifest-without-it-reads-as-default"),
+        pytest.param(True, None, True, False, id="recorded-true"),
+        pytest.param("true", None, True, False, id="recorded-as-typed-on-the-command-line"),
+        pytest.param("0", None, False, False, id="recorded-0"),
+        pytest.param(False, True, True, True, id="overridden"),
+        pytest.param("True", True, True, False, id="same-value-no-change"),
+    ],
+)
+def test_replay_reads_noarchive_reserves_from_the_manifest(
+    recorded: Any, override: Any, reserves: bool, changed: bool
+) -> None:
+    settings = {} if recorded is None else {"TDM_NOARCHIVE_RESERVES": recorded}
+    overrides = {} if override is None else {"TDM_NOARCHIVE_RESERVES": override}
+    config = replay_config({"settings": settings}, overrides)
+    assert config.context.noarchive_reserves is reserves
+    assert config.settings["TDM_NOARCHIVE_RESERVES"] is reserves
+    assert ("TDM_NOARCHIVE_RESERVES" in config.changed) is changed
 
 
 def test_replay_applies_the_robots_size_limit(crawl_dir: Path) -> None:
@@ -308,6 +334,25 @@ def test_replay_of_damaged_evidence_fails_cleanly(
     assert "unreadable from byte" in err and "run tdm-crawl verify" in err
     assert not (out / "decisions.jsonl").exists(), "no half-written corpus is left"
     assert not verify_crawl(crawl_dir).ok
+
+
+def test_verify_finds_a_metadata_record_about_another_url(crawl_dir: Path) -> None:
+    (content,) = crawl_dir.glob("content/*.warc.gz")
+    stored = next(r for r in records(crawl_dir).values() if r["stored"])
+    extra = io.BytesIO()
+    writer = WARCWriter(extra, gzip=True)
+    record = writer.create_warc_record(
+        f"metadata://tdm-crawler.invalid/decision/{SITE}/elsewhere",
+        "metadata",
+        payload=io.BytesIO(b'{"decision": "allowed"}'),
+        warc_content_type="application/json",
+        warc_headers_dict={"WARC-Refers-To": stored["warc_record_id"]},
+    )
+    writer.write_record(record)
+    content.write_bytes(content.read_bytes() + extra.getvalue())
+    problems = [str(v) for v in verify_crawl(crawl_dir).violations]
+    wrong = f"metadata record for {SITE}/elsewhere refers to the response for {stored['url']}"
+    assert any(wrong in problem for problem in problems), problems
 
 
 @pytest.mark.parametrize("cut", [10, 300])

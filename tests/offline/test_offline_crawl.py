@@ -402,7 +402,7 @@ def test_replay_default_report_goes_to_the_working_directory(
     ("args", "message"),
     [
         (["--set", "CONCURRENT_REQUESTS=3"], "replay cannot apply CONCURRENT_REQUESTS"),
-        (["--set", "TDM_AI_AGENTS=not a token!"], "is not a robots.txt product token"),
+        (["--set", "TDM_AI_AGENTS=not#a token"], "is not a robots.txt User-agent value"),
         (["--set", "TDM_ROBOTS_MAX_BYTES=-1"], "must be a positive number of bytes"),
         (["--set", "TDM_AGENTT=x"], "did you mean TDM_AGENT"),
     ],

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ import pytest_twisted
 
 from fixtures.server import FixtureServer
 from tdm_crawler.offline.recheck import RecheckSpider, StoredUrl
-from tests.crawling import markers_written, warc_records
+from tests.crawling import markers_written, tdm_crawl, warc_records
 
 FAST = [
     "--allow-private-networks",
@@ -44,15 +42,6 @@ def write_site(root: Path) -> Path:
     spec = {"description": "recheck", "seeds": ["/"], "routes": {}, "expected": expected}
     (site / "site.json").write_text(json.dumps(spec))
     return site
-
-
-def tdm_crawl(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "tdm_crawler.cli", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
 
 
 def digests(directory: Path) -> dict[str, str]:
@@ -120,6 +109,82 @@ def test_recheck_purges_new_reservations(tmp_path: Path) -> None:
     assert changes[urls["c.txt"]]["b"]["decision"] == "reserved"
 
     verify = tdm_crawl("verify", str(second))
+    assert verify.returncode == 0, verify.stdout + verify.stderr
+
+
+def write_other_site(root: Path) -> Path:
+    """A second origin with its own pages, one of which it will reserve too."""
+    site = root / "other"
+    (site / "root").mkdir(parents=True)
+    pages = {
+        "index.html": '<a href="/x.html">x</a><a href="/y.html">y</a>',
+        "x.html": "<p>MARKER-OK-other-1</p>",
+        "y.html": "<p>MARKER-OK-other-2</p>",
+    }
+    for name, body in pages.items():
+        (site / "root" / name).write_text(f"<html><head></head><body>{body}</body></html>")
+    expected = {f"/{p}": ["allowed", "no-reservation"] for p in ("", "x.html", "y.html")}
+    spec = {"description": "recheck", "seeds": ["/"], "routes": {}, "expected": expected}
+    (site / "site.json").write_text(json.dumps(spec))
+    return site
+
+
+def reserve_by_meta(page: Path) -> None:
+    page.write_text(page.read_text().replace(
+        "<head></head>", '<head><meta name="tdm-reservation" content="1"></head>'
+    ))  # fmt: skip
+
+
+def lines(path: Path) -> list[bytes]:
+    return path.read_bytes().splitlines(keepends=True)
+
+
+@pytest.mark.e2e
+def test_recheck_of_one_origin_asks_only_that_origin(tmp_path: Path) -> None:
+    shop = write_site(tmp_path / "sites")
+    other = write_other_site(tmp_path / "sites")
+    first, purged, second = tmp_path / "first", tmp_path / "purged", tmp_path / "second"
+    with FixtureServer(sites_dir=tmp_path / "sites") as server:
+        seeds = [server.url("shop", "/"), server.url("other", "/")]
+        crawl = tdm_crawl("crawl", *seeds, "--out", str(first), *FAST)
+        assert crawl.returncode == 0, crawl.stderr[-2000:]
+        y = server.url("other", "/y.html")
+        (tmp_path / "y.txt").write_text(y + "\n")
+        purge = tdm_crawl("purge", str(first), "--out", str(purged), "--urls",
+                          str(tmp_path / "y.txt"), "--reason", "Other Ltd: remove y")  # fmt: skip
+        assert purge.returncode == 0, purge.stderr
+
+        # Both rightsholders opt out after the crawl; only the shop's is read now.
+        reserve_by_meta(shop / "root" / "b.html")
+        reserve_by_meta(other / "root" / "x.html")
+        server.reset_hits()
+        recheck = tdm_crawl("recheck", str(purged), "--out", str(second),
+                            "--origin", server.origin("shop"), *FAST)  # fmt: skip
+        assert recheck.returncode == 0, recheck.stderr[-2000:]
+        assert server.site_hits("other") == 0, "not one request to another origin"
+        assert server.hits("shop", "/robots.txt") == 1
+        assert server.hits("shop", "/b.html") == 1
+        x, b = server.url("other", "/x.html"), server.url("shop", "/b.html")
+        other_urls = [server.url("other", "/"), x]
+
+    assert (
+        "5 stored URLs rechecked: 4 still allowed and kept, 2 of other origins carried over "
+        "unchanged, 1 to purge"
+    ) in recheck.stdout
+    assert [json.loads(line)["url"] for line in lines(second / "purge.jsonl")] == [b]
+    old = {json.loads(line)["url"]: line for line in lines(purged / "decisions.jsonl")}
+    new = {json.loads(line)["url"]: line for line in lines(second / "decisions.jsonl")}
+    # The other origin's stored URLs: the very lines, as the source decided them.
+    carried = [url for url in new if url in other_urls]
+    assert sorted(carried) == sorted(other_urls)
+    assert all(new[url] == old[url] for url in carried)
+    assert y not in new, "purged before: not stored, so neither rechecked nor carried"
+    written = markers_written(second)
+    assert "MARKER-OK-other-1" in written, "x's new reservation is not read: not rechecked"
+    assert not {"MARKER-OK-shop-2", "MARKER-OK-other-2"} & written
+    assert lines(second / "complaints.jsonl") == lines(purged / "complaints.jsonl")
+
+    verify = tdm_crawl("verify", str(second), "--strict")
     assert verify.returncode == 0, verify.stdout + verify.stderr
 
 

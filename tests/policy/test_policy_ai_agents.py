@@ -1,4 +1,5 @@
-"""The AI-agent list: packaged data and the user's ways to change it (protocols §1)."""
+"""The AI-agent list: packaged data, its version, and the user's ways to change it
+(protocols §1.1)."""
 
 from __future__ import annotations
 
@@ -11,11 +12,17 @@ from tdm_crawler.policy.ai_agents import (
     CATEGORIES,
     USER_OPERATOR,
     USER_SOURCE,
-    AiAgent,
+    AgentList,
+    agent_list_info,
     agents_from_json,
+    agents_from_manifest,
     load_agents,
+    manifest_fields,
     packaged_agents,
 )
+
+#: The commit of ai.robots.txt the packaged list was made from (tests/data/ai-robots-txt).
+COMMUNITY_COMMIT = "738c80df2169027ce0e07c9976fd3f2f57dd8f7b"
 
 REQUIRED = [
     "GPTBot",
@@ -44,7 +51,7 @@ REQUIRED = [
 ]
 
 
-def tokens(agents: tuple[AiAgent, ...]) -> list[str]:
+def tokens(agents: AgentList) -> list[str]:
     return [agent.token for agent in agents]
 
 
@@ -60,7 +67,19 @@ def test_packaged_list_is_well_formed() -> None:
     for agent in agents:
         assert agent.purpose in CATEGORIES
         assert agent.operator.strip()
-        assert agent.source.startswith("https://")
+        assert agent.source == agents.source
+
+
+def test_packaged_list_says_its_version_date_and_source() -> None:
+    info = agent_list_info()
+    assert info == {
+        "version": "v1.50-10-g738c80d",
+        "date": "2026-08-22",
+        "source": f"https://github.com/ai-robots-txt/ai.robots.txt/blob/{COMMUNITY_COMMIT}/robots.json",
+        "tokens": len(packaged_agents()),
+    }
+    assert info["tokens"] >= 160, "the community list's training, scraping and AI crawlers"
+    assert agent_list_info(load_agents("GPTBot"))["tokens"] == 1
 
 
 @pytest.mark.parametrize(
@@ -69,8 +88,13 @@ def test_packaged_list_is_well_formed() -> None:
         pytest.param("GPTBot", "ai-training", id="gptbot-training"),
         pytest.param("CCBot", "dataset", id="ccbot-dataset"),
         pytest.param("PerplexityBot", "ai-search", id="perplexity-search"),
+        pytest.param("OAI-SearchBot", "ai-search", id="oai-searchbot-search-not-training"),
         pytest.param("YouBot", "ai-search", id="youbot-search"),
         pytest.param("ChatGPT-User", "ai-assistant", id="chatgpt-user-assistant"),
+        pytest.param("ChatGPT Agent", "ai-assistant", id="spaced-token"),
+        pytest.param("iaskspider/2.0", "ai-assistant", id="token-with-version"),
+        pytest.param("DeepSeekBot", "ai-training", id="deepseekbot-training"),
+        pytest.param("Claude-Web", "unknown", id="undocumented-unknown"),
     ],
 )
 def test_purposes_are_honest(token: str, purpose: str) -> None:
@@ -78,10 +102,41 @@ def test_purposes_are_honest(token: str, purpose: str) -> None:
     assert by_token[token].purpose == purpose
 
 
-def test_agent_round_trips_through_json() -> None:
-    data = [agent.to_json() for agent in packaged_agents()]
+def test_list_round_trips_through_json() -> None:
+    data = packaged_agents().to_json()
     assert json.loads(json.dumps(data)) == data
     assert agents_from_json(data) == packaged_agents()
+    bare = agents_from_json(data["agents"], source="somewhere")
+    assert (bare.agents, bare.version, bare.date, bare.source) == (
+        packaged_agents().agents,
+        None,
+        None,
+        "somewhere",
+    )
+
+
+def test_manifest_records_the_list_and_reads_it_back() -> None:
+    agents = load_agents("+MyBot")
+    fields = manifest_fields(agents)
+    assert fields["ai_agents_list"] == {
+        "version": "v1.50-10-g738c80d",
+        "date": "2026-08-22",
+        "source": f"{packaged_agents().source}, plus TDM_AI_AGENTS '+MyBot'",
+        "tokens": len(packaged_agents()) + 1,
+    }
+    assert agents_from_manifest(json.loads(json.dumps(fields))) == agents
+
+
+def test_a_manifest_without_the_list_version_stays_readable() -> None:
+    """Manifests written before ``ai_agents_list`` existed (tests/data/crawl-0.1.0)."""
+    recorded = manifest_fields(load_agents("GPTBot,CCBot"))["ai_agents"]
+    agents = agents_from_manifest({"ai_agents": recorded})
+    assert agents is not None
+    assert tokens(agents) == ["GPTBot", "CCBot"]
+    assert (agents.version, agents.date) == (None, None)
+    assert agents_from_manifest({}) is None
+    with pytest.raises(ValueError, match="ai_agents_list must be an object"):
+        agents_from_manifest({"ai_agents": recorded, "ai_agents_list": []})
 
 
 @pytest.mark.parametrize(
@@ -95,6 +150,9 @@ def test_agent_round_trips_through_json() -> None:
         pytest.param("GPTBot,gptbot,GPTBOT", ["GPTBot"], id="replace-deduplicated"),
         pytest.param("MyBot", ["MyBot"], id="replace-unknown"),
         pytest.param("GPTBot,,CCBot,", ["GPTBot", "CCBot"], id="empty-items-skipped"),
+        pytest.param("ChatGPT  Agent,x", ["ChatGPT Agent", "x"], id="spaced-known-token"),
+        pytest.param("iaskspider/2.0", ["iaskspider/2.0"], id="token-with-version"),
+        pytest.param("My Bot 2.0", ["My Bot 2.0"], id="spaced-unknown-token"),
     ],
 )
 def test_token_list_specs(spec: str | None, expected: list[str] | None) -> None:
@@ -135,9 +193,12 @@ def test_json_file_spec(tmp_path: Path, as_path: bool) -> None:
 @pytest.mark.parametrize(
     ("spec", "message"),
     [
-        pytest.param("GPT Bot", "not a robots.txt product token", id="space-in-token"),
-        pytest.param("GPTBot;CCBot", "not a robots.txt product token", id="semicolon"),
-        pytest.param("Bot\u00e9", "not a robots.txt product token", id="non-ascii"),
+        pytest.param("GPT#Bot", "not a robots.txt User-agent value", id="comment-sign"),
+        pytest.param("GPT*", "not a robots.txt User-agent value", id="wildcard"),
+        pytest.param("+*", "not a robots.txt User-agent value", id="star-group"),
+        pytest.param("Bot\u00e9", "not a robots.txt User-agent value", id="non-ascii"),
+        pytest.param("Bot\x01", "not a robots.txt User-agent value", id="control-character"),
+        pytest.param("/etc/agents", "a list file must end in .json", id="path-without-json"),
         pytest.param(",", "empty AI-agent list", id="only-commas"),
         pytest.param("+", "empty AI-agent list", id="plus-nothing"),
         pytest.param("missing.json", "cannot read AI-agent list", id="missing-file"),
@@ -152,7 +213,20 @@ def test_bad_specs_raise_helpfully(spec: str, message: str) -> None:
     ("content", "message"),
     [
         pytest.param("{not json", "not valid UTF-8 JSON", id="invalid-json"),
-        pytest.param('{"token": "x"}', "must be a JSON array", id="object-not-array"),
+        pytest.param('{"token": "x"}', "unknown keys token", id="object-not-a-list"),
+        pytest.param('"GPTBot"', "must be a JSON array", id="string-not-array"),
+        pytest.param('{"source": "s", "agents": {}}', "must be a JSON array", id="agents-object"),
+        pytest.param('{"agents": []}', "source '' must be a non-empty string", id="no-source"),
+        pytest.param(
+            '{"source": "s", "date": "2026-02-30", "agents": []}',
+            "date '2026-02-30' is not a YYYY-MM-DD date",
+            id="impossible-date",
+        ),
+        pytest.param(
+            '{"source": "s", "version": " ", "agents": []}',
+            "version ' ' must be a non-empty string",
+            id="blank-version",
+        ),
         pytest.param('["GPTBot"]', "expected an object", id="string-entry"),
         pytest.param('[{"token": "A"}]', "missing or non-string operator", id="missing-keys"),
         pytest.param(
@@ -172,8 +246,8 @@ def test_bad_specs_raise_helpfully(spec: str, message: str) -> None:
             id="duplicate-case-insensitive",
         ),
         pytest.param(
-            '[{"token": "A B", "operator": "o", "purpose": "dataset", "source": "s"}]',
-            "not a robots.txt product token",
+            '[{"token": "A#B", "operator": "o", "purpose": "dataset", "source": "s"}]',
+            "not a robots.txt User-agent value",
             id="bad-token",
         ),
     ],

@@ -77,6 +77,22 @@ USAGE_CASES = [
     pytest.param("a=(1 2), b=3, c=4;aa=bb, d=(5 6);valid", [], False, id="rfc9651-mixed"),
     pytest.param("foo=1, bar=2", [], False, id="rfc9651-combined-lines"),
     pytest.param("a=y;n=n, b=n", [("a", "y"), ("b", "n")], False, id="token-values"),
+    # ai-train, Content Signals' spelling, is one key with train-ai: the member written
+    # last wins, as for any duplicate key (ours).
+    pytest.param("ai-train=n", [("train-ai", "n")], False, id="alias-read-as-train-ai"),
+    pytest.param("ai-train=n, train-ai=y", [("train-ai", "y")], False, id="alias-then-label"),
+    pytest.param("train-ai=y, ai-train=n", [("train-ai", "n")], False, id="label-then-alias"),
+    pytest.param(
+        "train-ai=y, ai-train=n, train-ai=y", [("train-ai", "y")], False, id="alias-between"
+    ),
+    pytest.param(
+        'x="a, train-ai=y", ai-train=n, s=%"b, train-ai=y"',
+        [("train-ai", "n")],
+        False,
+        id="alias-strings-hide-members",
+    ),
+    pytest.param("train-ai=n, ai-train=(y)", [], False, id="alias-last-unknown-makes-unknown"),
+    pytest.param("Ai-Train=n", [], True, id="alias-case-sensitive"),
 ]
 
 
@@ -103,7 +119,7 @@ TRAIN, MINE, INPUT, SEARCH = Purpose.AI_TRAINING, Purpose.TDM, Purpose.AI_INPUT,
         pytest.param("ai=n", ["ai=n"], {TRAIN}, id="ai"),
         pytest.param("genai=n", ["genai=n"], {TRAIN}, id="genai"),
         pytest.param("all=n", ["all=n"], EVERY_PURPOSE, id="all"),
-        pytest.param("ai-train=n", ["ai-train=n"], {TRAIN}, id="content-signal-spelling"),
+        pytest.param("ai-train=n", ["train-ai=n"], {TRAIN}, id="content-signal-spelling"),
         pytest.param("tdm=n, all=n", ["all=n", "tdm=n"], EVERY_PURPOSE, id="several-table-order"),
         pytest.param("ai-use=n, search=n", ["ai-use=n", "search=n"], {INPUT, SEARCH}, id="union"),
         pytest.param("ai-output=n, x=n", [], set(), id="unknown-labels-ignored"),
@@ -118,6 +134,44 @@ def test_reserving_labels(text: str, reserved: list[str], purposes: set[Purpose]
 def test_statements_combine_most_restrictively() -> None:
     statements = [parse_usage("train-ai=y"), parse_usage("train-ai=n"), parse_usage("bad!")]
     assert usage_reserves(statements).statements == ["train-ai=n"]
+
+
+@pytest.mark.parametrize(
+    ("text", "parameters"),
+    [
+        pytest.param(
+            "train-ai=n;exceptions=cc-cr",
+            {"train-ai": {"exceptions": "cc-cr"}},
+            id="cc-signals-exceptions",
+        ),
+        pytest.param(
+            'train-ai=n;exceptions="cc-cr cc-dc", search=y',
+            {"train-ai": {"exceptions": "cc-cr cc-dc"}},
+            id="string-parameter",
+        ),
+        pytest.param(
+            "ai-train=n;exceptions=cc-cr",
+            {"train-ai": {"exceptions": "cc-cr"}},
+            id="kept-under-the-canonical-label",
+        ),
+        pytest.param(
+            'train-ai=n;a=1;b=1.5;c=?0;d=:AAE=:;e=@1;f=%"h"',
+            {"train-ai": {"a": 1, "b": 1.5, "c": False, "d": ":AAE=:", "e": "@1", "f": "h"}},
+            id="every-bare-item-as-json",
+        ),
+        pytest.param("train-ai=n", {}, id="none"),
+        pytest.param("train-ai=no;exceptions=cc-cr", {}, id="not-a-preference-not-kept"),
+    ],
+)
+def test_parameters_are_kept_and_change_nothing(
+    text: str, parameters: dict[str, dict[str, object]]
+) -> None:
+    statement = parse_usage(text)
+    value = statement.to_json()
+    assert value["parameters"] == parameters
+    assert json.loads(json.dumps(value)) == value
+    plain = parse_usage(text.split(";", 1)[0])
+    assert usage_reserves([statement]) == usage_reserves([plain])
 
 
 # ----------------------------------------------------------- Content-Usage header
@@ -162,9 +216,22 @@ def test_content_usage_header(
     finding = content_usage_header_finding({"Content-Usage": fields})
     check_shape(finding, "content-usage", "header")
     assert finding.reserves_for(TRAINING) == (Reason.CONTENT_USAGE if reserved else None)
-    assert finding.signals[0].value == value
+    assert finding.signals[0].value["field"] == value
     for word in words:
         assert word in finding.signals[0].detail
+
+
+def test_content_usage_header_value() -> None:
+    finding = content_usage_header_finding(
+        {"content-usage": ["ai-train=n;exceptions=cc-cr, search=y", "x=1"]}
+    )
+    assert finding.signals[0].value == {
+        "field": "ai-train=n;exceptions=cc-cr, search=y, x=1",
+        "preferences": {"train-ai": "n", "search": "y"},
+        "parameters": {"train-ai": {"exceptions": "cc-cr"}},
+    }
+    assert "train-ai=n (written ai-train) with exceptions=cc-cr" in finding.signals[0].detail
+    assert finding.reserved_for == {TRAINING}
 
 
 def test_content_usage_header_absent() -> None:
@@ -194,6 +261,14 @@ def test_huge_and_hostile_header_values() -> None:
 
 
 # ------------------------------------------------------ Content-Usage in robots.txt
+
+
+def as_written(value: list[dict[str, object]]) -> list[str]:
+    """A robots.txt signal's rules as the lines wrote them: ``PATH PREFS`` or ``PREFS``."""
+    return [
+        f"{rule['path']} {rule['field']}" if rule["path"] else str(rule["field"]) for rule in value
+    ]
+
 
 ATTACH_EXAMPLE = """\
 User-Agent: *
@@ -259,9 +334,63 @@ ROBOTS_CASES = [
         AGENT,
         "/x",
         True,
-        ["/ train-ai=n"],
+        ["train-ai=n"],
+        ["(no path) train-ai=n"],
+        id="no-path-applies-everywhere",
+    ),
+    pytest.param(
+        "User-agent: *\nContent-Usage: train-ai=n\nContent-Usage: / train-ai=y\n",
+        AGENT,
+        "/x",
+        False,
+        ["/ train-ai=y"],
         [],
-        id="no-path-means-root",
+        id="explicit-root-longer-than-no-path",
+    ),
+    pytest.param(
+        "User-agent: *\nContent-Usage: / train-ai=y\nContent-Usage: train-ai=n\n",
+        AGENT,
+        "/x",
+        False,
+        ["/ train-ai=y"],
+        [],
+        id="explicit-root-wins-whatever-the-order",
+    ),
+    pytest.param(
+        "User-agent: *\nContent-Usage: train-ai=n\nContent-Usage: /a/ train-ai=y\n",
+        AGENT,
+        "/b",
+        True,
+        ["train-ai=n"],
+        [],
+        id="no-path-where-no-path-rule-matches",
+    ),
+    pytest.param(
+        "User-agent: *\nContent-Usage: train-ai=y\nContent-Usage: search=y, train-ai=n\n",
+        AGENT,
+        "/b",
+        True,
+        ["train-ai=y", "search=y, train-ai=n"],
+        [],
+        id="no-path-lines-combine-most-restrictively",
+    ),
+    pytest.param(
+        "User-agent: *\nDisallow: /\nAllow: /open\nContent-Usage: train-ai=n\n",
+        AGENT,
+        "/closed",
+        False,
+        [],
+        ["only crawlable"],
+        id="no-path-only-for-crawlable-paths",
+    ),
+    pytest.param(
+        "User-agent: *\nContent-Usage: /a ai-train=n\nContent-Usage: /a train-ai=y\n",
+        AGENT,
+        "/a",
+        True,
+        ["/a ai-train=n", "/a train-ai=y"],
+        ["train-ai=n (written ai-train)"],
+        id="alias-in-separate-lines-combine",
     ),
     pytest.param(
         "User-agent: *\nContent-Usage: /a train-ai=y\nContent-Usage: /a train-ai=n\n",
@@ -358,7 +487,7 @@ ROBOTS_CASES = [
         AGENT,
         "/",
         True,
-        ["/ tdm=n"],
+        ["tdm=n"],
         [],
         id="own-group-case-insensitive",
     ),
@@ -392,7 +521,7 @@ def test_content_usage_robots(
     finding = content_usage_robots_finding(records, f"https://e.org{path}", agent)
     check_shape(finding, "content-usage", "robots.txt")
     assert finding.reserves_for(TRAINING) == (Reason.CONTENT_USAGE if reserved else None)
-    assert finding.signals[0].value == value
+    assert as_written(finding.signals[0].value) == value
     for word in words:
         assert word in finding.signals[0].detail
 
@@ -438,6 +567,13 @@ def test_many_content_usage_rules_stay_fast() -> None:
         pytest.param("AI-Train = No", [("ai-train", "no")], id="case-and-spaces"),
         pytest.param("ai-train=no, ai-train=yes", [("ai-train", "no")], id="duplicate-keeps-no"),
         pytest.param("ai-train, ai-train=maybe, =no", [], id="not-pairs"),
+        pytest.param(
+            "search=yes, use=reference", [("search", "yes"), ("use", "reference")], id="use"
+        ),
+        pytest.param("use=full, use=immediate", [("use", "immediate")], id="use-most-restrictive"),
+        pytest.param("use=reference, use=full", [("use", "reference")], id="use-reference-kept"),
+        pytest.param("Use = Immediate", [("use", "immediate")], id="use-case-and-spaces"),
+        pytest.param("use=yes, search=full, use=", [], id="values-of-the-other-kind"),
         pytest.param("", [], id="empty"),
     ],
 )
@@ -492,7 +628,7 @@ SIGNAL_ROBOTS_CASES = [
         "User-agent: *\nContent-Signal: ai-train\n",
         "/",
         False,
-        ["no key=yes|no pair"],
+        ["no key=yes|no or use= pair"],
         id="garbage",
     ),
     pytest.param(
@@ -501,6 +637,69 @@ SIGNAL_ROBOTS_CASES = [
         False,
         ["no robots.txt group applies"],
         id="other-group",
+    ),
+    pytest.param(
+        "Content-Signal: ai-train=no\nUser-agent: *\nAllow: /\n",
+        "/x",
+        True,
+        ["group '*': Content-Signal global (no path) ai-train=no"],
+        id="global-line-before-any-group",
+    ),
+    pytest.param(
+        "Content-Signal: ai-train=no\nUser-agent: GPTBot\nDisallow: /\n",
+        "/x",
+        True,
+        ["no robots.txt group applies to 'tdm-crawler': Content-Signal global"],
+        id="global-line-without-our-group",
+    ),
+    pytest.param(
+        "Content-Signal: /g/ ai-train=no\nUser-agent: *\nContent-Signal: ai-train=yes\n",
+        "/g/1",
+        True,
+        [],
+        id="global-path-longer-than-group-line",
+    ),
+    pytest.param(
+        "Content-Signal: /g/ ai-train=no\nUser-agent: *\nContent-Signal: ai-train=yes\n",
+        "/h",
+        False,
+        [],
+        id="global-path-miss",
+    ),
+    pytest.param(
+        "Content-Signal: ai-train=no\nUser-agent: *\nContent-Signal: ai-train=yes\n",
+        "/h",
+        True,
+        [],
+        id="global-and-group-of-equal-length-combine",
+    ),
+    pytest.param(
+        "Content-Signal: ai-train=no\nUser-agent: *\nContent-Signal: / ai-train=yes\n",
+        "/h",
+        False,
+        [],
+        id="group-explicit-root-longer-than-global-no-path",
+    ),
+    pytest.param(
+        "User-agent: GPTBot\nDisallow: /\n\nContent-Signal: ai-train=no\n",
+        "/x",
+        False,
+        ["no robots.txt group applies"],
+        id="after-a-group-belongs-to-it",
+    ),
+    pytest.param(
+        "User-agent: *\nContent-Signal: use=reference, ai-train=yes\n",
+        "/x",
+        True,
+        ["reserved by use=reference (every purpose)"],
+        id="use-reference",
+    ),
+    pytest.param(
+        "User-agent: *\nContent-Signal: use=full, ai-train=yes\n",
+        "/x",
+        False,
+        [],
+        id="use-full",
     ),
 ]
 
@@ -523,6 +722,9 @@ def test_content_signal_robots(text: str, path: str, reserved: bool, words: list
         pytest.param(["ai-input=no", "search=no"], {INPUT, SEARCH}, id="lines-combine"),
         pytest.param(["ai-train=yes, search=yes, ai-input=yes"], set(), id="yes"),
         pytest.param(["nonsense"], set(), id="garbage"),
+        pytest.param(["use=immediate"], EVERY_PURPOSE, id="use-immediate"),
+        pytest.param(["search=yes", "use=reference"], EVERY_PURPOSE, id="use-reference"),
+        pytest.param(["use=full, search=yes"], set(), id="use-full"),
     ],
 )
 def test_content_signal_header(fields: list[str], purposes: set[Purpose]) -> None:
@@ -530,6 +732,40 @@ def test_content_signal_header(fields: list[str], purposes: set[Purpose]) -> Non
     check_shape(finding, "content-signal", "header")
     assert finding.reserves == (Reason.CONTENT_SIGNAL if purposes else None)
     assert finding.reserved_for == purposes
+
+
+def test_content_signal_header_value() -> None:
+    finding = content_signal_header_finding({"content-signal": ["search=yes", "use=reference"]})
+    assert finding.signals[0].value == [
+        {"field": "search=yes", "preferences": {"search": "yes"}, "parameters": {}},
+        {"field": "use=reference", "preferences": {"use": "reference"}, "parameters": {}},
+    ]
+
+
+def test_robots_value_says_path_and_where() -> None:
+    records = RobotsRecords.parse(
+        "Content-Signal: ai-train=no\nUser-agent: *\nContent-Usage: / train-ai=n;exceptions=cc-cr\n"
+    )
+    usage = content_usage_robots_finding(records, "https://e.org/x", AGENT)
+    assert usage.signals[0].value == [
+        {
+            "path": "/",
+            "global": False,
+            "field": "train-ai=n;exceptions=cc-cr",
+            "preferences": {"train-ai": "n"},
+            "parameters": {"train-ai": {"exceptions": "cc-cr"}},
+        }
+    ]
+    signal = content_signal_finding(records, "https://e.org/x", AGENT)
+    assert signal.signals[0].value == [
+        {
+            "path": None,
+            "global": True,
+            "field": "ai-train=no",
+            "preferences": {"ai-train": "no"},
+            "parameters": {},
+        }
+    ]
 
 
 def test_content_signal_header_absent() -> None:

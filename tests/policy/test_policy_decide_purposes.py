@@ -77,9 +77,11 @@ class Case:
     linked: tuple[str, ...] = ()
     c2pa: Finding | None = None
     agents: str = ""
+    noarchive_reserves: bool = False
 
     def decide(self, purpose: Purpose) -> Verdict:
-        ctx = Context("tdm-crawler", load_agents(self.agents or None), Profile(purpose))
+        agents = load_agents(self.agents or None)
+        ctx = Context("tdm-crawler", agents, Profile(purpose), self.noarchive_reserves)
         tdmrep = (
             TdmRepFile.from_fetch(200, self.tdmrep, None, url=FILE_URL)
             if self.tdmrep is not None
@@ -126,6 +128,31 @@ CASES = {
         body=make_png(),
     ),
     "noimageai-page": Case(Reason.NO_RESERVATION, "", headers={"x-robots-tag": ["noimageai"]}),
+    # Bing's noarchive / nocache: recorded; reserving only with TDM_NOARCHIVE_RESERVES.
+    "x-robots-noarchive-off": Case(
+        Reason.NO_RESERVATION, "", headers={"x-robots-tag": ["noarchive"]}
+    ),
+    "x-robots-noarchive-on": Case(
+        Reason.X_ROBOTS_NOARCHIVE,
+        "TMI",
+        headers={"x-robots-tag": ["noarchive"]},
+        noarchive_reserves=True,
+    ),
+    "meta-bingbot-nocache-off": Case(
+        Reason.NO_RESERVATION, "", body=page('<meta name="bingbot" content="nocache">')
+    ),
+    "meta-bingbot-nocache-on": Case(
+        Reason.META_ROBOTS_NOARCHIVE,
+        "TMI",
+        body=page('<meta name="bingbot" content="nocache">'),
+        noarchive_reserves=True,
+    ),
+    "noai-and-noarchive-on": Case(
+        Reason.X_ROBOTS_NOAI,
+        "TMIS",
+        headers={"x-robots-tag": ["noarchive, noai"]},
+        noarchive_reserves=True,
+    ),
     # aipref Content-Usage, header and robots.txt.
     "usage-train-ai": Case(Reason.CONTENT_USAGE, "T", headers={"content-usage": ["train-ai=n"]}),
     "usage-ai-use": Case(Reason.CONTENT_USAGE, "I", headers={"content-usage": ["ai-use=n"]}),
@@ -135,6 +162,23 @@ CASES = {
     "usage-genai": Case(Reason.CONTENT_USAGE, "T", headers={"content-usage": ["genai=n"]}),
     "usage-ai-train-mix-up": Case(
         Reason.CONTENT_USAGE, "T", headers={"content-usage": ["ai-train=n"]}
+    ),
+    "usage-ai-train-then-train-ai": Case(
+        Reason.NO_RESERVATION, "", headers={"content-usage": ["ai-train=n, train-ai=y"]}
+    ),
+    "usage-train-ai-then-ai-train": Case(
+        Reason.CONTENT_USAGE, "T", headers={"content-usage": ["train-ai=y", "ai-train=n"]}
+    ),
+    "usage-parameters": Case(
+        Reason.CONTENT_USAGE, "T", headers={"content-usage": ["train-ai=n;exceptions=cc-cr"]}
+    ),
+    "usage-robots-explicit-root": Case(
+        Reason.NO_RESERVATION,
+        "",
+        robots="User-agent: *\nContent-Usage: train-ai=n\nContent-Usage: / train-ai=y\n",
+    ),
+    "usage-robots-no-path": Case(
+        Reason.CONTENT_USAGE, "TMIS", robots="User-agent: *\nContent-Usage: bots=n\n"
     ),
     "usage-two": Case(
         Reason.CONTENT_USAGE, "TS", headers={"content-usage": ["train-ai=n, search=n, ai-use=y"]}
@@ -154,6 +198,18 @@ CASES = {
     ),
     "signal-search-robots": Case(
         Reason.CONTENT_SIGNAL, "S", robots="User-agent: *\nContent-Signal: search=no\n"
+    ),
+    "signal-global-robots": Case(
+        Reason.CONTENT_SIGNAL, "T", robots="Content-Signal: ai-train=no\nUser-agent: *\nAllow: /\n"
+    ),
+    "signal-use-reference": Case(
+        Reason.CONTENT_SIGNAL, "TMIS", headers={"content-signal": ["search=yes, use=reference"]}
+    ),
+    "signal-use-immediate-robots": Case(
+        Reason.CONTENT_SIGNAL, "TMIS", robots="User-agent: *\nContent-Signal: use=immediate\n"
+    ),
+    "signal-use-full": Case(
+        Reason.NO_RESERVATION, "", headers={"content-signal": ["use=full, ai-train=yes"]}
     ),
     # RSL, named in robots.txt and linked from the response.
     "rsl-ai-train": Case(Reason.RSL, "T", origin_licenses=(PROHIBIT.format("ai-train"),)),

@@ -39,7 +39,6 @@ EXPECTED: dict[str, dict[str, str]] = {
         "ai=n": "T---",
         "genai=n": "T---",
         "train-genai=n": "T---",
-        "ai-train=n": "T---",
         OTHERWISE: "----",
     },
     "content-signal": {

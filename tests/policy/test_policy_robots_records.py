@@ -77,6 +77,19 @@ STRUCTURE_CASES = [
         id="records-before-first-agent-dropped",
     ),
     pytest.param(
+        "Content-Signal: ai-train=no\nCONTENT-SIGNAL: /x/ use=reference\nContent-Signal:\n"
+        "User-agent: a\nDisallow: /x\nContent-Signal: search=no\n",
+        [(("a",), (("disallow", "/x"), ("content-signal", "search=no")))],
+        [("content-signal", "ai-train=no"), ("content-signal", "/x/ use=reference")],
+        id="content-signal-before-first-agent-global",
+    ),
+    pytest.param(
+        "User-agent:\nContent-Signal: ai-train=no\nUser-agent: a\nAllow: /\n",
+        [(("a",), (("allow", "/"),))],
+        [],
+        id="content-signal-after-an-empty-agent-line-not-global",
+    ),
+    pytest.param(
         "User-agent: a\nSitemap: https://e.org/s.xml\nUser-agent: b\nDisallow: /\n",
         [(("a", "b"), (("disallow", "/"),))],
         [("sitemap", "https://e.org/s.xml")],
@@ -273,7 +286,7 @@ AI_CASES = [
     pytest.param(
         "User-agent: gptbot\nUser-agent: CCBOT\nDisallow: /news/\n",
         "/news/1",
-        ["GPTBot", "CCBot"],
+        ["CCBot", "GPTBot"],  # in the list's order
         ["GPTBot: Disallow /news/", "CCBot: Disallow /news/"],
         id="shared-group-case-insensitive",
     ),
@@ -327,6 +340,64 @@ AI_CASES = [
         id="wildcards",
     ),
     pytest.param("", "/a", [], ["no robots.txt group names"], id="empty-robots"),
+    # User-agent values that are no product token, as the community list and its
+    # robots.txt write them: matched as the whole value.
+    pytest.param(
+        "User-agent: ChatGPT Agent\nDisallow: /\n",
+        "/a",
+        ["ChatGPT Agent"],
+        ["ChatGPT Agent: Disallow / (ai-assistant)"],
+        id="spaced-token",
+    ),
+    pytest.param(
+        "User-agent: chatgpt \t  AGENT\nDisallow: /\n",
+        "/a",
+        ["ChatGPT Agent"],
+        ["ChatGPT Agent: Disallow /"],
+        id="spaced-token-white-space-runs",
+    ),
+    pytest.param(
+        "User-agent: ChatGPT Agent # OpenAI's browsing agent\nDisallow: /\n",
+        "/a",
+        ["ChatGPT Agent"],
+        [],
+        id="spaced-token-then-comment",
+    ),
+    pytest.param(
+        "User agent ChatGPT Agent\nDisallow /\n",
+        "/a",
+        ["ChatGPT Agent"],
+        [],
+        id="spaced-token-colon-less",
+    ),
+    pytest.param(
+        "User-agent: ChatGPT\nDisallow: /\n",
+        "/a",
+        [],
+        ["no robots.txt group names"],
+        id="first-word-of-spaced-token-is-another",
+    ),
+    pytest.param(
+        "User-agent: iaskspider/2.0\nDisallow: /\n",
+        "/a",
+        ["iaskspider/2.0"],
+        ["iaskspider/2.0: Disallow / (ai-assistant)"],
+        id="token-with-version",
+    ),
+    pytest.param(
+        "User-agent: iaskspider\nDisallow: /\n",
+        "/a",
+        ["iaskspider"],
+        ["iaskspider: Disallow / (unknown)"],
+        id="token-without-its-version-is-its-own-entry",
+    ),
+    pytest.param(
+        "User-agent: bigsur.ai\nUser-agent: Brightbot 1.0\nDisallow: /x\n",
+        "/x/1",
+        ["bigsur.ai", "Brightbot 1.0"],
+        ["bigsur.ai: Disallow /x", "Brightbot 1.0: Disallow /x"],
+        id="dotted-tokens",
+    ),
 ]
 
 
@@ -350,6 +421,32 @@ def test_our_own_token_in_the_list_changes_nothing() -> None:
     finding = ai_agent_finding(RobotsRecords.parse(text), "https://e.org/a", AGENTS, "GPTBot")
     assert finding.reserves is Reason.ROBOTS_AI_AGENT
     assert "our own token 'GPTBot' is in the AI-agent list" in finding.signals[0].detail
+
+
+def test_a_user_agent_value_is_kept_whole_with_white_space_runs_as_one() -> None:
+    records = RobotsRecords.parse(
+        "User-agent: ChatGPT \t Agent\nUser-agent: iaskspider/2.0\nDisallow: /\n"
+    )
+    assert records.groups[0].agents == ("chatgpt agent", "iaskspider/2.0")
+    assert records.names("CHATGPT  AGENT") and not records.names("chatgpt")
+    assert records.access_rule("ChatGPT   Agent", "https://e.org/a") == ("disallow", "/")
+
+
+def test_each_list_gets_its_own_answer_from_one_robots_txt() -> None:
+    """The named agents are worked out once per file and list, never shared between lists."""
+    records = RobotsRecords.parse("User-agent: GPTBot\nUser-agent: MyBot\nDisallow: /\n")
+    url = "https://e.org/a"
+    for _ in range(2):
+        assert ai_agent_finding(records, url, load_agents("GPTBot"), AGENT).signals[0].value == [
+            "GPTBot"
+        ]
+        assert ai_agent_finding(records, url, load_agents("MyBot"), AGENT).signals[0].value == [
+            "MyBot"
+        ]
+    both = load_agents("+MyBot")
+    (listed,) = ai_agent_finding(records, url, both, "mybot").signals
+    assert listed.value == ["GPTBot", "MyBot"] and "our own token 'mybot'" in listed.detail
+    assert "our own token" not in ai_agent_finding(records, url, both, AGENT).signals[0].detail
 
 
 def test_user_list_decides_which_groups_count() -> None:

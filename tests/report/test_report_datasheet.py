@@ -15,6 +15,7 @@ import pytest
 from tdm_crawler.report.datasheet import PROTOCOL_ROWS, render_datasheet, write_datasheet
 from tdm_crawler.report.summary import CrawlSummary, summarise
 from tdm_crawler.store import iter_records
+from tests.markdown import rendered
 
 SECTIONS = (
     "## Summary",
@@ -64,6 +65,11 @@ def test_sources_name_the_crawl_the_agent_and_the_versions(crawl: Path, sheet: s
     assert manifest["started_at"] in sheet and manifest["finished_at"] in sheet
     assert f"scrapy {manifest['versions']['scrapy']}" in sheet
     assert "`GPTBot`" in sheet  # the AI-agent tokens that count as reservations
+    listed = manifest["ai_agents_list"]
+    assert (
+        f"- **AI-agent list:** version {listed['version']}, {listed['date']}; "
+        f"source {listed['source']}"
+    ) in sheet
     records = list(iter_records(crawl / "decisions.jsonl"))
     origins = {r["url"].split("/")[2] for r in records}
     for host in origins:
@@ -139,9 +145,14 @@ def test_untrusted_text_cannot_inject_markdown_or_html(tmp_path: Path) -> None:
     )
     text = render_datasheet(summary, {}, tmp_path)
     line = next(line for line in text.splitlines() if "e.example/p" in line)
-    assert re.findall(r"(?<!\\)[<>\[\]]", line) == []  # every < > [ ] escaped: no HTML, no link
-    assert "\\<img" in line and "\\|" in line
+    assert re.findall(r"[<>\[\]|]", line.replace("\\[", "").replace("\\]", "")) == [
+        "|", "|", "|", "|",  # the table's own: every < > of the site an entity, [ ] escaped
+    ]  # fmt: skip
     assert "``" in line  # a backtick in a URL gets a longer code fence
+    html = rendered(text)
+    assert "<img" not in html and "<a " not in html
+    cell = "<td>&lt;img src=x onerror=alert(1)&gt; [click](http://x) | *</td>"
+    assert cell in html, "the assigner's name shown as the characters it is, in its own cell"
 
 
 def test_empty_crawl_and_missing_manifest(tmp_path: Path) -> None:

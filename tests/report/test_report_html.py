@@ -237,6 +237,30 @@ def test_report_from_records_without_warcs(tmp_path: Path) -> None:
     assert summary.stored_bytes == 0 and summary.stored_disk_bytes == 0
 
 
+FORMULAS = ("=cmd|' /C calc'!A0", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\uff1d1+1")
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_a_csv_cell_from_a_site_never_starts_a_formula(tmp_path: Path, formula: str) -> None:
+    """The policy URL a site names (and its URLs) become text in a spreadsheet: a cell
+    that would start a formula gets a leading ``'``; the crawler's own columns are as
+    they were."""
+    hostile = record(
+        "http://evil.example/a", "reserved", "tdmrep-header", tdm_reservation=1,
+        tdm_policy=formula, final_url=formula,
+    )  # fmt: skip
+    csv_path = tmp_path / "u.csv"
+    write_report(tmp_path, tmp_path / "r.html", csv_path=csv_path, records=iter([hostile]))
+    with csv_path.open(encoding="utf-8", newline="") as handle:
+        (row,) = list(csv.DictReader(handle))
+    assert row["tdm_policy"] == row["final_url"] == "'" + formula
+    assert (row["url"], row["decision"], row["tdm_reservation"]) == (
+        hostile["url"],
+        "reserved",
+        "1",
+    )
+
+
 def test_report_memory_does_not_grow_with_the_records(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

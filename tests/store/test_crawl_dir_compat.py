@@ -116,7 +116,7 @@ def test_report_and_datasheet_read_it(tmp_path: Path) -> None:
     assert summary.stored_bytes and summary.stored_bytes > 0
     assert len((tmp_path / "urls.csv").read_text().splitlines()) == RECORDS + 1
     text = render_datasheet(summary, result.manifest, OLD.root)
-    assert "# Datasheet: web corpus 20261207T210410Z-7d34b894" in text
+    assert "# Datasheet: web corpus `20261207T210410Z-7d34b894`" in text
 
 
 def test_resume_state_loads_from_it_without_cutting_anything(copy: CrawlDir) -> None:

@@ -23,13 +23,24 @@ def _crawl(path: Path, manifest: dict[str, str] | None = None) -> CrawlDir:
 
 def test_the_layout_names_every_path_under_the_root(tmp_path: Path) -> None:
     crawl = CrawlDir(tmp_path)
-    names = [crawl.relative(path) for path in crawl.entries()]
+    layout = (
+        crawl.decisions,
+        crawl.manifest,
+        crawl.content,
+        crawl.evidence,
+        crawl.purge,
+        crawl.complaints,
+        crawl.report,
+        crawl.workers,
+    )
+    names = [crawl.relative(path) for path in layout]
     assert names == [
         "decisions.jsonl",
         "manifest.json",
         "content",
         "evidence",
         "purge.jsonl",
+        "complaints.jsonl",
         "report.html",
         "workers",
     ]
@@ -37,16 +48,17 @@ def test_the_layout_names_every_path_under_the_root(tmp_path: Path) -> None:
     assert crawl.worker("w1").decisions == tmp_path / "workers" / "w1" / "decisions.jsonl"
 
 
-def test_existing_entries_and_warc_files_in_writing_order(tmp_path: Path) -> None:
+def test_warc_files_in_writing_order(tmp_path: Path) -> None:
     crawl = _crawl(tmp_path)
     crawl.content.mkdir()
     for name in ("content-2.warc.gz", "content-1.warc.gz", "notes.txt"):
         (crawl.content / name).write_bytes(b"x")
     (crawl.content / "dir.warc.gz").mkdir()  # not a file
-    assert crawl.existing_entries() == [crawl.decisions, crawl.content]
     assert [p.name for p in crawl.content_warcs()] == ["content-1.warc.gz", "content-2.warc.gz"]
     assert crawl.evidence_warcs() == []
     assert crawl.digested_files() == [*crawl.content_warcs(), crawl.decisions]
+    crawl.complaints.write_text("")  # a purged crawl's complaint log is sealed too
+    assert crawl.digested_files() == [*crawl.content_warcs(), crawl.decisions, crawl.complaints]
 
 
 def test_parts_are_the_crawl_itself_or_its_workers(tmp_path: Path) -> None:

@@ -19,6 +19,7 @@ import pytest
 from warcio.archiveiterator import ArchiveIterator
 
 from tdm_crawler.store import WARC_VERSION, HttpExchange, StoredRecord, WarcWriter
+from tdm_crawler.store.warc import metadata_subject
 
 T0 = datetime(2025, 3, 4, 5, 6, 7, 123456, tzinfo=UTC)
 HTML = b"<html><body>Hello, corpus.</body></html>"
@@ -286,13 +287,18 @@ def test_metadata_record_refers_to_response(tmp_path: Path) -> None:
     with make_writer(tmp_path) as writer:
         stored = writer.write_exchange(exchange())
         payload = {"decision": "allowed", "signals": [], "note": "é", "n": 1.5}
-        meta_id = writer.write_metadata(stored.record_id, exchange().url, payload)
+        meta_id = writer.write_metadata("decision", exchange().url, payload, refers_to=stored)
     records = list(read_records(writer.files[0]))
     meta, body = records[-1]
     assert meta.rec_type == "metadata"
     assert meta.rec_headers.get_header("WARC-Record-ID") == meta_id
     assert meta.rec_headers.get_header("WARC-Refers-To") == stored.record_id
-    assert meta.rec_headers.get_header("WARC-Target-URI") == exchange().url
+    assert meta.rec_headers.get_header("WARC-Refers-To-Target-URI") == exchange().url
+    assert meta.rec_headers.get_header("WARC-Refers-To-Date") == stored.warc_date
+    # Not the page's URL: a player indexing metadata records would serve it as the page.
+    target = meta.rec_headers.get_header("WARC-Target-URI")
+    assert target == f"metadata://tdm-crawler.invalid/decision/{exchange().url}"
+    assert metadata_subject(target) == exchange().url
     assert meta.rec_headers.get_header("Content-Type") == "application/json"
     assert meta.rec_headers.get_header("WARC-Date") == "2025-03-04T05:06:07.123456Z"
     assert json.loads(body) == payload
@@ -301,7 +307,7 @@ def test_metadata_record_refers_to_response(tmp_path: Path) -> None:
 
 def test_metadata_refuses_nan(tmp_path: Path) -> None:
     with make_writer(tmp_path) as writer, pytest.raises(ValueError):
-        writer.write_metadata("<urn:uuid:x>", "https://example.org/", {"x": float("nan")})
+        writer.write_metadata("origin", "https://example.org", {"x": float("nan")})
 
 
 def test_extra_headers(tmp_path: Path) -> None:
@@ -389,7 +395,7 @@ def test_each_record_flushed_while_open(tmp_path: Path) -> None:
         assert path is not None
         types = [r.rec_type for r, _ in read_records(path)]
         assert types == ["warcinfo", "response", "request"]
-        writer.write_metadata("<urn:uuid:x>", "https://example.org/", {})
+        writer.write_metadata("origin", "https://example.org", {})
         assert len(list(read_records(path))) == 4
     finally:
         writer.close()
@@ -406,7 +412,7 @@ def test_fsync_option(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_rotation_starts_new_file_with_warcinfo(tmp_path: Path) -> None:
     with make_writer(tmp_path, max_file_bytes=1) as writer:
         first = writer.write_exchange(exchange(url="https://example.org/1"))
-        writer.write_metadata(first.record_id, "https://example.org/1", {"n": 1})
+        writer.write_metadata("decision", "https://example.org/1", {"n": 1}, refers_to=first)
         second = writer.write_exchange(exchange(url="https://example.org/2"))
     assert len(writer.files) == 2
     assert [p.name[-13:] for p in writer.files] == ["00000.warc.gz", "00001.warc.gz"]
@@ -460,6 +466,32 @@ def test_output_is_deterministic(tmp_path: Path) -> None:
         with make_writer(tmp_path / run) as writer:
             for ex in EXCHANGES.values():
                 stored = writer.write_exchange(ex)
-            writer.write_metadata(stored.record_id, ex.url, {"decision": "allowed"})
+            writer.write_metadata("decision", ex.url, {"decision": "allowed"}, refers_to=stored)
         outputs.append(writer.files[0].read_bytes())
     assert outputs[0] == outputs[1]
+
+
+def test_metadata_about_one_url_cannot_refer_to_another_response(tmp_path: Path) -> None:
+    with make_writer(tmp_path) as writer:
+        stored = writer.write_exchange(exchange())
+        with pytest.raises(ValueError, match="cannot refer"):
+            writer.write_metadata("decision", "https://example.org/other", {}, refers_to=stored)
+        with pytest.raises(ValueError, match="metadata kind"):
+            writer.write_metadata("Decision/x", exchange().url, {})
+
+
+@pytest.mark.parametrize(
+    ("target", "subject"),
+    [
+        ("metadata://tdm-crawler.invalid/decision/https://e.org/a?b=c", "https://e.org/a?b=c"),
+        ("metadata://tdm-crawler.invalid/origin/https://e.org", "https://e.org"),
+        # release 0.1.0: the page's or the origin's own URL
+        ("https://e.org/a", "https://e.org/a"),
+        ("https://e.org", "https://e.org"),
+        # another tool's metadata URI is taken as it is
+        ("metadata://other.example/crawl/log", "metadata://other.example/crawl/log"),
+        (None, None),
+    ],
+)
+def test_metadata_subject(target: str | None, subject: str | None) -> None:
+    assert metadata_subject(target) == subject

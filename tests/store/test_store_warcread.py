@@ -47,7 +47,8 @@ def write_file(directory: Path) -> tuple[Path, list[StoredRecord]]:
                 url=url, status=200, response_headers=headers, body=body, fetched_at=NOW
             )
             record = writer.write_exchange(ex)
-            writer.write_metadata(record.record_id, url, {"decision": "allowed", "page": path})
+            note = {"decision": "allowed", "page": path}
+            writer.write_metadata("decision", url, note, refers_to=record)
             stored.append(record)
         (path,) = writer.files
     return path, stored
@@ -82,6 +83,9 @@ def test_scan_frames_every_record_as_warcio_does(warc: tuple[Path, list[StoredRe
         for i, m in enumerate(members[1:])
     ]
     assert members[1].target_uri == "http://example.test/a"
+    # A metadata record is addressed apart from its page, and says which page it is about.
+    assert members[3].target_uri == "metadata://tdm-crawler.invalid/decision/http://example.test/a"
+    assert [m.subject for m in members[1:4]] == ["http://example.test/a"] * 3
 
 
 def test_scan_reads_what_a_reader_asks_and_checks_digests(
@@ -180,6 +184,25 @@ def test_copying_one_exchange_takes_its_request_and_metadata(
     assert all(read_member(m) == read_member(source[m.record_id]) for m in copied)
     with closing(ExchangeCopier([path], dest)) as again, pytest.raises(FileExistsError):
         again.copy(stored[0].record_id)  # a copy never overwrites
+
+
+def test_a_record_standing_alone_is_copied_by_its_id(tmp_path: Path) -> None:
+    """An origin evidence record refers to no response: it is an exchange of its own."""
+    with WarcWriter(tmp_path / "source", "evidence", crawl_id="c", software="test") as writer:
+        ex = HttpExchange(
+            url="http://example.test/robots.txt", status=200, response_headers=[],
+            body=b"User-agent: *\n", fetched_at=NOW,
+        )  # fmt: skip
+        robots = writer.write_exchange(ex)
+        first = writer.write_metadata("origin", "http://example.test:80", {"robots": 1})
+        writer.write_metadata("origin", "http://other.test:80", {"robots": 2})
+        (path,) = writer.files
+    dest = tmp_path / "copy"
+    with closing(ExchangeCopier([path], dest, wanted={first, robots.record_id})) as copier:
+        assert copier.copy_all() == 2
+    copied = sound_members(dest / path.name)
+    assert [m.record_type for m in copied] == ["warcinfo", "response", "request", "metadata"]
+    assert copied[-1].record_id == first
 
 
 def test_a_damaged_source_raises_unless_asked_to_stop(

@@ -45,7 +45,8 @@
     "content-usage": ["content-usage", null], "content-signal": ["content-signal", null],
     "rsl": ["rsl", null], "c2pa": ["c2pa", null],
     "http-status": ["http", "status"], "fetch-failed": ["http", "fetch"],
-    "excluded-source": ["excluded-source", null], "paywalled": ["paywall", null]
+    "excluded-source": ["excluded-source", null], "paywalled": ["paywall", null],
+    "purged": ["purge", "complaint"]
   };
   function saidSomething(value) {
     if (value === null || value === undefined || value === "") { return false; }
