@@ -213,9 +213,7 @@ def replay_config(manifest: Mapping[str, Any], overrides: Mapping[str, Any]) -> 
     agent = str(effective["TDM_AGENT"] or manifest.get("agent") or "tdm-crawler")
     effective["TDM_AGENT"] = agent
     return ReplayConfig(
-        Context(
-            agent, agents, profile, bool(effective["TDM_NOARCHIVE_RESERVES"]), excluded
-        ),
+        Context(agent, agents, profile, bool(effective["TDM_NOARCHIVE_RESERVES"]), excluded),
         limits,
         effective,
         changed,
