@@ -21,7 +21,6 @@ import json
 import random
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +28,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sitegen  # noqa: E402
+from timing import cpu_us  # noqa: E402
 
 from tdm_crawler.policy import (  # noqa: E402
     Context,
@@ -50,20 +50,6 @@ PAYWALL = (
     "</script>\n"
 )
 CAP = 4 * 1024 * 1024
-
-
-def cpu_us(label: str, fn: Callable[[int], object], n_items: int, seconds: float) -> float:
-    """CPU µs per call of ``fn(i)`` (i cycling over ``n_items``), for about ``seconds``."""
-    fn(0)
-    count = 0
-    start, cpu_start = time.perf_counter(), time.process_time()
-    while time.perf_counter() - start < seconds:
-        for _ in range(50):
-            fn(count % n_items)
-            count += 1
-    per_call = (time.process_time() - cpu_start) / count * 1e6
-    print(f"{label:<64} {count:>10,} calls {per_call:>9.2f} us/call (CPU)")
-    return per_call
 
 
 def name(rng: random.Random) -> str:
