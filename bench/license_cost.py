@@ -29,8 +29,6 @@ import argparse
 import json
 import random
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -38,6 +36,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import sitegen  # noqa: E402
+from timing import cpu_us  # noqa: E402
 
 from tdm_crawler.corpus.words import count_words  # noqa: E402
 from tdm_crawler.corpus.work import read_work  # noqa: E402
@@ -71,21 +70,6 @@ LICENSED_BODY = (
     'href="http://creativecommons.org/licenses/by-sa/4.0/">Creative Commons '
     "Attribution-ShareAlike 4.0 International License</a>.</footer>\n</body>"
 )
-
-
-def cpu_us(label: str, fn: Callable[[int], object], n_items: int, seconds: float) -> float:
-    """CPU µs per call of ``fn(i)`` (i cycling over ``n_items``), for about ``seconds``."""
-    fn(0)  # warm-up: imports, the licence table, caches
-    count = 0
-    start, cpu_start = time.perf_counter(), time.process_time()
-    while time.perf_counter() - start < seconds:
-        for _ in range(20):
-            fn(count % n_items)
-            count += 1
-    cpu = time.process_time() - cpu_start
-    per_call = cpu / count * 1e6
-    print(f"{label:<60} {count:>8,} calls {per_call:>9.1f} us/page (CPU)")
-    return per_call
 
 
 def main() -> int:

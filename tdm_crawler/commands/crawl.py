@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING
 
 from tdm_crawler.commands.directories import prepare_output
 from tdm_crawler.commands.distributed import SHARED_SETTINGS, ids, reachable, worker_dir
-from tdm_crawler.commands.options import add_crawl_options, check_profile, http_url, settings_for
+from tdm_crawler.commands.options import (
+    add_crawl_options,
+    check_profile,
+    excluded_sources,
+    http_url,
+    require_contact,
+    settings_for,
+)
 from tdm_crawler.commands.running import crawl_and_summarise
 from tdm_crawler.exceptions import UsageError
 
@@ -72,6 +79,7 @@ def run(args: argparse.Namespace) -> int:
     if args.redis:
         return _run_distributed_crawl(args, seeds)
     settings = settings_for(args, args.out, **_sitemaps(args))  # refused before writing
+    require_contact(args, seeds)
     prepare_output(
         args.out, resume=args.resume, overwrite=args.overwrite, flags=("--resume", "--overwrite")
     )
@@ -127,6 +135,7 @@ def _run_distributed_crawl(args: argparse.Namespace, seeds: Sequence[str]) -> in
             "start workers with tdm-crawl worker --redis to continue a crawl"
         )
     reachable(args.redis)
+    require_contact(args, seeds)
     crawl_id, worker_id = ids(args)
     crawl_id = crawl_id or new_crawl_id()
     top = CrawlDir(args.out)
@@ -140,6 +149,8 @@ def _run_distributed_crawl(args: argparse.Namespace, seeds: Sequence[str]) -> in
     )
     shared = {name: settings.get(name) for name in SHARED_SETTINGS}
     shared["TDM_CONTACT"] = settings.get("TDM_CONTACT")
+    shared["TDM_INFO_URL"] = settings.get("TDM_INFO_URL")
+    excluded = excluded_sources(settings)
     started = manifest_time()
     recorded = manifest_settings(settings)
     recorded.pop("TDM_WORKER_ID", None)  # each worker's manifest names its own
@@ -154,6 +165,7 @@ def _run_distributed_crawl(args: argparse.Namespace, seeds: Sequence[str]) -> in
         redis=public_url(args.redis),
         profile=Profile.from_settings(settings).to_json(),
         record_format=RECORD_FORMAT,
+        excluded_sources=excluded.to_json(),
         workers_dir=top.workers.name,
     )
     save_manifest(top, manifest)
@@ -162,7 +174,14 @@ def _run_distributed_crawl(args: argparse.Namespace, seeds: Sequence[str]) -> in
         announce_crawl(
             client,
             crawl_id,
-            {"crawl_id": crawl_id, "seeds": list(seeds), "settings": shared, "at": started},
+            {
+                "crawl_id": crawl_id,
+                "seeds": list(seeds),
+                "settings": shared,
+                # Every worker must exclude with the same lists, wherever their files are.
+                "excluded_sources": list(excluded.digests),
+                "at": started,
+            },
         )
     finally:
         client.close()

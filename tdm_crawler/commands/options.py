@@ -10,6 +10,7 @@ purpose profile.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -100,13 +101,15 @@ def add_identity_options(parser: argparse.ArgumentParser) -> None:
     the purpose profile. ``agent-info`` takes these, so the page it writes describes the
     crawler a ``crawl`` with the same options is."""
     parser.add_argument("--agent", default="tdm-crawler", help="product token (robots.txt, UA)")
-    parser.add_argument("--contact", default="", help="URL or e-mail for the User-Agent")
+    parser.add_argument(
+        "--contact",
+        default="",
+        help="URL or e-mail for the User-Agent; required to crawl the public web",
+    )
     parser.add_argument(
         "--info-url",
-        default="",
         metavar="URL",
-        help="page about this crawler (tdm-crawl agent-info), put in the User-Agent "
-        "(setting TDM_INFO_URL)",
+        help="http(s) page about the crawler, put in the User-Agent (setting TDM_INFO_URL)",
     )
     parser.add_argument(
         "--set",
@@ -120,7 +123,15 @@ def add_identity_options(parser: argparse.ArgumentParser) -> None:
 
 
 def add_crawl_options(parser: argparse.ArgumentParser) -> None:
-    """The identity options, and ``--allow-private-networks``."""
+    """The identity options, ``--exclude`` and ``--allow-private-networks``."""
+    parser.add_argument(
+        "--exclude",
+        action="append",
+        default=[],
+        metavar="FILE",
+        help="a list of sources not to crawl (domains, =hosts, URL prefixes; '# source:' "
+        "and '# date:' header lines), repeatable (setting TDM_EXCLUDED_SOURCES)",
+    )
     parser.add_argument(
         "--allow-private-networks",
         action="store_true",
@@ -146,12 +157,42 @@ def check_identity(settings: Any) -> None:
         raise UsageError(f"TDM_IP_RANGES: {exc}") from None
 
 
+def excluded_sources(settings: Any) -> Any:
+    """The exclusion lists the settings name, read now; a list the format refuses is a
+    UsageError naming FILE:LINE (before anything is written or anyone contacted)."""
+    from tdm_crawler.policy import ExcludeListError, load_exclude_lists
+
+    try:
+        return load_exclude_lists(settings.getlist("TDM_EXCLUDED_SOURCES"))
+    except ExcludeListError as exc:
+        raise UsageError(f"--exclude: {exc}") from None
+
+
+def _crawl_overrides(args: argparse.Namespace, assigned: dict[str, Any]) -> dict[str, Any]:
+    """What ``--info-url`` and ``--exclude`` add to the ``--set`` values (``--exclude``
+    files after any ``--set TDM_EXCLUDED_SOURCES``)."""
+    overrides: dict[str, Any] = {}
+    info_url = getattr(args, "info_url", None)
+    if info_url is not None:
+        overrides["TDM_INFO_URL"] = info_url
+    if assigned.get("TDM_INFO_URL"):
+        overrides["TDM_INFO_URL"] = assigned["TDM_INFO_URL"]
+    exclude = getattr(args, "exclude", [])
+    if exclude:
+        given = assigned.get("TDM_EXCLUDED_SOURCES") or []
+        given = [given] if isinstance(given, str) else list(given)
+        overrides["TDM_EXCLUDED_SOURCES"] = [*given, *map(str, exclude)]
+    return overrides
+
+
 def settings_for(args: argparse.Namespace, out: Path, **extra: Any) -> Any:
+    from tdm_crawler.crawl.config import check_retry_codes
     from tdm_crawler.crawl.settings import crawl_settings
     from tdm_crawler.policy.product_token import product_token_problem
 
     assigned = _assignments(args)
     overrides = {**extra, **profile_settings(args), **assigned}
+    overrides.update(_crawl_overrides(args, assigned))
     problem = product_token_problem(str(overrides.get("TDM_AGENT", args.agent)))
     if problem is not None:
         raise UsageError(f"--agent: {problem}")
@@ -167,4 +208,29 @@ def settings_for(args: argparse.Namespace, out: Path, **extra: Any) -> Any:
         overrides=overrides,
     )
     check_identity(settings)
+    check_retry_codes(settings)
+    excluded_sources(settings)
     return settings
+
+
+def require_contact(args: argparse.Namespace, seeds: Sequence[str]) -> None:
+    """Refuse to crawl the public web anonymously (a UsageError, before anything is
+    written or any server contacted): without a contact (``--contact``, or
+    ``--set TDM_CONTACT``), only a crawl with ``--allow-private-networks`` whose every
+    seed is a loopback or private address literal may run (the tests, the demo)."""
+    from tdm_crawler.policy.network import is_private_literal
+
+    assigned = _assignments(args)
+    if str(assigned.get("TDM_CONTACT", args.contact) or "").strip():
+        return
+    private = bool(assigned.get("TDM_ALLOW_PRIVATE_NETWORKS", args.allow_private_networks))
+    public = [url for url in seeds if not is_private_literal(urlsplit(url).hostname or "")]
+    if private and not public:
+        return
+    if public:
+        why = f"{public[0]} is not a loopback or private address literal, and site owners"
+        why += " on the public web must be able to reach whoever crawls them"
+    else:
+        why = "without one, only a crawl with --allow-private-networks of loopback or"
+        why += " private address literals runs"
+    raise UsageError(f"--contact is required: {why} (give --contact mailto:you@example.org)")

@@ -110,8 +110,8 @@ def _replay_report(args: argparse.Namespace) -> Any:
 def _seal(
     sink: DerivedCorpus, manifest: dict[str, Any], config: ReplayConfig, result: ReplayResult
 ) -> None:
-    """The re-filtered corpus's manifest: the replay's agent, AI-agent list and settings,
-    and what changed."""
+    """The re-filtered corpus's manifest: the replay's agent, AI-agent list, exclusion
+    lists and settings, and what changed."""
     sink.seal(
         manifest,
         {
@@ -122,6 +122,7 @@ def _seal(
         agent=config.context.agent,
         profile=config.context.profile.to_json(),
         **manifest_fields(config.context.ai_agents),
+        excluded_sources=config.context.excluded.to_json(),
         settings={**(manifest.get("settings") or {}), **config.settings},
     )
 

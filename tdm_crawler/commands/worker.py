@@ -17,6 +17,8 @@ from tdm_crawler.commands.options import (
     PROFILE_OPTIONS,
     add_crawl_options,
     check_profile,
+    excluded_sources,
+    require_contact,
     settings_for,
 )
 from tdm_crawler.commands.running import crawl_and_summarise
@@ -47,9 +49,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.set_defaults(agent=None)
 
 
+def _digests(digests: list[str]) -> str:
+    return "sha256 " + ", ".join(digests) if digests else "none"
+
+
 def run(args: argparse.Namespace) -> int:
     """``worker --redis``: join the crawl announced in Redis."""
     from tdm_crawler.crawl.distributed import distributed_settings, find_crawl, sync_client
+    from tdm_crawler.store import CrawlDir
 
     check_profile(args)  # before contacting Redis
     reachable(args.redis)
@@ -76,6 +83,9 @@ def run(args: argparse.Namespace) -> int:
         args.agent = shared.get("TDM_AGENT") or "tdm-crawler"
     if not args.contact:
         args.contact = shared.get("TDM_CONTACT") or ""
+    if args.info_url is None and shared.get("TDM_INFO_URL"):
+        args.info_url = str(shared["TDM_INFO_URL"])
+    require_contact(args, ())  # a worker has no seeds: the crawl's contact, or none
     if args.max_depth is None:
         args.max_depth = int(shared.get("TDM_MAX_DEPTH", -1))
     if args.max_pages is None:
@@ -83,15 +93,24 @@ def run(args: argparse.Namespace) -> int:
     for option, setting in PROFILE_OPTIONS.items():
         if getattr(args, option) is None and shared.get(setting) is not None:
             setattr(args, option, str(shared[setting]))
-    worker_out = worker_dir(args.out, worker_id, overwrite=args.overwrite)
+    worker_out = CrawlDir(args.out).worker(worker_id).root
     settings = settings_for(
         args, worker_out, **distributed_settings(args.redis, crawl_id, worker_id)
     )
+    digests = list(excluded_sources(settings).digests)
+    wanted = list(info.get("excluded_sources") or [])
+    if digests != wanted:
+        raise UsageError(
+            f"crawl {crawl_id} excludes the sources of the lists {_digests(wanted)}, this "
+            f"worker those of {_digests(digests)}: every worker must exclude alike; give "
+            "the crawl's lists with --exclude"
+        )
     for name in SHARED_SETTINGS:
         if name in shared and settings.get(name) != shared[name]:
             raise UsageError(
                 f"{name} is {settings.get(name)!r} here but {shared[name]!r} in crawl "
                 f"{crawl_id}: every worker must decide alike; drop the option"
             )
+    worker_dir(args.out, worker_id, overwrite=args.overwrite)
     print(f"Worker {worker_id} joining crawl {crawl_id}")
     return crawl_and_summarise([], settings, worker_out)

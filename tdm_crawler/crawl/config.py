@@ -24,6 +24,10 @@ TDM_SETTINGS: dict[str, tuple[Any, str]] = {
         [],
         "networks (CIDR) the crawler sends from, published by tdm-crawl agent-info",
     ),
+    "TDM_EXCLUDED_SOURCES": (
+        [],
+        "exclusion lists (files of domains, hosts, URL prefixes) whose URLs get no request",
+    ),
     "TDM_CRAWL_ID": ("", "identifier of this crawl (default: generated at start)"),
     "TDM_ALLOW_PRIVATE_NETWORKS": (False, "allow loopback/private/link-local addresses"),
     "TDM_ALLOWED_NETWORKS": ([], "networks (CIDR) allowed although not public, e.g. an intranet"),
@@ -136,6 +140,9 @@ SCRAPY_SETTINGS: dict[str, Any] = {
         "tdm_crawler.crawl.truncate.TruncateMiddleware": 950,
         "tdm_crawler.crawl.middlewares.TdmGateMiddleware": 540,
         "tdm_crawler.crawl.backoff.OriginBackoffMiddleware": 610,
+        # Cookies: a jar per origin, nothing the origin did not set (crawl/cookies.py).
+        "scrapy.downloadermiddlewares.cookies.CookiesMiddleware": None,
+        "tdm_crawler.crawl.cookies.OriginCookiesMiddleware": 700,
     },
     "SPIDER_MIDDLEWARES": {
         "tdm_crawler.crawl.storage.ContentStoreMiddleware": 40,
@@ -166,12 +173,15 @@ SCRAPY_SETTINGS: dict[str, Any] = {
     "DOWNLOAD_MAXSIZE": 64 * 1024 * 1024,
     "DOWNLOAD_WARNSIZE": 16 * 1024 * 1024,
     "RETRY_TIMES": 2,
+    # Scrapy's default list, stated: 401, 402, 403 and 451 are never retried
+    # (ACCESS_REFUSALS; a list naming one is refused).
+    "RETRY_HTTP_CODES": [500, 502, 503, 504, 522, 524, 408, 429],
     "LOG_LEVEL": "INFO",
     "TWISTED_REACTOR": "twisted.internet.asyncioreactor.AsyncioSelectorReactor",
 }
 
 
-def user_agent(agent: str, contact: str, info_url: str = "") -> str:
+def user_agent(agent: str, contact: str, info_url: str | None = "") -> str:
     """``<token>/<version> (+<info-url>; <contact>)`` as docs/interface.md specifies
     (``--info-url``, ``--contact``; either may be left out, and the parentheses with both)."""
     said = "; ".join(part for part in (info_url, contact) if part)
@@ -185,6 +195,29 @@ def settings_user_agent(settings: Any) -> str:
         str(settings.get("TDM_CONTACT") or ""),
         str(settings.get("TDM_INFO_URL") or ""),
     )
+
+
+#: Statuses that refuse access (401 Unauthorized, 402 Payment Required, 403 Forbidden,
+#: 451 Unavailable For Legal Reasons): a crawler that respects them asks once and takes
+#: the answer, so they are never retried (not with other credentials, user agents or
+#: cookies either: no component of ours changes those between attempts).
+ACCESS_REFUSALS = frozenset({401, 402, 403, 451})
+
+
+def check_retry_codes(settings: Any) -> None:
+    """Refuse ``RETRY_HTTP_CODES`` naming an access refusal (SettingError)."""
+    from tdm_crawler.exceptions import SettingError
+
+    try:
+        codes = {int(code) for code in settings.getlist("RETRY_HTTP_CODES")}
+    except ValueError:
+        raise SettingError("RETRY_HTTP_CODES must be a list of HTTP statuses") from None
+    refused = sorted(codes & ACCESS_REFUSALS)
+    if refused:
+        raise SettingError(
+            f"RETRY_HTTP_CODES must not include {', '.join(map(str, refused))}: a refusal "
+            "of access is never retried"
+        )
 
 
 def setting_flag(name: str, value: Any) -> bool:

@@ -10,13 +10,17 @@ too). For each request it checks, in order:
 1. the scheme: ``http`` and ``https`` only. The other Scrapy download handlers (file,
    data, ftp, s3) are turned off as well, so a request that got past this still cannot
    read a local file;
-2. the name: one that does not resolve is not fetched (``CannotResolveHostError``, which
+2. the exclusion lists (:mod:`tdm_crawler.policy.excluded`): a URL they name is sent
+   nothing, its name not even resolved; a page is decided ``disallowed``
+   (``excluded-source``, a ``before`` decision a replay repeats), a policy document
+   (robots.txt, a licence, a TDM policy) on such a host fails as unfetched;
+3. the name: one that does not resolve is not fetched (``CannotResolveHostError``, which
    is retried like any DNS failure), so it is never handed to a proxy to resolve;
-3. the addresses: every address the name resolves to (literal addresses in any
+4. the addresses: every address the name resolves to (literal addresses in any
    spelling, decimal, hex, octal, IPv4-mapped, included, since they are resolved the
    same way) must be public (``policy.network``), unless ``TDM_ALLOW_PRIVATE_NETWORKS``
    is on or the address is in ``TDM_ALLOWED_NETWORKS``;
-4. and it installs the pin (:mod:`tdm_crawler.crawl.resolver`): the connection itself
+5. and it installs the pin (:mod:`tdm_crawler.crawl.resolver`): the connection itself
    only goes to addresses that pass the same check, on the very DNS answer it uses.
 
 A refused page gets its decision record here (``error``, ``not-public-address``, or
@@ -47,7 +51,7 @@ from scrapy.utils.url import add_http_if_no_scheme
 from tdm_crawler.crawl.meta import POLICY_FILE_META
 from tdm_crawler.crawl.resolver import AddressCheck, GuardedResolver, guarded_resolver
 from tdm_crawler.crawl.session import CrawlSession
-from tdm_crawler.policy import Decision, Reason, Signal, Verdict
+from tdm_crawler.policy import Decision, Reason, Signal, Verdict, decide_excluded
 
 if TYPE_CHECKING:
     from typing import Self
@@ -74,8 +78,9 @@ def _proxy_hosts() -> set[str]:
 
 
 class RequestGuard:
-    """Refuses every request to a scheme other than http(s), to a name that does not
-    resolve, or to a non-public address; pins connections to checked addresses."""
+    """Refuses every request to a scheme other than http(s), to an excluded source, to a
+    name that does not resolve, or to a non-public address; pins connections to checked
+    addresses."""
 
     def __init__(self, crawler: Crawler) -> None:
         s = crawler.settings
@@ -118,6 +123,9 @@ class RequestGuard:
         if parts.scheme not in SCHEMES:
             detail = f"not fetched: {parts.scheme or 'no'} scheme; only http(s) URLs are"
             self._refuse(request, Reason.FETCH_FAILED, "scheme", detail)
+        excluded = decide_excluded(request.url, self.session.context)
+        if excluded is not None:
+            self._stop(request, excluded, "before", excluded.signals[0].detail)
         host = parts.hostname or ""
         addresses = await self._addresses(resolver, host, parts.port or 0)
         if not addresses:
@@ -143,15 +151,19 @@ class RequestGuard:
             return []
 
     def _refuse(self, request: Request, reason: Reason, source: str, detail: str) -> NoReturn:
+        """Stop a request the network rules refuse (an ``address`` decision)."""
+        signal = Signal("network", source, None, detail)
+        purpose = self.session.context.profile.purpose  # refused whatever it is for
+        verdict = Verdict(Decision.ERROR, reason, signals=(signal,), purpose=purpose)
+        self._stop(request, verdict, "address", detail)
+
+    def _stop(self, request: Request, verdict: Verdict, stage: str, detail: str) -> NoReturn:
         """Stop the request; a page's decision is recorded, a policy document's fetch
         fails (and the fetcher records that)."""
         logger.warning("Refused %s: %s", request.url, detail)
         if request.meta.get(POLICY_FILE_META):
             raise IgnoreRequest(f"tdm-crawler: refused: {detail}")
-        signal = Signal("network", source, None, detail)
-        purpose = self.session.context.profile.purpose  # refused whatever it is for
-        verdict = Verdict(Decision.ERROR, reason, signals=(signal,), purpose=purpose)
-        evidence = self.session.evidence(request, "address")
+        evidence = self.session.evidence(request, stage)
         self.session.recorder.record_request(
             request, verdict, status=None, final_url=request.url, evidence=evidence
         )

@@ -17,14 +17,13 @@ from typing import TYPE_CHECKING, Any
 
 from scrapy import signals
 
-from tdm_crawler.crawl.config import manifest_settings, settings_user_agent
+from tdm_crawler.crawl.config import manifest_settings
 from tdm_crawler.crawl.meta import POLICY_FILE_META, RECHECK_META, RECORDED_META
 from tdm_crawler.crawl.resume import ResumeState
 from tdm_crawler.crawl.urls import original_url
 from tdm_crawler.exceptions import SettingError
-from tdm_crawler.policy import Decision, Reason, Signal, Verdict
-from tdm_crawler.policy.ai_agents import AgentList, manifest_fields
-from tdm_crawler.policy.purposes import Profile
+from tdm_crawler.policy import Context, Decision, Reason, Signal, Verdict
+from tdm_crawler.policy.ai_agents import manifest_fields
 from tdm_crawler.store import (
     CrawlDir,
     DecisionLog,
@@ -59,9 +58,7 @@ logger = logging.getLogger(__name__)
 class TdmRecorder:
     """Writes ``decisions.jsonl``, ``content/``, ``evidence/`` and ``manifest.json``."""
 
-    def __init__(
-        self, crawler: Crawler, claims: Claims, profile: Profile, agents: AgentList
-    ) -> None:
+    def __init__(self, crawler: Crawler, claims: Claims, context: Context) -> None:
         settings = crawler.settings
         out = settings.get("TDM_OUTPUT_DIR")
         if not out:
@@ -75,7 +72,7 @@ class TdmRecorder:
             previous["crawl_id"] if previous else settings.get("TDM_CRAWL_ID") or new_crawl_id()
         )
         self.agent: str = settings.get("TDM_AGENT")
-        self.user_agent = settings_user_agent(settings)
+        self.user_agent: str = settings.get("USER_AGENT")  # as sent
         self.counts: Counter[str] = Counter()
         self.started_at = datetime.now(UTC)
         self._log: DecisionLog | None = None
@@ -87,8 +84,9 @@ class TdmRecorder:
         # URLs whose download started and that have no decision yet (see spider_closed).
         self._pending: set[str] = set()
         self.claims = claims
-        self.profile = profile
-        self.agents = agents
+        self.context = context
+        self.profile = context.profile
+        self.agents = context.ai_agents
         self.worker_id: str | None = settings.get("TDM_WORKER_ID") or None
         crawler.signals.connect(self.spider_opened, signal=signals.spider_opened)
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
@@ -362,6 +360,9 @@ class TdmRecorder:
             # what a later format adds.
             record_format=self.previous.get("record_format", 1) if self.previous else RECORD_FORMAT,
             **manifest_fields(self.agents),
+            # The lists themselves, so that a replay excludes again, offline, what the
+            # crawl excluded; their digests say which lists they were.
+            excluded_sources=self.context.excluded.to_json(),
             **worker,
         )
         # Sealed over the closed files, so `tdm-crawl verify` detects any later change.

@@ -6,8 +6,8 @@ each finding the others through look-ups, they all ask :meth:`CrawlSession.of` f
 one session of their crawler, which holds:
 
 * the decision context (agent, AI-agent list, purpose profile, whether Bing's
-  ``noarchive`` reserves) and the size/time
-  limits (read from the settings once);
+  ``noarchive`` reserves, exclusion lists) and the size/time limits (read from the
+  settings once);
 * the strategies that differ between a crawl alone and one worker of a distributed
   crawl, each a class named by a setting (as Scrapy's ``ROBOTSTXT_PARSER`` names its
   parser): ``TDM_CLAIMS_CLASS`` (who writes a URL's record), ``TDM_FRONTIER_CLASS``
@@ -32,7 +32,7 @@ from scrapy import signals
 from scrapy.utils.misc import build_from_crawler, load_object
 
 from tdm_crawler.crawl import log_filter
-from tdm_crawler.crawl.config import setting_flag
+from tdm_crawler.crawl.config import check_retry_codes, setting_flag
 from tdm_crawler.crawl.failures import classify_failure
 from tdm_crawler.crawl.origin import PolicyFetcher
 from tdm_crawler.crawl.recorder import TdmRecorder
@@ -41,6 +41,7 @@ from tdm_crawler.exceptions import SettingError
 from tdm_crawler.policy import (
     Context,
     Decision,
+    ExcludeListError,
     Limits,
     OriginHalf,
     Signal,
@@ -48,6 +49,7 @@ from tdm_crawler.policy import (
     decide_origin,
     finish_failed_fetch,
     load_agents,
+    load_exclude_lists,
     origin_of,
 )
 from tdm_crawler.policy.purposes import Profile
@@ -95,12 +97,17 @@ class CrawlSession:
             noarchive = setting_flag("TDM_NOARCHIVE_RESERVES", s.get("TDM_NOARCHIVE_RESERVES"))
         except ValueError as error:
             raise SettingError(str(error)) from None
-        self.context = Context(s.get("TDM_AGENT"), agents, profile, noarchive)
+        try:
+            excluded = load_exclude_lists(s.getlist("TDM_EXCLUDED_SOURCES"))
+        except ExcludeListError as error:
+            raise SettingError(f"TDM_EXCLUDED_SOURCES: {error}") from None
+        check_retry_codes(s)
+        self.context = Context(s.get("TDM_AGENT"), agents, profile, noarchive, excluded)
         self.limits = Limits.from_settings(s)
         self.maxsize = s.getint("DOWNLOAD_MAXSIZE")
         self.claims: Claims = _strategy(crawler, "TDM_CLAIMS_CLASS")
         policy_store: PolicyStore = _strategy(crawler, "TDM_POLICY_STORE_CLASS")
-        self.recorder = TdmRecorder(crawler, self.claims, profile, agents)
+        self.recorder = TdmRecorder(crawler, self.claims, self.context)
         self.fetcher = PolicyFetcher(crawler, self.limits, policy_store, self)
         # Weak: a request dropped on the way takes what is kept for it along.
         self._raw: WeakKeyDictionary[Request, HttpExchange] = WeakKeyDictionary()

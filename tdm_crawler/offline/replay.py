@@ -44,6 +44,7 @@ from tdm_crawler.offline.evidence import EvidenceIndex, EvidenceReader
 from tdm_crawler.policy import (
     Context,
     Decision,
+    ExcludedSources,
     Limits,
     OriginFacts,
     Reason,
@@ -51,8 +52,10 @@ from tdm_crawler.policy import (
     Verdict,
     decide_after_fetch,
     decide_before_fetch,
+    decide_excluded,
     decide_failed_fetch,
     load_agents,
+    load_exclude_lists,
     origin_of,
     with_policy,
 )
@@ -89,6 +92,7 @@ REPLAYABLE_SETTINGS: Final = (
     "TDM_OPERATOR",
     "TDM_REGION",
     "TDM_NOARCHIVE_RESERVES",
+    "TDM_EXCLUDED_SOURCES",
     "TDM_ROBOTS_MAX_BYTES",
     "TDM_TDMREP_MAX_BYTES",
     "TDM_DOCUMENT_MAX_BYTES",
@@ -152,7 +156,9 @@ def replay_config(manifest: Mapping[str, Any], overrides: Mapping[str, Any]) -> 
     the crawl reads ``TDM_AI_AGENTS`` (``+Token`` = today's packaged list plus Token).
     Likewise the profile is the manifest's (``profile``; none recorded: the default
     profile), each of ``TDM_PURPOSE``, ``TDM_OPERATOR`` and ``TDM_REGION`` replacing its
-    field. Raises ValueError, saying what to do, on a setting replay cannot apply.
+    field. The exclusion lists are the manifest's copies (``excluded_sources``; none
+    recorded: none), or those ``TDM_EXCLUDED_SOURCES`` names, read now. Raises
+    ValueError, saying what to do, on a setting replay cannot apply.
     """
     unusable = sorted(set(overrides) - set(REPLAYABLE_SETTINGS))
     if unusable:
@@ -176,6 +182,8 @@ def replay_config(manifest: Mapping[str, Any], overrides: Mapping[str, Any]) -> 
     effective.update(recorded_profile)
     changed: dict[str, dict[str, Any]] = {}
     agents, agents_source = crawl_agents, crawl_source
+    crawl_excluded = ExcludedSources.from_json(manifest.get("excluded_sources"))
+    excluded = crawl_excluded
     profile_overrides = {name: overrides[name] for name in _PROFILE_SETTINGS if name in overrides}
     profile = Profile.from_settings({**recorded_profile, **profile_overrides})
     for name, value in zip(_PROFILE_SETTINGS, profile.to_json().values(), strict=True):
@@ -199,6 +207,13 @@ def replay_config(manifest: Mapping[str, Any], overrides: Mapping[str, Any]) -> 
             if flag != crawl.get(name):
                 changed[name] = {"from": crawl.get(name), "to": flag}
             continue
+        if name == "TDM_EXCLUDED_SOURCES":
+            paths = [value] if isinstance(value, str) else list(value or ())
+            excluded = load_exclude_lists(str(path) for path in paths)
+            effective[name] = paths
+            if excluded.digests != crawl_excluded.digests:
+                changed[name] = {"from": crawl.get(name), "to": paths}
+            continue
         if name in _INT_SETTINGS:
             if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
                 raise ValueError(f"{name} must be a positive number of bytes, got {value!r}")
@@ -212,7 +227,7 @@ def replay_config(manifest: Mapping[str, Any], overrides: Mapping[str, Any]) -> 
     agent = str(effective["TDM_AGENT"] or manifest.get("agent") or "tdm-crawler")
     effective["TDM_AGENT"] = agent
     return ReplayConfig(
-        Context(agent, agents, profile, bool(effective["TDM_NOARCHIVE_RESERVES"])),
+        Context(agent, agents, profile, bool(effective["TDM_NOARCHIVE_RESERVES"]), excluded),
         limits,
         effective,
         changed,
@@ -282,10 +297,11 @@ def _decide(
         origin = origin_of(target)
         return reader.origin(origin, evidence.origins.get(origin))
 
-    # Every hop of a redirect chain, and the URL itself, passed the gate before fetching.
+    # Every hop of a redirect chain, and the URL itself, passed the exclusion lists and
+    # the gate before fetching.
     gated = [*evidence.hops, url] if evidence.stage in ("before", "after") else evidence.hops
     for target in gated:
-        verdict = decide_before_fetch(target, ctx, facts(target))
+        verdict = decide_excluded(target, ctx) or decide_before_fetch(target, ctx, facts(target))
         if verdict is not None:
             return Decided(verdict, target, None)
     if evidence.stage == "before":

@@ -15,12 +15,14 @@ from tdm_crawler.policy.decide import (
     ResponseFacts,
     decide_after_fetch,
     decide_before_fetch,
+    decide_excluded,
     decide_failed_fetch,
     decide_origin,
     finish_after_fetch,
     finish_failed_fetch,
     with_policy,
 )
+from tdm_crawler.policy.excluded import ExcludedSources, ExcludeListError, load_exclude_lists
 from tdm_crawler.policy.html_meta import head_meta, looks_like_html
 from tdm_crawler.policy.limits import Limits
 from tdm_crawler.policy.links import rsl_links_from_headers
@@ -53,6 +55,8 @@ __all__ = [
     "ContentFacts",
     "Context",
     "Decision",
+    "ExcludeListError",
+    "ExcludedSources",
     "Fetched",
     "FetchedDocument",
     "Finding",
@@ -78,6 +82,7 @@ __all__ = [
     "content_kind",
     "decide_after_fetch",
     "decide_before_fetch",
+    "decide_excluded",
     "decide_failed_fetch",
     "decide_origin",
     "extract_content",
@@ -86,6 +91,7 @@ __all__ = [
     "head_meta",
     "license_from_fetch",
     "load_agents",
+    "load_exclude_lists",
     "looks_like_html",
     "merge_layers",
     "non_public_addresses",

@@ -18,6 +18,7 @@ from tdm_crawler.policy.html_meta import looks_like_html, parse_head
 from tdm_crawler.policy.iptc import iptc_finding
 from tdm_crawler.policy.limits import Limits
 from tdm_crawler.policy.links import rsl_links_from_head
+from tdm_crawler.policy.paywall import paywall_finding
 from tdm_crawler.policy.pdf import read_pdf_tdm
 from tdm_crawler.policy.purposes import EVERY_PURPOSE, Purpose
 from tdm_crawler.policy.rsl_inline import inline_rsl_from_html, looks_like_feed, rsl_from_feed
@@ -75,13 +76,15 @@ class ContentFacts:
     rsl_documents: tuple[tuple[str, str], ...] = ()
     #: IPTC / PLUS Data Mining of an image or PDF (None: not a kind that carries it).
     iptc: Finding | None = None
+    #: HTML only: what schema.org ``isAccessibleForFree`` says (None: nothing).
+    paywall: Finding | None = None
 
     @property
     def is_image(self) -> bool:
         return media_type(self.content_type).startswith("image/")
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        data = {
             "kind": self.kind,
             "content_type": self.content_type,
             "metas": [list(pair) for pair in self.metas],
@@ -97,11 +100,15 @@ class ContentFacts:
             "c2pa": _finding_to_json(self.c2pa) if self.c2pa else None,
             **({"iptc": _finding_to_json(self.iptc)} if self.iptc else {}),
         }
+        if self.paywall is not None:  # only then: older evidence keeps its bytes
+            data["paywall"] = _finding_to_json(self.paywall)
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> ContentFacts:
         embedded = data.get("embedded")
         c2pa = data.get("c2pa")
+        paywall = data.get("paywall")
         return cls(
             kind=data["kind"],
             content_type=data.get("content_type"),
@@ -111,6 +118,7 @@ class ContentFacts:
             embedded=EmbeddedTdm.from_json(embedded) if embedded else None,
             c2pa=_finding_from_json(c2pa) if c2pa else None,
             iptc=_finding_from_json(data["iptc"]) if data.get("iptc") else None,
+            paywall=_finding_from_json(paywall) if paywall else None,
         )
 
 
@@ -163,6 +171,9 @@ def extract_content(
             metas=head.metas,
             rsl_links=tuple(rsl_links_from_head(head, base_url=url)),
             rsl_documents=tuple(("inline", text) for text in inline),
+            paywall=paywall_finding(
+                body, content_type=content_type, max_bytes=limits.paywall_html_bytes
+            ),
         )
     if kind == "feed":
         feeds = rsl_from_feed(

@@ -6,10 +6,12 @@ fixed order: the origin's signals (robots.txt, its AI-agent groups, Content-Usag
 Content-Signal lines, RSL licences named there, the tdmrep.json file), then, after a
 fetch, the HTTP status, the TDMRep header / meta / PDF / EPUB layers, noai, the response's
 Content-Usage and Content-Signal headers, linked RSL licences, the RSL licences the body
-carries (inline scripts, feeds), C2PA and IPTC Data Mining. A signal that found nothing is
-still listed, so a reader sees what was looked at, not only what decided; the one
-exception is Bing's ``noarchive`` (a ``bing`` signal after the noai signal of its
-source, only when read), whose absence the noai signal already shows.
+carries (inline scripts, feeds), C2PA, IPTC Data Mining and schema.org's
+``isAccessibleForFree`` (a paywall). A signal that found nothing is still listed, so a
+reader sees what was looked at, not only what decided; the exceptions are Bing's
+``noarchive`` (a ``bing`` signal after the noai signal of its source, only when read),
+whose absence the noai signal already shows, and the paywall's signals, only when the
+page says ``isAccessibleForFree`` (so that earlier crawls replay unchanged).
 
 Within TDMRep, precedence is file -> header -> meta -> PDF/EPUB, property by property.
 Across protocols any reservation for the crawl's purpose wins: a TDMRep ``0`` does not
@@ -32,6 +34,7 @@ from tdm_crawler.policy.aipref import (
     content_usage_robots_finding,
 )
 from tdm_crawler.policy.content import ContentFacts
+from tdm_crawler.policy.excluded import ExcludedSources
 from tdm_crawler.policy.noai import meta_robots_finding, x_robots_finding
 from tdm_crawler.policy.odrl import PolicyProblem, PolicySummary
 from tdm_crawler.policy.purposes import DEFAULT_PROFILE, Profile, Purpose, reserved_purposes
@@ -60,13 +63,15 @@ DECISION_HEADERS = (
 @dataclass(frozen=True, slots=True)
 class Context:
     """Who is deciding, and for what: our product token, the AI crawlers whose robots.txt
-    groups count as reservations, the crawl's profile (purpose, operator, region), and
-    whether Bing's ``noarchive``/``nocache`` reserve (``TDM_NOARCHIVE_RESERVES``)."""
+    groups count as reservations, the crawl's profile (purpose, operator, region),
+    whether Bing's ``noarchive``/``nocache`` reserve (``TDM_NOARCHIVE_RESERVES``), and the
+    sources it must not crawl (the operator's exclusion lists)."""
 
     agent: str = "tdm-crawler"
     ai_agents: AgentList = field(default_factory=load_agents)
     profile: Profile = DEFAULT_PROFILE
     noarchive_reserves: bool = False
+    excluded: ExcludedSources = field(default_factory=ExcludedSources)
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +118,23 @@ class OriginHalf:
     origin: OriginFacts
     signals: tuple[Signal, ...]  # the origin's signals, in the verdict's order
     verdict: Verdict | None  # settled before fetching, or None ("fetch it")
+
+
+def decide_excluded(url: str, ctx: Context) -> Verdict | None:
+    """``disallowed`` (``excluded-source``) when an exclusion list names ``url``, else None.
+
+    The first decision of every URL, before any of its origin's documents exists: an
+    excluded source is sent no request at all, not even for robots.txt, whatever the
+    purpose (it is access, as our robots.txt group is)."""
+    found = ctx.excluded.match(url)
+    if found is None:
+        return None
+    return Verdict(
+        Decision.DISALLOWED,
+        Reason.EXCLUDED_SOURCE,
+        signals=(found.signal(),),
+        purpose=ctx.profile.purpose,
+    )
 
 
 def decide_origin(url: str, ctx: Context, origin: OriginFacts) -> OriginHalf:
@@ -180,12 +202,26 @@ def finish_after_fetch(half: OriginHalf, ctx: Context, response: ResponseFacts) 
         findings.append(content.c2pa)
     if content.iptc is not None:
         findings.append(content.iptc)
+    paywall = content.paywall
     all_signals = (
         *signals,
         status,
         *tdm_signals,
         *(signal for finding in findings for signal in finding.signals),
+        *(paywall.signals if paywall is not None else ()),
     )
+    if paywall is not None and paywall.reserves is not None:
+        # Access control, as our robots.txt group is: not stored whatever the purpose,
+        # and before any reservation (which would say less: the page is not even ours
+        # to read).
+        return Verdict(
+            Decision.DISALLOWED,
+            Reason.PAYWALLED,
+            merged.reservation,
+            merged.policy,
+            all_signals,
+            purpose,
+        )
     if tdm_reason is not None and purpose in _tdmrep_reserves(merged):
         return Verdict(Decision.RESERVED, tdm_reason, 1, merged.policy, all_signals, purpose)
     reserving = _reserving(findings, ctx)

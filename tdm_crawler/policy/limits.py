@@ -45,6 +45,7 @@ class Limits:
     pdf_timeout: float = 5.0  # seconds reading one PDF's metadata
     epub_uncompressed: int = 16 * 1024 * 1024  # bytes inflated from one EPUB
     license_html_bytes: int = 4 * 1024 * 1024  # HTML read for licence statements
+    paywall_html_bytes: int = 4 * 1024 * 1024  # HTML read for isAccessibleForFree
     robots_bytes: int = 512 * 1024  # robots.txt parsed; the rest is ignored (RFC 9309)
     tdmrep_bytes: int = 4 * 1024 * 1024  # a larger tdmrep.json is refused
     document_bytes: int = 1024 * 1024  # an RSL licence or a TDM policy

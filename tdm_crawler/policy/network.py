@@ -118,3 +118,13 @@ def parse_networks(value: object) -> tuple[str, ...]:
             raise ValueError(f"{text!r} has host bits set: did you mean {loose}?") from None
         found[str(network)] = None
     return tuple(found)
+
+
+def is_private_literal(host: str) -> bool:
+    """``host`` is an IP address literal (as a URL writes it, IPv6 in brackets or not)
+    that is not public: a loopback or private address, never a name."""
+    try:
+        address = ipaddress.ip_address(host.removeprefix("[").removesuffix("]"))
+    except ValueError:
+        return False
+    return not _is_public(address)

@@ -52,6 +52,8 @@ class Reason(StrEnum):
     #: Not a protocol's: ``tdm-crawl purge`` removed the stored content at a
     #: rightsholder's request (the record's last signal says which).
     PURGED = "purged"
+    EXCLUDED_SOURCE = "excluded-source"
+    PAYWALLED = "paywalled"
 
 
 @dataclass(frozen=True, slots=True)

@@ -138,6 +138,20 @@ PROTOCOL_ROWS: Final[tuple[tuple[str, str, str, str, str], ...]] = (
         "reserved, `c2pa`",
         "c2pa",
     ),
+    (
+        "Exclusion lists (Code of Practice, Measure 1.2)",
+        "the operator's `--exclude` lists, before any request to the source",
+        "a domain, host or URL prefix a list names: nothing of it is requested",
+        "disallowed, `excluded-source`",
+        "",
+    ),
+    (
+        "Paywall markup (schema.org)",
+        "`isAccessibleForFree` in the JSON-LD or microdata of an HTML page",
+        "`false` on the page's item or on a part of it (`hasPart`)",
+        "disallowed, `paywalled`",
+        "",
+    ),
 )
 
 _TOP_ORIGINS: Final = 20

@@ -67,8 +67,14 @@ def test_resume_continues_the_same_crawl(fixture_server: FixtureServer, tmp_path
         (["crawl", "ftp://example.org/", "--out", "{tmp}/o"], "not an http(s) URL"),
         (["crawl", "example.org", "--out", "{tmp}/o"], "not an http(s) URL"),
         (["crawl", "--out", "{tmp}/o"], "no seed URLs"),
-        (["crawl", "http://x.test/", "--out", "/proc/forbidden"], "choose another --out"),
-        (["crawl", "http://x.test/", "--out", "{tmp}/o", "--resume"], "no crawl to resume"),
+        (
+            ["crawl", "http://x.test/", "--out", "/proc/forbidden", "--contact", "me@x.test"],
+            "choose another --out",
+        ),
+        (
+            ["crawl", "http://x.test/", "--out", "{tmp}/o", "--resume", "--contact", "me@x.test"],
+            "no crawl to resume",
+        ),
         (["crawl", "--seeds", "{tmp}/missing.txt", "--out", "{tmp}/o"], "cannot read --seeds"),
         (
             ["crawl", "http://x.test/", "--out", "{tmp}/o", "--set", "TDM_MAX_PAGE=3"],

@@ -27,6 +27,7 @@ from tests.crawling import crawl, tdm_crawl
 from tests.filetree import snapshot
 
 SEED = "http://example.invalid/"  # never fetched: every command here refuses first
+CONTACT = ["--contact", "mailto:tests@example.org"]  # a public seed needs one
 FAST = ["--set", "AUTOTHROTTLE_ENABLED=False", "--set", "TDM_POLICY_RETRY_DELAYS=[0.05]"]
 USER_BYTES = b"the user's own notes\n"
 
@@ -100,7 +101,7 @@ def test_a_crawl_beside_a_users_file_is_refused_whatever_the_flags(
     previous: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, mode: list[str]
 ) -> None:
     _put(previous, name)
-    line = refused(capsys, tmp_path, "crawl", SEED, "--out", previous, *mode)
+    line = refused(capsys, tmp_path, "crawl", SEED, *CONTACT, "--out", previous, *mode)
     assert name.rstrip("/") in line and "choose another --out" in line
 
 
@@ -108,7 +109,7 @@ def test_a_crawl_beside_a_users_file_is_refused_whatever_the_flags(
 def test_a_previous_crawl_alone_needs_resume_or_overwrite(
     previous: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    line = refused(capsys, tmp_path, "crawl", SEED, "--out", previous)
+    line = refused(capsys, tmp_path, "crawl", SEED, *CONTACT, "--out", previous)
     assert "already holds a crawl" in line and "--overwrite" in line
 
 
@@ -157,7 +158,7 @@ def test_an_interrupted_crawl_owns_the_files_its_writers_named(
     manifest = read_manifest(crawl_dir.manifest)
     crawl_dir.manifest.write_text(json.dumps({**manifest, "digests": {}, "status": "running"}))
     _put(previous, "content/content-1.warc.gz")  # a WARC file no writer of ours named
-    line = refused(capsys, tmp_path, "crawl", SEED, "--out", previous, "--overwrite")
+    line = refused(capsys, tmp_path, "crawl", SEED, *CONTACT, "--out", previous, "--overwrite")
     assert "content/content-1.warc.gz" in line
     (previous / "content" / "content-1.warc.gz").unlink()
     prepare_output(previous, resume=False, overwrite=True)
@@ -173,7 +174,7 @@ def test_a_crawl_file_the_manifest_does_not_list_is_not_the_crawls(
     (warc,) = CrawlDir(previous).content_warcs()
     stranger = warc.with_name(warc.name.replace("-00000", "-00007"))
     shutil.copy(warc, stranger)
-    line = refused(capsys, tmp_path, "crawl", SEED, "--out", previous, "--overwrite")
+    line = refused(capsys, tmp_path, "crawl", SEED, *CONTACT, "--out", previous, "--overwrite")
     assert stranger.name in line
 
 
@@ -184,9 +185,9 @@ def test_a_directory_without_a_manifest_must_be_empty(
     for name in ("decisions.jsonl", "content/content-20250101000000000-1-00000.warc.gz"):
         _put(out, name)
     for mode in ([], ["--overwrite"]):
-        line = refused(capsys, tmp_path, "crawl", SEED, "--out", out, *mode)
+        line = refused(capsys, tmp_path, "crawl", SEED, *CONTACT, "--out", out, *mode)
         assert "decisions.jsonl" in line and "no crawl of tdm-crawl wrote" in line
-    line = refused(capsys, tmp_path, "crawl", SEED, "--out", out, "--resume")
+    line = refused(capsys, tmp_path, "crawl", SEED, *CONTACT, "--out", out, "--resume")
     empty = tmp_path / "empty"
     empty.mkdir()
     prepare_output(empty, resume=False, overwrite=False)
@@ -199,7 +200,7 @@ def test_an_unreadable_manifest_is_nobodys(
 ) -> None:
     out = tmp_path / "out"
     _put(out, "manifest.json")
-    line = refused(capsys, tmp_path, "crawl", SEED, "--out", out, "--overwrite")
+    line = refused(capsys, tmp_path, "crawl", SEED, *CONTACT, "--out", out, "--overwrite")
     assert "manifest.json (manifest that cannot be read)" in line
 
 
@@ -226,7 +227,7 @@ def test_a_link_in_a_new_output_is_refused_before_anything_is_written(
     out.mkdir()
     _link(out, name, outside, live=live)
     for mode in ([], ["--overwrite"]):
-        line = refused(capsys, tmp_path, "crawl", SEED, "--out", out, *mode)
+        line = refused(capsys, tmp_path, "crawl", SEED, *CONTACT, "--out", out, *mode)
         # Without a manifest nothing is the crawl's: a directory is named, not entered.
         top = name.split("/")[0]
         assert top in line and ("symbolic link" in line or top != name)
@@ -243,7 +244,9 @@ def test_a_link_among_a_crawls_files_is_refused(
     path.unlink(missing_ok=True)
     _link(previous, name, outside, live=True)
     for mode in (["--overwrite"], ["--resume"]):
-        assert "symbolic link" in refused(capsys, tmp_path, "crawl", SEED, "--out", previous, *mode)
+        assert "symbolic link" in refused(
+            capsys, tmp_path, "crawl", SEED, *CONTACT, "--out", previous, *mode
+        )
 
 
 @pytest.mark.e2e
@@ -278,11 +281,11 @@ def test_a_distributed_crawl_owns_its_workers_directories(
     (top / "workers" / "w2").mkdir()  # a worker that never wrote anything
     (top / "manifest.json").write_text(json.dumps({"crawl_id": "x", "distributed": True}))
     _put(top, "workers/w1/evidence/notes.txt")
-    line = refused(capsys, tmp_path, "crawl", SEED, "--out", top, "--overwrite")
+    line = refused(capsys, tmp_path, "crawl", SEED, *CONTACT, "--out", top, "--overwrite")
     assert "workers/w1/evidence/notes.txt" in line
     (top / "workers" / "w1" / "evidence" / "notes.txt").unlink()
     _put(top, "workers/stray.txt")
-    assert "workers/stray.txt" in refused(capsys, tmp_path, "crawl", SEED, "--out", top)
+    assert "workers/stray.txt" in refused(capsys, tmp_path, "crawl", SEED, *CONTACT, "--out", top)
     (top / "workers" / "stray.txt").unlink()
     prepare_output(top, resume=False, overwrite=True)
     assert list(top.iterdir()) == []

@@ -455,3 +455,39 @@ def test_redis_url_password_is_never_shown() -> None:
     assert public_url("redis://:s3cret@db.example:6379/2") == "redis://:***@db.example:6379/2"
     assert public_url("redis://user:s3cret@db/0") == "redis://user:***@db/0"
     assert public_url("redis://db:6379/0") == "redis://db:6379/0"
+
+
+@pytest.mark.parametrize(
+    ("given", "message"),
+    [
+        ([], "--contact is required"),
+        (["--allow-private-networks"], "every worker must exclude alike"),
+        (["--contact", "mailto:ops@example.org", "--exclude", "{other}"], "exclude alike"),
+    ],
+)
+def test_a_worker_refuses_before_writing_anything(
+    given: list[str],
+    message: str,
+    redis_url: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Announced without a contact and with one exclusion list: a worker needs a contact
+    (its own) or --allow-private-networks, and the crawl's lists by their digests."""
+    from tdm_crawler.crawl.distributed import announce_crawl, sync_client
+
+    other = tmp_path / "other.txt"
+    other.write_text("# source: s\n# date: 2025-01-01\nexample.com\n", encoding="utf-8")
+    crawl_id = f"refuse-{len(given)}"
+    client = sync_client(redis_url)
+    try:
+        info = {"crawl_id": crawl_id, "seeds": [], "settings": {"TDM_CONTACT": ""}}
+        announce_crawl(client, crawl_id, {**info, "excluded_sources": ["0" * 64]})
+    finally:
+        client.close()
+    out = tmp_path / "crawl"
+    args = ["worker", "--redis", redis_url, "--out", str(out), "--set", f"TDM_CRAWL_ID={crawl_id}"]
+    code = main([*args, *(arg.replace("{other}", str(other)) for arg in given)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and message in err[0], err
+    assert not out.exists()

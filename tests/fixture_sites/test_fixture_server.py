@@ -84,7 +84,7 @@ REASONS_BY_DECISION = {
         "c2pa",
         "iptc-data-mining",
     },
-    "disallowed": {"robots-disallow", "robots-unreachable"},
+    "disallowed": {"robots-disallow", "robots-unreachable", "excluded-source", "paywalled"},
     "unknown": {"tdmrep-file-unavailable", "tdmrep-pdf", "tdmrep-epub"},
     "error": {"http-status", "fetch-failed", "not-public-address", "too-large"},
 }

@@ -653,6 +653,7 @@ def test_file_licences_are_never_read(tmp_path: Path) -> None:
         out = tmp_path / "out"
         command = [
             sys.executable, "-m", "tdm_crawler.cli", "crawl", *seeds, "--out", str(out),
+            "--contact", "mailto:tests@example.org",  # no --allow-private-networks here
             "--set", f"TDM_ALLOWED_NETWORKS={json.dumps(ALLOWED)}",
             "--set", "AUTOTHROTTLE_ENABLED=False", "--set", "TDM_POLICY_RETRY_DELAYS=[0.05]",
             "--set", "TDM_PROGRESS=off",

@@ -244,6 +244,9 @@ def test_replay_reproduces_every_decision_without_network(
     assert code == 0, stdout
     assert report.read_text() == "", "nothing changed, all replayable"
     records = by_url(crawled)
+    # Among them, pages never stored whose decision came from their content (the paywall
+    # fixture site): reproduced from the recorded content facts alone.
+    assert "paywalled" in {record["reason"] for record in records.values()}
     assert f"Replayed {len(records)} decisions" in stdout
     assert f"{'unchanged':<64} {len(records):>7}" in stdout
 

@@ -46,6 +46,9 @@ NOT_OPT_OUTS = {
     Reason.X_ROBOTS_NOARCHIVE,
     Reason.META_ROBOTS_NOARCHIVE,
     Reason.PURGED,
+    # Access control and the operator's own exclusion lists: honoured, but no TDM opt-out.
+    Reason.PAYWALLED,
+    Reason.EXCLUDED_SOURCE,
     Reason.NO_RESERVATION,
     Reason.TDMREP_FILE_UNAVAILABLE,
     Reason.HTTP_STATUS,

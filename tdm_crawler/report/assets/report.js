@@ -45,6 +45,7 @@
     "content-usage": ["content-usage", null], "content-signal": ["content-signal", null],
     "rsl": ["rsl", null], "c2pa": ["c2pa", null],
     "http-status": ["http", "status"], "fetch-failed": ["http", "fetch"],
+    "excluded-source": ["excluded-source", null], "paywalled": ["paywall", null],
     "purged": ["purge", "complaint"]
   };
   function saidSomething(value) {
