@@ -17,6 +17,7 @@ from typing import Final
 
 from tdm_crawler.corpus.attribution import AttributionRow
 from tdm_crawler.report.escape import csv_cell, markdown_text
+from tdm_crawler.store.safe_open import make_dir, open_new
 
 __all__ = ["CSV_COLUMNS", "AttributionFiles", "attribution_paths", "write_attribution"]
 
@@ -60,9 +61,10 @@ def write_attribution(rows: Iterable[AttributionRow], out: Path, *, title: str) 
     grouped by licence, is written once every row is known (rows hold a URL, a title
     and an author: a few hundred bytes a work)."""
     csv_path, md_path = attribution_paths(out)
-    out.mkdir(parents=True, exist_ok=True)
+    if not out.is_dir():  # the directory itself may be a link: the user's choice
+        make_dir(out)
     result = AttributionFiles(csv_path, md_path)
-    with csv_path.open("x", encoding="utf-8", newline="") as handle:
+    with open_new(csv_path, text=True) as handle:
         writer = csv.writer(handle)
         writer.writerow(CSV_COLUMNS)
         for row in rows:
@@ -82,7 +84,7 @@ def write_attribution(rows: Iterable[AttributionRow], out: Path, *, title: str) 
                     "yes" if row.licence.share_alike else "no",
                 ]
             )
-    with md_path.open("x", encoding="utf-8", newline="\n") as handle:
+    with open_new(md_path, text=True) as handle:
         handle.write(_markdown(result, title))
     return result
 

@@ -22,6 +22,7 @@ from typing import Final
 from tdm_crawler.corpus.commons import CLASSES
 from tdm_crawler.corpus.ledger import MEASURES, DomainRow, largest_remainder
 from tdm_crawler.report.escape import csv_cell
+from tdm_crawler.store.safe_open import make_dir, open_new
 
 __all__ = ["LEDGER_NAME", "Contribution", "ledger_columns", "write_ledger"]
 
@@ -63,8 +64,9 @@ def write_ledger(
     if contribution is not None:
         weights = {row.domain: row.extent.measure(contribution.by) for row in rows}
         parts = largest_remainder(weights, contribution.amount, contribution.decimals)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("x", encoding="utf-8", newline="") as handle:
+    if not path.parent.is_dir():  # the directory itself may be a link: the user's choice
+        make_dir(path.parent)
+    with open_new(path, text=True) as handle:
         writer = csv.writer(handle)
         writer.writerow(ledger_columns(contribution is not None))
         for row in rows:

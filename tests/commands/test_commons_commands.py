@@ -199,3 +199,30 @@ def test_not_a_crawl(command: str, tmp_path: Path, capsys: pytest.CaptureFixture
     assert main([command, str(tmp_path / "nowhere")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"tdm-crawl {command}: error: "), err
+
+
+@pytest.mark.e2e
+@pytest.mark.parametrize(
+    ("command", "name"), [("attribution", "ATTRIBUTION.csv"), ("ledger", "LEDGER.csv")]
+)
+def test_a_link_where_a_file_goes_is_refused_and_a_linked_directory_is_used(
+    licensed_crawl: Path,
+    tmp_path: Path,
+    command: str,
+    name: str,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    target = tmp_path / "elsewhere.txt"
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / name).symlink_to(target)  # dangling: a plain open would create the target
+    assert main([command, str(licensed_crawl), "--out", str(out)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and f"{name} exists" in err[0], err
+    assert not target.exists()
+    real = tmp_path / "real"
+    real.mkdir()
+    linked = tmp_path / "linked"
+    linked.symlink_to(real)
+    assert main([command, str(licensed_crawl), "--out", str(linked)]) == 0
+    assert (real / name).is_file()
